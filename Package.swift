@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Verdict",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "verdict", targets: ["verdict"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // Lua 5.4 from the system (Debian: liblua5.4-dev), with a header of inline wrappers for
+        // the C API's macros.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // The C half of the sandbox: allocator, hooks, guarded library functions, and the
+        // trampoline that raises Lua errors on behalf of Swift host functions.
+        .target(
+            name: "CLuaShim",
+            dependencies: ["CLua"]
+        ),
+        .target(
+            name: "VerdictScript",
+            dependencies: ["CLua", "CLuaShim"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VerdictCore",
+            dependencies: ["VerdictScript"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VerdictCommands",
+            dependencies: [
+                "VerdictCore",
+                "VerdictScript",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "verdict",
+            dependencies: [
+                "VerdictCommands",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VerdictTestSupport",
+            path: "Tests/VerdictTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VerdictScriptTests",
+            dependencies: ["VerdictScript", "VerdictTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VerdictCoreTests",
+            dependencies: ["VerdictCore", "VerdictTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VerdictCommandsTests",
+            dependencies: ["VerdictCommands", "VerdictTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import VerdictCore
+
+extension VerdictCommand {
+    /// `verdict init [DIR]`: creates a workspace.
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a workspace: verdict.lua, experiments/, plugins/, .verdict/ and dashboards/.",
+            discussion: """
+                Refuses to touch a folder that already has a verdict.lua.
+
+                Examples:
+                  verdict init                                   # here, named after the folder
+                  verdict init brightspark --name "Brightspark Electric" --time-zone America/Chicago
+                """
+        )
+
+        @Argument(help: "The folder to create the workspace in (default: the current folder).")
+        var directory: String = "."
+
+        @Option(help: "The business name reports show (default: the folder's name).")
+        var name: String?
+
+        @Option(
+            name: .customLong("time-zone"),
+            help: "The IANA time zone whose local days reports count (default: the system's, else UTC).")
+        var timeZone: String?
+
+        @Flag(help: "Print the new workspace's settings as JSON.")
+        var json = false
+
+        func run() async throws {
+            let folder = URL(
+                fileURLWithPath: directory, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            do {
+                let business = name ?? folder.standardizedFileURL.lastPathComponent
+                let workspace = try WorkspaceInitializer.create(at: folder, business: business, timeZone: timeZone)
+                if json {
+                    Terminal.write(try SettingsReport(workspace).json() + "\n")
+                    return
+                }
+                Terminal.write(
+                    """
+                    Created a Verdict workspace in \(workspace.root.path)
+                      verdict.lua     settings: \(workspace.settings.business), \(workspace.settings.timeZone)
+                      experiments/    one Lua script per change
+                      plugins/        your own KPI and importer plugins
+                      .verdict/       the event store and audit trail (keep it out of version control)
+                      dashboards/     the HTML dashboards
+
+                    Next: cd into it and run `verdict settings`.
+
+                    """)
+            } catch {
+                throw Terminal.report(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import VerdictScript
+
+/// Writing to the terminal: colour only on a TTY and never with NO_COLOR.
+enum Terminal {
+    enum Stream {
+        case output, error
+
+        var descriptor: Int32 { self == .output ? STDOUT_FILENO : STDERR_FILENO }
+    }
+
+    /// Whether `stream` gets colour: a terminal, and NO_COLOR unset or empty.
+    static func usesColor(_ stream: Stream) -> Bool {
+        isatty(stream.descriptor) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    }
+
+    static func write(_ text: String, to stream: Stream = .output) {
+        let handle = stream == .output ? FileHandle.standardOutput : FileHandle.standardError
+        handle.write(Data(text.utf8))
+    }
+
+    /// `text` in bold red (or plain, where colour is off).
+    static func alert(_ text: String, on stream: Stream) -> String {
+        usesColor(stream) ? "\u{1B}[1;31m\(text)\u{1B}[0m" : text
+    }
+
+    /// `text` dimmed (or plain).
+    static func dim(_ text: String, on stream: Stream) -> String {
+        usesColor(stream) ? "\u{1B}[2m\(text)\u{1B}[0m" : text
+    }
+
+    /// Prints an error the way a compiler does (`file:line: message`, then its traceback) and
+    /// returns the exit code for it.
+    static func report(_ error: any Error) -> ExitCode {
+        var text = "\(alert("error:", on: .error)) \(error)\n"
+        if let scriptError = error as? ScriptError ?? (error as? any ScriptErrorCarrier)?.scriptError {
+            if scriptError.kind == .runtime && !scriptError.traceback.isEmpty {
+                text += scriptError.traceback.map { dim("    \($0)", on: .error) + "\n" }.joined()
+            }
+        }
+        write(text, to: .error)
+        return .failure
+    }
+}
+
+/// An error that wraps a script error, so its traceback can be shown.
+protocol ScriptErrorCarrier {
+    var scriptError: ScriptError? { get }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import VerdictCore
+
+/// `--workspace`, shared by every command that works inside a workspace.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The workspace folder (default: VERDICT_WORKSPACE, then the nearest folder above with a verdict.lua).",
+            valueName: "dir"))
+    var workspace: String?
+
+    /// The workspace the command works on, loaded.
+    func load() throws(WorkspaceError) -> Workspace {
+        try Workspace(root: locate())
+    }
+
+    /// The workspace folder, without loading its settings.
+    func locate() throws(WorkspaceError) -> URL {
+        try WorkspaceLocator.locate(
+            explicit: workspace, environment: ProcessInfo.processInfo.environment,
+            currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    }
+
+    /// Whether the user named a workspace, so that not finding it is an error even for
+    /// commands that can work without one.
+    var isExplicit: Bool {
+        workspace != nil || !(ProcessInfo.processInfo.environment[Workspace.environmentVariable] ?? "").isEmpty
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import VerdictScript
+
+/// A Verdict workspace: a folder with `verdict.lua`, `experiments/`, `plugins/`, `.verdict/`
+/// (the store) and `dashboards/`.
+public struct Workspace: Sendable {
+    /// The name of the settings file that marks a folder as a workspace.
+    public static let settingsFile = "verdict.lua"
+    /// The environment variable naming a workspace when `--workspace` is not given.
+    public static let environmentVariable = "VERDICT_WORKSPACE"
+    /// The folders every workspace has.
+    public static let folders = ["experiments", "plugins", ".verdict", "dashboards"]
+
+    /// The workspace folder.
+    public let root: URL
+    /// The settings loaded from `verdict.lua`.
+    public let settings: WorkspaceSettings
+
+    /// Loads the workspace at `root`, running `verdict.lua` in the sandbox.
+    public init(root: URL) throws(WorkspaceError) {
+        self.root = root.standardizedFileURL
+        let file = self.root.appendingPathComponent(Self.settingsFile)
+        let source: String
+        do {
+            source = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw .notAWorkspace(self.root.path)
+        }
+        do {
+            let sandbox = try LuaSandbox(limits: .standard)
+            let declaration = try sandbox.declaration("workspace", source: source, chunkName: Self.settingsFile)
+            settings = try WorkspaceSettings(declaration: declaration, source: source)
+        } catch {
+            throw .invalidSettings(error)
+        }
+    }
+
+    /// Where experiment scripts live.
+    public var experimentsFolder: URL { root.appendingPathComponent("experiments") }
+    /// Where the workspace's own plugins live.
+    public var pluginsFolder: URL { root.appendingPathComponent("plugins") }
+    /// Where Verdict keeps its store.
+    public var stateFolder: URL { root.appendingPathComponent(".verdict") }
+    /// Where dashboards are written.
+    public var dashboardsFolder: URL { root.appendingPathComponent("dashboards") }
+
+    /// The path of `file` relative to the workspace, as scripts' chunk names and error messages
+    /// show it; files outside the workspace keep their path as given.
+    public func relativePath(of file: URL) -> String {
+        let path = file.standardizedFileURL.path
+        let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : file.relativePath
+    }
+
+    /// A sandbox with the workspace's limits, ready to run its scripts.
+    public func makeSandbox(print: (@Sendable (String) -> Void)? = nil) throws(ScriptError) -> LuaSandbox {
+        try LuaSandbox(limits: settings.sandbox, print: print)
+    }
+}
+
+/// Why a workspace could not be found, made or loaded.
+public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No `verdict.lua` in the folder or any folder above it.
+    case notFound(searchedFrom: String)
+    /// A folder named as the workspace has no `verdict.lua`.
+    case notAWorkspace(String)
+    /// `verdict init` found a workspace already there.
+    case alreadyExists(String)
+    /// `verdict.lua` failed to load or declares invalid settings.
+    case invalidSettings(ScriptError)
+    /// A file or folder could not be written.
+    case io(String)
+
+    /// A message that says what to do.
+    public var description: String {
+        switch self {
+        case .notFound(let folder):
+            "no Verdict workspace here: neither \(folder) nor any folder above it has a verdict.lua.\n"
+                + "Create one with `verdict init [DIR]`, or name one with --workspace DIR or \(Workspace.environmentVariable)=DIR."
+        case .notAWorkspace(let folder):
+            "\(folder) is not a Verdict workspace (it has no verdict.lua); create one there with `verdict init \(folder)`"
+        case .alreadyExists(let folder):
+            "\(folder) is already a Verdict workspace (it has a verdict.lua); nothing was changed"
+        case .invalidSettings(let error):
+            error.description
+        case .io(let message):
+            message
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import VerdictScript
+
+/// Creates new workspaces (`verdict init`).
+public enum WorkspaceInitializer {
+    /// Creates a workspace in `folder` (made if missing) and returns it loaded.
+    ///
+    /// Refuses, changing nothing, when `folder` already holds a `verdict.lua`. The time zone must
+    /// be an IANA name; without one the system's is used.
+    public static func create(at folder: URL, business: String, timeZone: String?) throws(WorkspaceError) -> Workspace {
+        let root = folder.standardizedFileURL
+        if WorkspaceLocator.hasSettings(root) { throw .alreadyExists(root.path) }
+        let zone = timeZone ?? WorkspaceSettings.systemTimeZone
+        guard WorkspaceSettings.isKnownTimeZone(zone) else {
+            let hint = closestMatch(to: zone, in: TimeZone.knownTimeZoneIdentifiers).map { " (did you mean \($0)?)" } ?? ""
+            throw .io("\"\(zone)\" is not an IANA time zone name such as America/Chicago\(hint)")
+        }
+        let settings = WorkspaceSettings(business: business, timeZone: zone)
+        let manager = FileManager.default
+        do {
+            for name in Workspace.folders {
+                try manager.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+            }
+            try settingsText(settings).write(
+                to: root.appendingPathComponent(Workspace.settingsFile), atomically: true, encoding: .utf8)
+            try "*\n".write(to: root.appendingPathComponent(".verdict/.gitignore"), atomically: true, encoding: .utf8)
+        } catch {
+            throw .io("cannot create the workspace in \(root.path): \(error.localizedDescription)")
+        }
+        return try Workspace(root: root)
+    }
+
+    /// The text of a new `verdict.lua`.
+    static func settingsText(_ settings: WorkspaceSettings) -> String {
+        let limits = settings.sandbox
+        return """
+            -- Verdict workspace settings. This file runs in the same sandbox as experiments,
+            -- so a mistake here gets a file:line error like any script.
+            return workspace {
+              business    = \(LuaValue.string(settings.business).luaLiteral()),
+              time_zone   = \(LuaValue.string(settings.timeZone).luaLiteral()),  -- IANA name; reports count local days here
+              window_days = \(settings.windowDays),       -- default experiment window
+              alpha       = \(settings.alpha),    -- significance level of verdicts
+              power       = \(settings.power),     -- power for sample sizes and forecasts
+
+              -- Limits for every script call (experiments, plugins, importers):
+              -- sandbox = { memory_mb = \(limits.memoryBytes >> 20), instructions = \(limits.instructions), seconds = \(limits.seconds) },
+            }
+
+            """
+    }
+}

@@ -1,0 +1,261 @@
+import CLua
+import CLuaShim
+
+/// One sandboxed Lua state, the only way Verdict runs a script.
+///
+/// A script sees the base functions without `dofile`, `loadfile`, `collectgarbage` and `require`
+/// (`load` takes text only), private copies of `string` (without `dump`), `table`, `math`
+/// (with a seeded `math.random`), `utf8` and `coroutine`, and whatever host functions the caller
+/// installs. It cannot reach io, os, debug, package or C modules. Every chunk runs in its own
+/// environment, so nothing one script assigns — globals, or fields of its `string` table — is
+/// seen by another.
+///
+/// Each call runs under ``SandboxLimits``; exceeding one fails that call with a ``ScriptError``
+/// naming the limit, and the sandbox runs the next call normally.
+///
+/// The state belongs to the thread that uses it: share a sandbox across tasks only inside an
+/// actor, and pass ``LuaValue``s between tasks.
+public final class LuaSandbox {
+    /// What a host function receives: its arguments as data, and the script line that called it.
+    public struct HostCall: Sendable {
+        /// The arguments, converted with their positions as paths (`argument #1.time_zone`).
+        public var arguments: [LuaValue]
+        /// The chunk and line of the call, when the caller is a Lua function.
+        public var location: SourceLocation?
+    }
+
+    /// A Swift function callable from Lua. It returns one value, or throws a message that Lua
+    /// raises at the caller's `file:line`.
+    public typealias HostFunction = (HostCall) throws(HostError) -> LuaValue
+
+    /// A failure a host function reports to the script; Lua raises it as an error.
+    public struct HostError: Error, Sendable {
+        /// The message, without location (the caller's `file:line` is added).
+        public var message: String
+        /// Creates an error with a message.
+        public init(_ message: String) { self.message = message }
+    }
+
+    private let handle: OpaquePointer
+    private let context: Context
+    /// The seed from which every environment's `math.random` is derived.
+    public let seed: UInt64
+
+    /// The limits applied to each call from now on.
+    public var limits: SandboxLimits {
+        didSet {
+            vs_set_limits(handle, limits.memoryBytes, limits.instructions, limits.seconds)
+        }
+    }
+
+    /// Opens a sandbox.
+    /// - Parameters:
+    ///   - limits: the resources each call may use.
+    ///   - seed: the seed of `math.random`; each chunk's generator is derived from it and the
+    ///     chunk's name, so a script draws the same numbers on every run.
+    ///   - print: receives each line a script prints; without it, printing does nothing.
+    public init(limits: SandboxLimits = .standard, seed: UInt64 = 0, print: (@Sendable (String) -> Void)? = nil)
+        throws(ScriptError)
+    {
+        self.limits = limits
+        self.seed = seed
+        self.context = Context(print: print)
+        var config = vs_config(
+            memory_bytes: limits.memoryBytes,
+            instructions: limits.instructions,
+            seconds: limits.seconds,
+            owner: Unmanaged.passUnretained(context).toOpaque(),
+            dispatch: hostDispatch,
+            print_sink: printSink
+        )
+        var message = [CChar](repeating: 0, count: 512)
+        guard let handle = vs_open(&config, &message, message.count) else {
+            let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw ScriptError(kind: .runtime, message: text)
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        vs_close(handle)
+    }
+
+    /// The bytes the Lua state holds now.
+    public var memoryInUse: Int { vs_memory_used(handle) }
+
+    /// Runs Lua source as a chunk in a fresh environment and returns its first result as data.
+    ///
+    /// - Parameters:
+    ///   - source: the text of the chunk; binary chunks are refused.
+    ///   - chunkName: the workspace-relative path errors will name (`experiments/x.lua`).
+    ///   - globals: host functions to install in the chunk's environment.
+    /// - Returns: the chunk's first return value, or `.nil`.
+    public func run(_ source: String, chunkName: String, globals: [String: HostFunction] = [:])
+        throws(ScriptError) -> LuaValue
+    {
+        let L = vs_state(handle)!
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+
+        guard vs_push_environment(handle, seed ^ fnv1a(chunkName)) == LUA_OK else {
+            throw ScriptError(kind: .runtime, message: "cannot create an environment: \(popString(L))")
+        }
+        let environment = lua_gettop(L)
+        for (name, function) in globals.sorted(by: { $0.key < $1.key }) {
+            vs_push_host_function(handle, Int32(context.register(function)))
+            lua_setfield(L, environment, name)  // stack: env
+        }
+
+        let status = source.withCString { text in
+            vs_load(handle, text, source.utf8.count, "@" + chunkName, environment)
+        }
+        guard status == LUA_OK else {
+            throw failure(status: status, chunkName: chunkName, L)
+        }
+        let callStatus = vs_call(handle, 0, 1)  // stack: env, result
+        guard callStatus == LUA_OK else {
+            throw failure(status: callStatus, chunkName: chunkName, L)
+        }
+        do {
+            return try LuaValue.read(from: L, at: -1, path: "result")
+        } catch {
+            throw ScriptError(kind: .invalidValue, message: error.message, file: chunkName)
+        }
+    }
+
+    /// Runs the stock (unguarded) `string` library's function `name` with `arguments`, for the
+    /// differential tests of the guarded pattern functions. Not for scripts.
+    package func callStockString(_ name: String, _ arguments: [LuaValue]) -> Result<[LuaValue], ScriptError> {
+        callLibraryFunction(arguments) { L in
+            vs_push_stock_string_library(handle)
+            lua_getfield(L, -1, name)
+            clua_remove(L, -2)
+        }
+    }
+
+    /// Runs the sandbox's `string` library function `name` with `arguments`, as scripts get it.
+    package func callGuardedString(_ name: String, _ arguments: [LuaValue]) -> Result<[LuaValue], ScriptError> {
+        callLibraryFunction(arguments) { L in
+            lua_pushstring(L, "")
+            lua_getmetatable(L, -1)  // stack: "", string metatable
+            lua_getfield(L, -1, "__index")
+            lua_getfield(L, -1, name)  // stack: "", mt, string, function
+            clua_insert(L, -4)
+            lua_settop(L, -4)
+        }
+    }
+
+    private func callLibraryFunction(
+        _ arguments: [LuaValue], pushFunction: (OpaquePointer) -> Void
+    ) -> Result<[LuaValue], ScriptError> {
+        let L = vs_state(handle)!
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        pushFunction(L)
+        for argument in arguments { argument.push(onto: L) }
+        let status = vs_call(handle, Int32(arguments.count), LUA_MULTRET)
+        guard status == LUA_OK else {
+            let error = failure(status: status, chunkName: "=stock", L)
+            return .failure(error)
+        }
+        let resultTop = lua_gettop(L)
+        var results: [LuaValue] = []
+        var index = top + 1
+        while index <= resultTop {
+            results.append((try? LuaValue.read(from: L, at: index)) ?? .nil)
+            index += 1
+        }
+        return .success(results)
+    }
+
+    private func failure(status: Int32, chunkName: String, _ L: OpaquePointer) -> ScriptError {
+        let raw = popString(L)
+        let tripped = vs_tripped(handle)
+        var error = ScriptError.parse(raw, kind: status == LUA_ERRSYNTAX ? .syntax : .runtime)
+        switch tripped {
+        case VS_LIMIT_MEMORY:
+            error.kind = .memoryLimit
+        case VS_LIMIT_INSTRUCTIONS:
+            error.kind = .instructionLimit
+        case VS_LIMIT_TIME:
+            error.kind = .timeLimit
+        default:
+            if status == LUA_ERRMEM { error.kind = .memoryLimit }
+        }
+        if error.kind == .memoryLimit && !error.message.contains("memory limit") {
+            error.message = "memory limit exceeded: the script needed more than \(limits.memoryBytes / 1024) KB"
+        }
+        if error.file == nil { error.file = chunkName }
+        return error
+    }
+
+    private func popString(_ L: OpaquePointer) -> String {
+        var length = 0
+        guard let pointer = lua_tolstring(L, -1, &length) else {
+            return "(error object is a \(String(cString: clua_typename(L, -1))) value)"
+        }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+}
+
+@available(*, unavailable)
+extension LuaSandbox: Sendable {}
+
+/// The part of a sandbox that C calls back into: host functions and the print sink.
+private final class Context {
+    var functions: [LuaSandbox.HostFunction] = []
+    let print: (@Sendable (String) -> Void)?
+
+    init(print: (@Sendable (String) -> Void)?) {
+        self.print = print
+    }
+
+    func register(_ function: @escaping LuaSandbox.HostFunction) -> Int {
+        functions.append(function)
+        return functions.count - 1
+    }
+
+    /// Runs host function `id` with the arguments on the stack. Never raises: an error is
+    /// pushed as a message and reported by returning -1, and the C trampoline raises it.
+    func dispatch(_ L: OpaquePointer, id: Int) -> Int32 {
+        let count = lua_gettop(L)
+        var arguments: [LuaValue] = []
+        arguments.reserveCapacity(Int(count))
+        for index in stride(from: 1, through: count, by: 1) {
+            do {
+                arguments.append(try LuaValue.read(from: L, at: index, path: "argument #\(index)"))
+            } catch {
+                lua_pushstring(L, error.message)
+                return -1
+            }
+        }
+        do {
+            let result = try functions[id](LuaSandbox.HostCall(arguments: arguments, location: SourceLocation.caller(L)))
+            result.push(onto: L)
+            return 1
+        } catch {
+            lua_pushstring(L, error.message)
+            return -1
+        }
+    }
+}
+
+private let hostDispatch: vs_host_dispatch = { state, owner, id in
+    let context = Unmanaged<Context>.fromOpaque(owner!).takeUnretainedValue()
+    return context.dispatch(state!, id: Int(id))
+}
+
+private let printSink: vs_print_sink = { owner, text, length in
+    let context = Unmanaged<Context>.fromOpaque(owner!).takeUnretainedValue()
+    let line = String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)
+    context.print?(line)
+}
+
+/// FNV-1a: a stable 64-bit hash of a chunk name, to derive its random seed.
+private func fnv1a(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    }
+    return hash
+}

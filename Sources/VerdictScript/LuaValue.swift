@@ -1,0 +1,97 @@
+/// A Lua value as plain Swift data: what a script returns or passes to the host.
+///
+/// Tables become `.array` when their keys are exactly `1...n` and `.table` when every key is a
+/// string; an empty table is `.table([:])`. Functions, coroutines, userdata, cyclic tables and
+/// tables that mix list items with named fields have no `LuaValue`: converting them fails with
+/// an error that names the field path.
+public enum LuaValue: Sendable, Hashable {
+    case `nil`
+    case boolean(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([LuaValue])
+    case table([String: LuaValue])
+
+    /// The Lua type name (`"nil"`, `"boolean"`, `"number"`, `"string"`, `"table"`), as Lua's
+    /// `type()` reports it.
+    public var typeName: String {
+        switch self {
+        case .nil: "nil"
+        case .boolean: "boolean"
+        case .integer, .number: "number"
+        case .string: "string"
+        case .array, .table: "table"
+        }
+    }
+
+    /// The string, when this is one.
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    /// The number as a `Double`, for integers and floats alike.
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let value): value
+        default: nil
+        }
+    }
+
+    /// The integer, for integers and for floats with an exact integer value (as Lua converts).
+    public var integerValue: Int64? {
+        switch self {
+        case .integer(let value): return value
+        case .number(let value):
+            guard value.rounded() == value, let exact = Int64(exactly: value) else { return nil }
+            return exact
+        default: return nil
+        }
+    }
+
+    /// The boolean, when this is one.
+    public var boolValue: Bool? {
+        if case .boolean(let flag) = self { return flag }
+        return nil
+    }
+
+    /// The items of a list; an empty table counts as an empty list.
+    public var arrayValue: [LuaValue]? {
+        switch self {
+        case .array(let items): items
+        case .table(let fields) where fields.isEmpty: []
+        default: nil
+        }
+    }
+
+    /// The fields of a table with string keys; an empty list counts as an empty table.
+    public var tableValue: [String: LuaValue]? {
+        switch self {
+        case .table(let fields): fields
+        case .array(let items) where items.isEmpty: [:]
+        default: nil
+        }
+    }
+
+    /// Looks up a field of a table; `.nil` for anything else, as Lua's indexing of a missing key.
+    public subscript(field: String) -> LuaValue {
+        tableValue?[field] ?? .nil
+    }
+}
+
+extension LuaValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
+    ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(booleanLiteral value: Bool) { self = .boolean(value) }
+    public init(arrayLiteral elements: LuaValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, LuaValue)...) {
+        self = .table(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(nilLiteral: ()) { self = .nil }
+}
