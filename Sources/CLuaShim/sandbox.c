@@ -39,10 +39,16 @@ struct vs_sandbox {
     double deadline;          /* monotonic seconds */
     size_t printed;           /* bytes printed during the current call */
 
-    /* The last refused request. Lua retries a refused allocation once after an emergency
-     * collection; a second refusal of the same request is a real out-of-memory. */
+    /* The last refused request. The Lua core retries a refused allocation once after an
+     * emergency collection, so a refusal trips the limit only provisionally: if the very next
+     * allocation is that retry and it succeeds, nothing was exceeded. (The auxiliary library's
+     * buffers do not retry; for them the first refusal is final.) */
     const void *refused_block;
     size_t refused_old, refused_new;
+    int provisional;
+    int depth_at_trip;        /* Lua call depth of the main thread when memory ran out */
+    char trip_file[256];      /* the innermost Lua line running when memory ran out */
+    int trip_line;
 };
 
 static const char *const BASE_FUNCTIONS[] = {
@@ -66,6 +72,35 @@ static vs_sandbox *sandbox_of(lua_State *L) {
 
 /* ---- allocator ---------------------------------------------------------------------- */
 
+/* The main thread's call depth; walks the CallInfo list, allocating nothing. */
+static int call_depth(lua_State *L) {
+    lua_Debug record;
+    int low = 0, high = 1;
+    while (lua_getstack(L, high, &record)) {
+        low = high;
+        high *= 2;
+    }
+    while (high - low > 1) {
+        int middle = low + (high - low) / 2;
+        if (lua_getstack(L, middle, &record)) low = middle;
+        else high = middle;
+    }
+    return low + 1;
+}
+
+/* Remembers the innermost Lua line of the main thread (getinfo "Sl" allocates nothing). */
+static void record_trip_location(vs_sandbox *s) {
+    lua_Debug record;
+    s->trip_line = 0;
+    for (int level = 0; lua_getstack(s->L, level, &record); level++) {
+        if (lua_getinfo(s->L, "Sl", &record) && record.currentline > 0 && record.source[0] == '@') {
+            snprintf(s->trip_file, sizeof s->trip_file, "%s", record.source + 1);
+            s->trip_line = record.currentline;
+            return;
+        }
+    }
+}
+
 static void *sandbox_alloc(void *ud, void *block, size_t old_size, size_t new_size) {
     vs_sandbox *s = ud;
     size_t old = block ? old_size : 0;  /* for a new block old_size is a type tag */
@@ -75,8 +110,11 @@ static void *sandbox_alloc(void *ud, void *block, size_t old_size, size_t new_si
         return NULL;
     }
     if (s->enforce && new_size > old && s->used - old + new_size > s->config.memory_bytes) {
-        if (block == s->refused_block && old == s->refused_old && new_size == s->refused_new) {
-            s->tripped = s->tripped ? s->tripped : VS_LIMIT_MEMORY;
+        if (!s->tripped) {
+            s->tripped = VS_LIMIT_MEMORY;
+            s->provisional = 1;
+            s->depth_at_trip = call_depth(s->L);
+            record_trip_location(s);
         }
         s->refused_block = block;
         s->refused_old = old;
@@ -86,8 +124,11 @@ static void *sandbox_alloc(void *ud, void *block, size_t old_size, size_t new_si
     void *grown = realloc(block, new_size);
     if (grown == NULL) return NULL;
     s->used = s->used - old + new_size;
-    s->refused_block = NULL;
-    s->refused_new = 0;
+    if (s->provisional) {
+        int retry = block == s->refused_block && old == s->refused_old && new_size == s->refused_new;
+        if (retry) s->tripped = VS_LIMIT_NONE;  /* the emergency collection made room */
+        s->provisional = 0;
+    }
     return grown;
 }
 
@@ -102,8 +143,15 @@ static int panic_handler(lua_State *L) {
 static const char *limit_description(vs_sandbox *s, char *buffer, size_t capacity) {
     switch (s->tripped) {
     case VS_LIMIT_MEMORY:
-        snprintf(buffer, capacity, "memory limit exceeded: the script needed more than %zu KB",
-                 s->config.memory_bytes / 1024);
+        if (s->depth_at_trip > 10000) {
+            snprintf(buffer, capacity,
+                     "memory limit exceeded: the script needed more than %zu KB while %d calls "
+                     "deep (runaway recursion?)",
+                     s->config.memory_bytes / 1024, s->depth_at_trip);
+        } else {
+            snprintf(buffer, capacity, "memory limit exceeded: the script needed more than %zu KB",
+                     s->config.memory_bytes / 1024);
+        }
         break;
     case VS_LIMIT_INSTRUCTIONS:
         snprintf(buffer, capacity,
@@ -495,6 +543,8 @@ int vs_call(vs_sandbox *s, int nargs, int nresults) {
     s->printed = 0;
     s->refused_block = NULL;
     s->refused_new = 0;
+    s->provisional = 0;
+    s->depth_at_trip = 0;
     s->deadline = monotonic_seconds() + s->config.seconds;
     s->running = 1;
     s->enforce = 1;
@@ -511,6 +561,15 @@ int vs_call(vs_sandbox *s, int nargs, int nresults) {
 }
 
 vs_limit vs_tripped(const vs_sandbox *s) { return s->tripped; }
+
+void vs_limit_message(vs_sandbox *s, char *buffer, size_t capacity) {
+    limit_description(s, buffer, capacity);
+}
+
+int vs_memory_trip_location(const vs_sandbox *s, const char **file) {
+    *file = s->trip_file;
+    return s->tripped == VS_LIMIT_MEMORY ? s->trip_line : 0;
+}
 size_t vs_memory_used(const vs_sandbox *s) { return s->used; }
 size_t vs_memory_limit(const vs_sandbox *s) { return s->config.memory_bytes; }
 uint64_t vs_instruction_limit(const vs_sandbox *s) { return s->config.instructions; }

@@ -116,6 +116,10 @@ public final class LuaSandbox {
         guard callStatus == LUA_OK else {
             throw failure(status: callStatus, chunkName: chunkName, L)
         }
+        if trippedLimit() != nil {
+            // The script caught the limit's error (pcall) and finished; it still exceeded it.
+            throw failure(status: LUA_ERRMEM, chunkName: chunkName, L, message: "")
+        }
         do {
             return try LuaValue.read(from: L, at: -1, path: "result")
         } catch {
@@ -168,25 +172,37 @@ public final class LuaSandbox {
         return .success(results)
     }
 
-    private func failure(status: Int32, chunkName: String, _ L: OpaquePointer) -> ScriptError {
-        let raw = popString(L)
-        let tripped = vs_tripped(handle)
-        var error = ScriptError.parse(raw, kind: status == LUA_ERRSYNTAX ? .syntax : .runtime)
-        switch tripped {
-        case VS_LIMIT_MEMORY:
-            error.kind = .memoryLimit
-        case VS_LIMIT_INSTRUCTIONS:
-            error.kind = .instructionLimit
-        case VS_LIMIT_TIME:
-            error.kind = .timeLimit
-        default:
-            if status == LUA_ERRMEM { error.kind = .memoryLimit }
-        }
-        if error.kind == .memoryLimit && !error.message.contains("memory limit") {
-            error.message = "memory limit exceeded: the script needed more than \(limits.memoryBytes / 1024) KB"
+    private func failure(status: Int32, chunkName: String, _ L: OpaquePointer, message: String? = nil) -> ScriptError {
+        var error = ScriptError.parse(message ?? popString(L), kind: status == LUA_ERRSYNTAX ? .syntax : .runtime)
+        if let limit = trippedLimit() ?? (status == LUA_ERRMEM ? .memoryLimit : nil) {
+            // The location is where the limit struck; the message is the limit's own, whatever
+            // handlers (coroutine.wrap, error rethrown by the script) did to the text on the way.
+            error.kind = limit
+            error.message = limitMessage()
+            var file: UnsafePointer<CChar>?
+            let line = vs_memory_trip_location(handle, &file)
+            if limit == .memoryLimit, line > 0, let file {
+                error.file = String(cString: file)
+                error.line = Int(line)
+            }
         }
         if error.file == nil { error.file = chunkName }
         return error
+    }
+
+    private func trippedLimit() -> ScriptError.Kind? {
+        switch vs_tripped(handle) {
+        case VS_LIMIT_MEMORY: .memoryLimit
+        case VS_LIMIT_INSTRUCTIONS: .instructionLimit
+        case VS_LIMIT_TIME: .timeLimit
+        default: nil
+        }
+    }
+
+    private func limitMessage() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        vs_limit_message(handle, &buffer, buffer.count)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     private func popString(_ L: OpaquePointer) -> String {

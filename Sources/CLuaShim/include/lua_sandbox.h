@@ -73,6 +73,10 @@ int vs_load(vs_sandbox *sandbox, const char *text, size_t length, const char *ch
 int vs_call(vs_sandbox *sandbox, int nargs, int nresults);
 
 vs_limit vs_tripped(const vs_sandbox *sandbox);
+/* The message for the limit that tripped, as the script's error reads it. */
+void vs_limit_message(vs_sandbox *sandbox, char *buffer, size_t capacity);
+/* The Lua line that was running when the memory limit tripped (0 if unknown) and its file. */
+int vs_memory_trip_location(const vs_sandbox *sandbox, const char **file);
 size_t vs_memory_used(const vs_sandbox *sandbox);
 size_t vs_memory_limit(const vs_sandbox *sandbox);
 uint64_t vs_instruction_limit(const vs_sandbox *sandbox);
