@@ -1,0 +1,37 @@
+# Verdict: `make demo` runs the main job on a bundled example; `make test` builds debug and
+# release and runs every test. Both install the system packages they need first.
+
+SWIFT ?= swift
+SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev
+BENCH_PACKAGES := lua5.4
+DEMO_DIR ?= $(shell mktemp -d -u /tmp/verdict-demo.XXXXXX)
+
+.PHONY: setup build release demo test bench clean
+
+## setup: install the Debian packages Verdict builds against, if any is missing (idempotent)
+setup:
+	@./.ci/install-packages $(SYSTEM_PACKAGES)
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+## demo: make a workspace in a throw-away folder, show its settings, run scripts in the sandbox
+demo: build
+	@VERDICT=$$($(SWIFT) build --show-bin-path)/verdict DEMO_DIR=$(DEMO_DIR) ./experiments/examples/demo.sh
+
+## test: build debug and release (some concurrency errors show only in release), run every test
+test: setup
+	$(SWIFT) build
+	$(SWIFT) build -c release
+	$(SWIFT) test
+
+## bench: the benchmarks under bench/, each printing a ratio against a reference from the same run
+bench: release
+	@./.ci/install-packages $(BENCH_PACKAGES)
+	@VERDICT=$$($(SWIFT) build -c release --show-bin-path)/verdict ./bench/run
+
+clean:
+	$(SWIFT) package clean
