@@ -90,6 +90,7 @@ static int in_class(int c, int class_letter) {
     case 'u': result = isupper(c); break;
     case 'w': result = isalnum(c); break;
     case 'x': result = isxdigit(c); break;
+    case 'z': result = (c == 0); break;  /* deprecated, but Lua 5.4 still accepts it */
     default: return class_letter == c;
     }
     if (isupper(class_letter)) result = !result;

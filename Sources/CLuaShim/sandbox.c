@@ -53,7 +53,7 @@ struct vs_sandbox {
 
 static const char *const BASE_FUNCTIONS[] = {
     "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal",
-    "rawget", "rawlen", "rawset", "select", "tonumber", "tostring", "type", "xpcall", NULL,
+    "rawget", "rawlen", "rawset", "select", "tonumber", "tostring", "type", NULL,
 };
 
 static const char *const LIBRARY_NAMES[] = {"string", "table", "math", "utf8", "coroutine", NULL};
@@ -236,6 +236,43 @@ static int sandbox_setmetatable(lua_State *L) {
     lua_settop(L, 2);
     lua_setmetatable(L, 1);
     return 1;  /* stack: t */
+}
+
+/*
+ * xpcall's message handler runs before the stack unwinds. When the error is a limit raised by
+ * the count hook, Lua still has hooks switched off at that point (the enclosing pcall turns
+ * them back on only after unwinding), so a handler that loops could never be stopped. The
+ * sandbox's xpcall therefore wraps the handler: once a limit has tripped, the limit's error
+ * passes through unchanged and no script code runs.
+ */
+static int guarded_message_handler(lua_State *L) {
+    if (sandbox_of(L)->tripped) return 1;  /* stack: error */
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);  /* stack: handler, error */
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int finish_xpcall(lua_State *L, int status, lua_KContext base) {
+    if (status != LUA_OK && status != LUA_YIELD) {  /* stack: f, handler, true, error */
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;  /* false, error */
+    }
+    return lua_gettop(L) - (int)base;  /* true, results... */
+}
+
+static int sandbox_xpcall(lua_State *L) {
+    int count = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_message_handler, 1);
+    lua_replace(L, 2);           /* stack: f, guarded handler, args... */
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);         /* stack: f, guarded handler, true, f, args... */
+    int status = lua_pcallk(L, count - 2, LUA_MULTRET, 2, 2, finish_xpcall);
+    return finish_xpcall(L, status, 2);
 }
 
 typedef struct {
@@ -462,6 +499,8 @@ static int build_environment(lua_State *L) {
     lua_pop(L, 1);
     lua_pushcfunction(L, sandbox_setmetatable);
     lua_setfield(L, env, "setmetatable");
+    lua_pushcfunction(L, sandbox_xpcall);
+    lua_setfield(L, env, "xpcall");
     lua_pushvalue(L, env);
     lua_pushcclosure(L, sandbox_load, 1);
     lua_setfield(L, env, "load");
@@ -500,9 +539,7 @@ int vs_load(vs_sandbox *s, const char *text, size_t length, const char *chunk_na
     lua_State *L = s->L;
     env_index = lua_absindex(L, env_index);
     if (length > 0 && text[0] == LUA_SIGNATURE[0]) {
-        const char *shown = chunk_name[0] == '@' || chunk_name[0] == '=' ? chunk_name + 1 : chunk_name;
-        lua_pushfstring(L, "%s: binary (precompiled) chunks are not allowed; load the Lua source",
-                        shown);
+        lua_pushliteral(L, "binary (precompiled) chunks are not allowed; load the Lua source");
         return LUA_ERRSYNTAX;
     }
     s->enforce = 1;

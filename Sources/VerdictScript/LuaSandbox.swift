@@ -93,6 +93,18 @@ public final class LuaSandbox {
     public func run(_ source: String, chunkName: String, globals: [String: HostFunction] = [:])
         throws(ScriptError) -> LuaValue
     {
+        try run(source, chunkName: chunkName, globals: globals, withStockStringLibrary: false)
+    }
+
+    /// Runs a chunk that also sees the stock (unguarded) string library as the global `stock`,
+    /// for the differential tests of the guarded pattern functions. Not for scripts.
+    package func runWithStockStringLibrary(_ source: String, chunkName: String) throws(ScriptError) -> LuaValue {
+        try run(source, chunkName: chunkName, globals: [:], withStockStringLibrary: true)
+    }
+
+    private func run(
+        _ source: String, chunkName: String, globals: [String: HostFunction], withStockStringLibrary: Bool
+    ) throws(ScriptError) -> LuaValue {
         let L = vs_state(handle)!
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
@@ -104,6 +116,10 @@ public final class LuaSandbox {
         for (name, function) in globals.sorted(by: { $0.key < $1.key }) {
             vs_push_host_function(handle, Int32(context.register(function)))
             lua_setfield(L, environment, name)  // stack: env
+        }
+        if withStockStringLibrary {
+            vs_push_stock_string_library(handle)
+            lua_setfield(L, environment, "stock")  // stack: env
         }
 
         let status = source.withCString { text in
@@ -125,51 +141,6 @@ public final class LuaSandbox {
         } catch {
             throw ScriptError(kind: .invalidValue, message: error.message, file: chunkName)
         }
-    }
-
-    /// Runs the stock (unguarded) `string` library's function `name` with `arguments`, for the
-    /// differential tests of the guarded pattern functions. Not for scripts.
-    package func callStockString(_ name: String, _ arguments: [LuaValue]) -> Result<[LuaValue], ScriptError> {
-        callLibraryFunction(arguments) { L in
-            vs_push_stock_string_library(handle)
-            lua_getfield(L, -1, name)
-            clua_remove(L, -2)
-        }
-    }
-
-    /// Runs the sandbox's `string` library function `name` with `arguments`, as scripts get it.
-    package func callGuardedString(_ name: String, _ arguments: [LuaValue]) -> Result<[LuaValue], ScriptError> {
-        callLibraryFunction(arguments) { L in
-            lua_pushstring(L, "")
-            lua_getmetatable(L, -1)  // stack: "", string metatable
-            lua_getfield(L, -1, "__index")
-            lua_getfield(L, -1, name)  // stack: "", mt, string, function
-            clua_insert(L, -4)
-            lua_settop(L, -4)
-        }
-    }
-
-    private func callLibraryFunction(
-        _ arguments: [LuaValue], pushFunction: (OpaquePointer) -> Void
-    ) -> Result<[LuaValue], ScriptError> {
-        let L = vs_state(handle)!
-        let top = lua_gettop(L)
-        defer { lua_settop(L, top) }
-        pushFunction(L)
-        for argument in arguments { argument.push(onto: L) }
-        let status = vs_call(handle, Int32(arguments.count), LUA_MULTRET)
-        guard status == LUA_OK else {
-            let error = failure(status: status, chunkName: "=stock", L)
-            return .failure(error)
-        }
-        let resultTop = lua_gettop(L)
-        var results: [LuaValue] = []
-        var index = top + 1
-        while index <= resultTop {
-            results.append((try? LuaValue.read(from: L, at: index)) ?? .nil)
-            index += 1
-        }
-        return .success(results)
     }
 
     private func failure(status: Int32, chunkName: String, _ L: OpaquePointer, message: String? = nil) -> ScriptError {

@@ -60,7 +60,8 @@ extension LuaValue {
         case .boolean(let flag):
             return flag ? "true" : "false"
         case .integer(let value):
-            return String(value)
+            // -9223372036854775808 would read back as a float: Lua negates the literal after reading it.
+            return value == .min ? "math.mininteger" : String(value)
         case .number(let value):
             if value.isNaN { return "0/0" }
             if value.isInfinite { return value > 0 ? "math.huge" : "-math.huge" }
