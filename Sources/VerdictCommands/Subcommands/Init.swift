@@ -32,7 +32,7 @@ extension VerdictCommand {
 
         func run() async throws {
             let folder = URL(
-                fileURLWithPath: directory, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                fileURLWithPath: directory, relativeTo: .currentFolder)
             do {
                 let business = name ?? folder.standardizedFileURL.lastPathComponent
                 let workspace = try WorkspaceInitializer.create(at: folder, business: business, timeZone: timeZone)

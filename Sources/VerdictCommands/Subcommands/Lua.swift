@@ -36,7 +36,7 @@ extension VerdictCommand {
                 } catch WorkspaceError.notFound where !options.isExplicit {
                     workspace = nil
                 }
-                let url = URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                let url = URL(fileURLWithPath: file, relativeTo: .currentFolder)
                 let value = try ScriptFile.run(url, in: workspace) { line in
                     Terminal.write(line + "\n", to: .error)
                 }

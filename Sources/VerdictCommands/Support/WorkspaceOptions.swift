@@ -20,7 +20,7 @@ struct WorkspaceOptions: ParsableArguments {
     func locate() throws(WorkspaceError) -> URL {
         try WorkspaceLocator.locate(
             explicit: workspace, environment: ProcessInfo.processInfo.environment,
-            currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            currentDirectory: .currentFolder)
     }
 
     /// Whether the user named a workspace, so that not finding it is an error even for

@@ -1,5 +1,12 @@
 import Foundation
 
+extension URL {
+    /// The process's current folder, as a directory URL that relative paths resolve against.
+    public static var currentFolder: URL {
+        URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+    }
+}
+
 /// Finds the workspace a command works on.
 public enum WorkspaceLocator {
     /// The workspace folder: the one given explicitly (`--workspace`), else the one named by
@@ -10,7 +17,8 @@ public enum WorkspaceLocator {
     ) throws(WorkspaceError) -> URL {
         let named = explicit ?? environment[Workspace.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         if let named {
-            let folder = URL(fileURLWithPath: named, relativeTo: currentDirectory).standardizedFileURL
+            let base = URL(fileURLWithPath: currentDirectory.path, isDirectory: true)
+            let folder = URL(fileURLWithPath: named, isDirectory: true, relativeTo: base).standardizedFileURL
             guard hasSettings(folder) else { throw .notAWorkspace(folder.path) }
             return folder
         }

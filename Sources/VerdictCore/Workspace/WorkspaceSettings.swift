@@ -34,8 +34,17 @@ public struct WorkspaceSettings: Sendable, Equatable {
     static let sandboxFields = ["memory_mb", "instructions", "seconds"]
 
     /// Whether `name` is a time zone in the IANA database (`America/Chicago`, `UTC`).
+    ///
+    /// Foundation's list holds the canonical zone names but not UTC's aliases (`UTC`,
+    /// `Etc/UTC`, `Etc/GMT+5`), which are IANA names too and what servers are often set to.
     public static func isKnownTimeZone(_ name: String) -> Bool {
-        TimeZone.knownTimeZoneIdentifiers.contains(name)
+        if TimeZone.knownTimeZoneIdentifiers.contains(name) { return true }
+        guard TimeZone(identifier: name) != nil else { return false }
+        let universal: Set<String> = ["UTC", "UCT", "GMT", "Zulu", "Universal", "Greenwich"]
+        let bare = name.hasPrefix("Etc/") ? String(name.dropFirst(4)) : name
+        if universal.contains(bare) || ["GMT0", "GMT+0", "GMT-0"].contains(bare) { return true }
+        guard name.hasPrefix("Etc/GMT"), let offset = Int(bare.dropFirst(3)) else { return false }
+        return (-14...12).contains(offset) && (bare.dropFirst(3).first == "+" || bare.dropFirst(3).first == "-")
     }
 
     /// The system's time zone when it has an IANA name, otherwise UTC.

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import VerdictTestSupport
+
+/// The `verdict` executable as a user meets it: output, errors on stderr, exit codes.
+@Suite struct CommandLineTests {
+    @Test func initThenSettings() throws {
+        let folder = try TemporaryFolder()
+        let created = try VerdictProcess.run(
+            ["init", "shop", "--name", "Brightspark Electric", "--time-zone", "America/Chicago"], in: folder.url)
+        #expect(created.status == 0, "\(created.error)")
+        #expect(created.output.contains("Created a Verdict workspace"))
+
+        let shop = folder.url.appendingPathComponent("shop")
+        let settings = try VerdictProcess.run(["settings", "--json"], in: shop.appendingPathComponent("experiments"))
+        #expect(settings.status == 0, "\(settings.error)")
+        let json = try JSONSerialization.jsonObject(with: Data(settings.output.utf8)) as? [String: Any]
+        #expect(json?["business"] as? String == "Brightspark Electric")
+        #expect(json?["time_zone"] as? String == "America/Chicago")
+        #expect(json?["window_days"] as? Int == 7)
+
+        let again = try VerdictProcess.run(["init", "shop"], in: folder.url)
+        #expect(again.status == 1)
+        #expect(again.error.contains("is already a Verdict workspace"))
+    }
+
+    @Test func workspaceFromEnvironmentAndFlag() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", "shop", "--time-zone", "UTC"], in: folder.url)
+        let shop = folder.url.appendingPathComponent("shop").path
+        let fromEnvironment = try VerdictProcess.run(["settings"], in: folder.url, environment: ["VERDICT_WORKSPACE": shop])
+        #expect(fromEnvironment.status == 0)
+        #expect(fromEnvironment.output.contains("time zone    UTC"))
+        let fromFlag = try VerdictProcess.run(["settings", "--workspace", "shop"], in: folder.url)
+        #expect(fromFlag.status == 0)
+    }
+
+    @Test func noWorkspaceSaysWhatToDo() throws {
+        let folder = try TemporaryFolder()
+        let result = try VerdictProcess.run(["settings"], in: folder.url)
+        #expect(result.status == 1)
+        #expect(result.error.hasPrefix("error: no Verdict workspace here"))
+        #expect(result.error.contains("verdict init"))
+        #expect(result.output.isEmpty)
+    }
+
+    @Test func settingsMistakeIsReportedWithItsLine() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("return workspace {\n  business = 'Shop',\n  time_zone = 'Nowhere/City',\n}\n", to: "verdict.lua")
+        let result = try VerdictProcess.run(["settings"], in: folder.url)
+        #expect(result.status == 1)
+        #expect(result.error.hasPrefix("error: verdict.lua:3: time_zone: \"Nowhere/City\" is not an IANA time zone name"))
+    }
+
+    @Test func luaPrintsTheReturnedValue() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("print('working')\nreturn { total = 3, items = { 'a', 'b' }, rate = 0.25 }\n", to: "try.lua")
+        let plain = try VerdictProcess.run(["lua", "try.lua"], in: folder.url)
+        #expect(plain.status == 0)
+        #expect(plain.output == "{\n  items = { \"a\", \"b\" },\n  rate = 0.25,\n  total = 3,\n}\n")
+        #expect(plain.error == "working\n")
+        let json = try VerdictProcess.run(["lua", "--json", "try.lua"], in: folder.url)
+        #expect(json.output == "{\n  \"items\": [\n    \"a\",\n    \"b\"\n  ],\n  \"rate\": 0.25,\n  \"total\": 3\n}\n")
+    }
+
+    @Test func luaErrorsGoToStandardErrorWithFileAndLine() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "UTC"], in: folder.url)
+        try folder.write("local t = {}\n\nreturn t.missing.field\n", to: "plugins/broken.lua")
+        let result = try VerdictProcess.run(["lua", "broken.lua"], in: folder.url.appendingPathComponent("plugins"))
+        #expect(result.status == 1)
+        #expect(result.output.isEmpty)
+        #expect(result.error.hasPrefix("error: plugins/broken.lua:3: attempt to index a nil value (field 'missing')\n"))
+        #expect(result.error.contains("    plugins/broken.lua:3: in main chunk"))
+
+        let missing = try VerdictProcess.run(["lua", "nope.lua"], in: folder.url)
+        #expect(missing.status == 1)
+        #expect(missing.error == "error: nope.lua: cannot read the script: no such file\n")
+    }
+
+    @Test func luaUsesTheWorkspaceLimits() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("return workspace { business = 'Shop', time_zone = 'UTC', sandbox = { instructions = 100000 } }\n", to: "verdict.lua")
+        try folder.write("local n = 0\nfor i = 1, 1e7 do n = n + i end\nreturn n\n", to: "count.lua")
+        let result = try VerdictProcess.run(["lua", "count.lua"], in: folder.url)
+        #expect(result.status == 1)
+        #expect(result.error.hasPrefix("error: count.lua:2: instruction limit exceeded: the script ran more than 100000 instructions"))
+    }
+
+    @Test func helpHasExamplesForEveryCommand() throws {
+        let folder = try TemporaryFolder()
+        for command in ["init", "settings", "lua"] {
+            let help = try VerdictProcess.run([command, "--help"], in: folder.url)
+            #expect(help.status == 0)
+            #expect(help.output.contains("Examples:"), "\(command) --help has no examples")
+        }
+        let root = try VerdictProcess.run(["help"], in: folder.url)
+        #expect(root.output.contains("SUBCOMMANDS"))
+        let version = try VerdictProcess.run(["--version"], in: folder.url)
+        #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    @Test func usageErrorsExitWith64() throws {
+        let folder = try TemporaryFolder()
+        let result = try VerdictProcess.run(["lua"], in: folder.url)
+        #expect(result.status == 64)
+    }
+}
