@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian: liblua5.4-dev), with a header of inline wrappers for
@@ -34,9 +36,22 @@ let package = Package(
             dependencies: ["CLua", "CLuaShim"],
             swiftSettings: swiftSettings
         ),
+        // The only module that touches SQLite: events, batches, quarantine, migrations.
+        .target(
+            name: "VerdictStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VerdictCore",
-            dependencies: ["VerdictScript"],
+            dependencies: [
+                "VerdictScript",
+                "VerdictStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -68,8 +83,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VerdictStoreTests",
+            dependencies: ["VerdictStore", "VerdictTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VerdictCoreTests",
-            dependencies: ["VerdictCore", "VerdictTestSupport"],
+            dependencies: ["VerdictCore", "VerdictStore", "VerdictTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

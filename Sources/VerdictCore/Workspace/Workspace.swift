@@ -1,5 +1,6 @@
 import Foundation
 import VerdictScript
+import VerdictStore
 
 /// A Verdict workspace: a folder with `verdict.lua`, `experiments/`, `plugins/`, `.verdict/`
 /// (the store) and `dashboards/`.
@@ -50,6 +51,19 @@ public struct Workspace: Sendable {
         let path = file.standardizedFileURL.path
         let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : file.relativePath
+    }
+
+    /// The event store's file.
+    public var storePath: String { stateFolder.appendingPathComponent("verdict.sqlite").path }
+
+    /// Opens the workspace's event store, creating it on first use.
+    public func openStore() throws(StoreError) -> EventStore {
+        try EventStore(path: storePath)
+    }
+
+    /// The time zone whose local days reports count.
+    public var timeZone: TimeZone {
+        TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "UTC")!
     }
 
     /// A sandbox with the workspace's limits, ready to run its scripts.

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import VerdictCore
+import VerdictScript
+import VerdictStore
+
+extension VerdictCommand {
+    /// `verdict ingest FILE...`: stores events from JSON lines or CSV files.
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store events from JSON lines or CSV files (or standard input), each file as one batch.",
+            discussion: """
+                Every row is validated against the event schema (docs/events.md). A bad row never stops the
+                file and is never dropped: it goes to quarantine with its line and a reason (see
+                `verdict quarantine`). Each file is stored in one transaction, so after a crash it is either
+                fully stored or absent; ingesting the same file again stores nothing and says so, and an
+                event_id is stored once across all files.
+
+                The format comes from the extension (.jsonl, .ndjson, .json, .csv), else from the content;
+                --format forces it. CSV needs a header row with the schema's names; other columns go to props.
+
+                Exit codes: 0 every row stored (or already there); 3 some rows were quarantined; 1 an input
+                could not be read; 64 the command line is wrong.
+
+                Examples:
+                  verdict ingest website-2026-11-20.jsonl
+                  verdict ingest exports/*.csv
+                  curl -s https://example.invalid/events | verdict ingest - --format jsonl
+                """
+        )
+
+        @Argument(help: "Files to ingest; - reads standard input.")
+        var files: [String]
+
+        @Option(help: "Force the format: jsonl or csv.")
+        var format: IngestFormat?
+
+        @Flag(help: "Print the summary as JSON.")
+        var json = false
+
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var clockOptions: ClockOptions
+
+        func run() async throws {
+            let ingester: Ingester
+            do {
+                ingester = try Ingester(workspace: try options.load(), clock: try clockOptions.clock())
+            } catch {
+                throw Terminal.report(error)
+            }
+            var reports: [IngestReport] = []
+            var failures: [String] = []
+            for file in files {
+                let bar = ProgressBar(label: file)
+                do {
+                    reports.append(try ingester.ingest(file, format: format) { bar.update($0) })
+                    bar.finish()
+                } catch {
+                    bar.finish()
+                    failures.append("\(error)")
+                    if !json { _ = Terminal.report(error) }
+                }
+            }
+            if json {
+                Terminal.write(try IngestSummary(reports: reports, failures: failures).value.json() + "\n")
+            } else {
+                Terminal.write(IngestSummary(reports: reports, failures: failures).text())
+            }
+            if !failures.isEmpty { throw ExitCode.failure }
+            if reports.contains(where: { $0.outcome.quarantined > 0 }) { throw ExitCode(3) }
+        }
+    }
+}
+
+extension IngestFormat: ExpressibleByArgument {}
+
+/// The summary `verdict ingest` prints.
+struct IngestSummary {
+    let reports: [IngestReport]
+    let failures: [String]
+
+    func text() -> String {
+        var out = ""
+        for report in reports {
+            let outcome = report.outcome
+            if let earlier = outcome.alreadyIngested {
+                out += "\(report.source): already ingested as batch \(earlier.batchID) on \(Self.time(earlier.at)); nothing stored\n"
+                continue
+            }
+            var parts = ["\(outcome.stored) stored"]
+            if outcome.duplicates > 0 { parts.append("\(outcome.duplicates) duplicate\(outcome.duplicates == 1 ? "" : "s") skipped") }
+            if outcome.quarantined > 0 { parts.append("\(outcome.quarantined) quarantined") }
+            out += "\(report.source): \(parts.joined(separator: ", ")) (batch \(outcome.batchID ?? 0), \(report.format.rawValue))\n"
+            for row in report.quarantined.prefix(10) {
+                out += "  \(row.source):\(row.line): \(row.reason)\n"
+            }
+            if outcome.quarantined > 10 {
+                out += "  ... and \(outcome.quarantined - 10) more: verdict quarantine --batch \(outcome.batchID ?? 0)\n"
+            }
+        }
+        if reports.count > 1 {
+            let stored = reports.reduce(0) { $0 + $1.outcome.stored }
+            let quarantined = reports.reduce(0) { $0 + $1.outcome.quarantined }
+            let duplicates = reports.reduce(0) { $0 + $1.outcome.duplicates }
+            out += "total: \(stored) stored, \(duplicates) duplicates skipped, \(quarantined) quarantined in \(reports.count) files\n"
+        }
+        return out
+    }
+
+    var value: LuaValue {
+        let batches: [LuaValue] = reports.map { report in
+            let outcome = report.outcome
+            var fields: [String: LuaValue] = [
+                "source": .string(report.source),
+                "format": .string(report.format.rawValue),
+                "rows_read": .integer(Int64(outcome.rowsRead)),
+                "stored": .integer(Int64(outcome.stored)),
+                "duplicates": .integer(Int64(outcome.duplicates)),
+                "quarantined": .integer(Int64(outcome.quarantined)),
+                "quarantine_sample": .array(
+                    report.quarantined.map { ["line": .integer(Int64($0.line)), "reason": .string($0.reason)] }),
+            ]
+            if let id = outcome.batchID { fields["batch_id"] = .integer(id) }
+            if let earlier = outcome.alreadyIngested {
+                fields["already_ingested"] = ["batch_id": .integer(earlier.batchID), "at": .string(Self.time(earlier.at))]
+            }
+            return .table(fields)
+        }
+        return [
+            "batches": .array(batches),
+            "errors": .array(failures.map { .string($0) }),
+            "totals": [
+                "stored": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.stored })),
+                "duplicates": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.duplicates })),
+                "quarantined": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.quarantined })),
+            ],
+        ]
+    }
+
+    static func time(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}

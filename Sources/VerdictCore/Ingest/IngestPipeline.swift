@@ -1,0 +1,340 @@
+import Crypto
+import Foundation
+import VerdictStore
+
+/// Streams one input into one batch: a reader thread hashes the bytes and cuts them into chunks
+/// of whole records, worker threads parse and validate the chunks in parallel, and the calling
+/// thread writes the results in input order inside the batch's transaction.
+///
+/// Memory stays bounded whatever the input size: at most `maximumChunksInFlight` chunks of about
+/// `blockSize` bytes exist at once.
+final class IngestPipeline: @unchecked Sendable {
+    static let blockSize = 1 << 20
+    let maximumChunksInFlight: Int
+    let workerCount: Int
+
+    private let input: FileHandle
+    private let initial: [UInt8]
+    private let format: IngestFormat
+    private let sourceName: String
+    private let timeZone: TimeZone
+
+    private let condition = NSCondition()
+    private var pending: [Chunk] = []
+    private var parsed: [Int: [RowResult]] = [:]
+    private var chunksProduced = 0
+    private var readerDone = false
+    private var cancelled = false
+    private var failure: (any Error)?
+    private var inFlight = 0
+    private(set) var bytesRead: Int64 = 0
+    private var sha256 = ""
+    private let threads = DispatchGroup()
+
+    init(input: FileHandle, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone) {
+        self.input = input
+        self.initial = initial
+        self.format = format
+        self.sourceName = sourceName
+        self.timeZone = timeZone
+        workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        maximumChunksInFlight = 2 * workerCount + 2
+    }
+
+    struct Chunk {
+        var sequence: Int
+        var bytes: [UInt8]
+        var records: [Record]
+        var header: [String]?
+        /// Set when the reader already knows every record of the chunk is bad, and why.
+        var failure: String? = nil
+    }
+
+    enum RowResult {
+        case event(Event)
+        case quarantine(QuarantinedRow)
+        case blank
+    }
+
+    /// Runs the pipeline, writing every row through `writer`; returns the input's SHA-256.
+    func run(writer: BatchWriter, progress: (Int64) -> Void) throws -> String {
+        start { self.readAll() }
+        for _ in 0..<workerCount { start { self.parseChunks() } }
+        defer {
+            condition.lock()
+            cancelled = true
+            condition.broadcast()
+            condition.unlock()
+            threads.wait()
+        }
+        var sequence = 0
+        while true {
+            condition.lock()
+            while parsed[sequence] == nil && failure == nil && !(readerDone && sequence == chunksProduced) {
+                condition.wait()
+            }
+            if let failure {
+                condition.unlock()
+                throw failure
+            }
+            guard let rows = parsed.removeValue(forKey: sequence) else {
+                condition.unlock()
+                return sha256  // every chunk written
+            }
+            let read = bytesRead
+            condition.unlock()
+
+            for row in rows {
+                switch row {
+                case .event(let event): try writer.store(event)
+                case .quarantine(let row): try writer.quarantine(row)
+                case .blank: break
+                }
+            }
+            progress(read)
+            condition.lock()
+            inFlight -= 1
+            condition.broadcast()
+            condition.unlock()
+            sequence += 1
+        }
+    }
+
+    private func start(_ body: @escaping @Sendable () -> Void) {
+        threads.enter()
+        let thread = Thread { [threads] in
+            body()
+            threads.leave()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    private func fail(_ error: any Error) {
+        condition.lock()
+        if failure == nil { failure = error }
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    // MARK: reading
+
+    private func readAll() {
+        var hasher = SHA256()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(Self.blockSize * 2)
+        var splitter = RecordSplitter(isCSV: format == .csv)
+        var header: [String]?
+        var block = initial
+        var isFirstBlock = true
+        do {
+            while true {
+                if !isFirstBlock { block = try readBlock() }
+                if block.isEmpty { break }
+                hasher.update(data: block)
+                let byteOrderMark = isFirstBlock && block.starts(with: [0xEF, 0xBB, 0xBF])
+                isFirstBlock = false
+                let scanFrom = buffer.count
+                buffer.append(contentsOf: block[(byteOrderMark ? 3 : 0)...])
+                condition.lock()
+                bytesRead += Int64(block.count)
+                condition.unlock()
+                var records: [Record] = []
+                buffer.withUnsafeBufferPointer { splitter.scan($0, from: scanFrom, into: &records) }
+                if !records.isEmpty { try emit(&buffer, &records, &header, &splitter) }
+            }
+            var records: [Record] = []
+            buffer.withUnsafeBufferPointer { splitter.finish($0, into: &records) }
+            if splitter.isInsideQuotes, let last = records.popLast() {
+                try emit(&buffer, &records, &header, &splitter)
+                let raw = Array(buffer[last.start..<last.end])
+                try enqueue(
+                    Chunk(
+                        sequence: 0, bytes: raw, records: [Record(start: 0, end: raw.count, line: last.line)],
+                        header: header,
+                        failure: "the file ends inside a quoted field (a closing quote is missing)"))
+            } else {
+                try emit(&buffer, &records, &header, &splitter)
+            }
+            sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            condition.lock()
+            readerDone = true
+            condition.broadcast()
+            condition.unlock()
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func readBlock() throws -> [UInt8] {
+        guard let data = try input.read(upToCount: Self.blockSize) else { return [] }
+        return [UInt8](data)
+    }
+
+    /// Hands the complete records in `buffer` to the workers and drops their bytes.
+    private func emit(
+        _ buffer: inout [UInt8], _ records: inout [Record], _ header: inout [String]?, _ splitter: inout RecordSplitter
+    ) throws {
+        if format == .csv, header == nil, !records.isEmpty {
+            let first = records.removeFirst()
+            header = try Self.parseHeader(buffer[first.start..<first.end], source: sourceName)
+        }
+        if let first = records.first, let last = records.last {
+            let base = first.start
+            let bytes = Array(buffer[base..<last.end])
+            let rebased = records.map { Record(start: $0.start - base, end: $0.end - base, line: $0.line) }
+            try enqueue(Chunk(sequence: 0, bytes: bytes, records: rebased, header: header))
+        }
+        let consumed = splitter.pendingStart
+        if consumed > 0 {
+            buffer.removeFirst(consumed)
+            splitter.shift(by: consumed)
+        }
+        records.removeAll()
+    }
+
+    private func enqueue(_ chunk: Chunk) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while inFlight >= maximumChunksInFlight && !cancelled { condition.wait() }
+        if cancelled { throw CancellationError() }
+        var numbered = chunk
+        numbered.sequence = chunksProduced
+        chunksProduced += 1
+        inFlight += 1
+        pending.append(numbered)
+        condition.broadcast()
+    }
+
+    static func parseHeader(_ bytes: ArraySlice<UInt8>, source: String) throws -> [String] {
+        let fields = bytes.withUnsafeBufferPointer { CSV.fields($0) }
+        guard case .success(let names) = fields else {
+            throw IngestError.badHeader(source: source, reason: "the header row cannot be read")
+        }
+        let trimmed = names.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let empty = trimmed.firstIndex(of: "") {
+            throw IngestError.badHeader(source: source, reason: "column \(empty + 1) of the header has no name")
+        }
+        var seen = Set<String>()
+        for name in trimmed where !seen.insert(name).inserted {
+            throw IngestError.badHeader(source: source, reason: "the header names column \"\(name)\" twice")
+        }
+        guard trimmed.contains("event"), trimmed.contains("timestamp") else {
+            throw IngestError.badHeader(
+                source: source,
+                reason: "the header needs at least the columns event and timestamp (it has \(trimmed.joined(separator: ", ")))")
+        }
+        return trimmed
+    }
+
+    // MARK: parsing
+
+    private func parseChunks() {
+        var validator = EventValidator(timeZone: timeZone)
+        while true {
+            condition.lock()
+            while pending.isEmpty && !readerDone && !cancelled { condition.wait() }
+            if cancelled || pending.isEmpty {
+                condition.unlock()
+                return
+            }
+            let chunk = pending.removeFirst()
+            condition.unlock()
+
+            let rows = parse(chunk, validator: &validator)
+            condition.lock()
+            parsed[chunk.sequence] = rows
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func parse(_ chunk: Chunk, validator: inout EventValidator) -> [RowResult] {
+        var rows: [RowResult] = []
+        rows.reserveCapacity(chunk.records.count)
+        chunk.bytes.withUnsafeBufferPointer { all in
+            for record in chunk.records {
+                let bytes = UnsafeBufferPointer(rebasing: all[record.start..<record.end])
+                if let failure = chunk.failure {
+                    let raw = String(decoding: bytes, as: UTF8.self)
+                    rows.append(.quarantine(QuarantinedRow(source: sourceName, line: record.line, reason: failure, raw: raw)))
+                    continue
+                }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                    rows.append(.blank)
+                    continue
+                }
+                let fields: Result<[(String, FieldValue)], ValidationFailure>
+                switch format {
+                case .jsonl:
+                    fields = JSONLineParser.parse(bytes).mapError { ValidationFailure($0.message) }
+                case .csv:
+                    fields = Self.csvFields(bytes, header: chunk.header ?? [])
+                }
+                let result = fields.flatMap { validator.validate($0) }
+                switch result {
+                case .success(let event):
+                    rows.append(.event(event))
+                case .failure(let failure):
+                    rows.append(
+                        .quarantine(
+                            QuarantinedRow(
+                                source: sourceName, line: record.line, reason: failure.message,
+                                raw: String(decoding: bytes, as: UTF8.self))))
+                }
+            }
+        }
+        return rows
+    }
+
+    /// A CSV record as fields: schema columns by name, other columns into props; empty cells left out.
+    static func csvFields(_ bytes: UnsafeBufferPointer<UInt8>, header: [String]) -> Result<[(String, FieldValue)], ValidationFailure> {
+        switch CSV.fields(bytes) {
+        case .failure(let failure):
+            return .failure(ValidationFailure("malformed CSV: \(failure.message)"))
+        case .success(let cells):
+            guard cells.count == header.count else {
+                return .failure(ValidationFailure("has \(cells.count) fields but the header has \(header.count)"))
+            }
+            var fields: [(String, FieldValue)] = []
+            var props: [(String, FieldValue)] = []
+            for (name, cell) in zip(header, cells) where !cell.isEmpty {
+                if EventValidator.schemaFields.contains(name) && name != "props" {
+                    fields.append((name, .text(cell)))
+                } else {
+                    props.append((name, .string(cell)))
+                }
+            }
+            if !props.isEmpty { fields.append(("props", .object(props))) }
+            return .success(fields)
+        }
+    }
+}
+
+/// The formats `verdict ingest` reads.
+public enum IngestFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line.
+    case jsonl
+    /// Comma-separated values with a header row of schema names.
+    case csv
+}
+
+/// An ingest that could not run at all (as opposed to rows that were quarantined).
+public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The input file cannot be opened or read.
+    case unreadable(source: String, reason: String)
+    /// A CSV header that makes every row unreadable.
+    case badHeader(source: String, reason: String)
+    /// The format cannot be told from the name or the content.
+    case unknownFormat(source: String, reason: String)
+
+    /// A message naming the input.
+    public var description: String {
+        switch self {
+        case .unreadable(let source, let reason): "\(source): \(reason)"
+        case .badHeader(let source, let reason): "\(source):1: \(reason)"
+        case .unknownFormat(let source, let reason): "\(source): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// One validated event, ready to store (DESIGN.md §4).
+public struct Event: Sendable, Equatable {
+    /// What happened: `quote_requested`, `appointment_booked`, `job_completed`, ...
+    public var event: String
+    /// When, in UTC milliseconds since 1970.
+    public var timestamp: Int64
+    /// The local day in the workspace time zone, as days since 1970-01-01.
+    public var day: Int32
+    /// The change that served it; `none` when the event named none.
+    public var changeID: String
+    /// Whether the event named its change itself (false: stored as `none`, unattributed).
+    public var attributed: Bool
+    /// The flag variant that served it.
+    public var versionFlag: String?
+    /// The customer cohort.
+    public var userCohort: String?
+    /// A customer or visitor key.
+    public var userID: String?
+    /// `success`, `error:timeout`, or a customer-impact tag.
+    public var status: String?
+    /// A latency in milliseconds (finite, not negative).
+    public var latencyMs: Double?
+    /// An amount, such as job revenue.
+    public var value: Double?
+    /// The idempotency key: an event_id is stored once across all batches.
+    public var eventID: String?
+    /// Extra attributes as a canonical JSON object (keys sorted), or nil.
+    public var props: String?
+    /// The integrity token (12 hex digits).
+    public var hash: String
+
+    /// Creates an event.
+    public init(
+        event: String, timestamp: Int64, day: Int32, changeID: String, attributed: Bool, versionFlag: String? = nil,
+        userCohort: String? = nil, userID: String? = nil, status: String? = nil, latencyMs: Double? = nil,
+        value: Double? = nil, eventID: String? = nil, props: String? = nil, hash: String
+    ) {
+        self.event = event
+        self.timestamp = timestamp
+        self.day = day
+        self.changeID = changeID
+        self.attributed = attributed
+        self.versionFlag = versionFlag
+        self.userCohort = userCohort
+        self.userID = userID
+        self.status = status
+        self.latencyMs = latencyMs
+        self.value = value
+        self.eventID = eventID
+        self.props = props
+        self.hash = hash
+    }
+}
+
+/// A row that failed validation, kept with its place and reason so nothing is ever lost.
+public struct QuarantinedRow: Sendable, Equatable {
+    /// The source the row came from (a file name, `-` for standard input, `http`).
+    public var source: String
+    /// The 1-based line where the row starts.
+    public var line: Int
+    /// Why it was refused, in words a person can act on.
+    public var reason: String
+    /// The row exactly as it arrived.
+    public var raw: String
+
+    /// Creates a quarantined row.
+    public init(source: String, line: Int, reason: String, raw: String) {
+        self.source = source
+        self.line = line
+        self.reason = reason
+        self.raw = raw
+    }
+}

@@ -1,0 +1,171 @@
+import GRDB
+import GRDBSQLite
+
+/// What happened to one ingested batch.
+public struct BatchOutcome: Sendable, Equatable {
+    /// The batch's id, or nil when nothing was stored because the same file was ingested before.
+    public var batchID: Int64?
+    /// Rows read from the source.
+    public var rowsRead: Int
+    /// Events stored.
+    public var stored: Int
+    /// Events not stored because their event_id was already stored.
+    public var duplicates: Int
+    /// Rows sent to quarantine.
+    public var quarantined: Int
+    /// When the same content was ingested before: that batch's id and time (epoch ms).
+    public var alreadyIngested: (batchID: Int64, at: Int64)?
+
+    /// Creates an outcome.
+    public init(
+        batchID: Int64?, rowsRead: Int, stored: Int, duplicates: Int, quarantined: Int,
+        alreadyIngested: (batchID: Int64, at: Int64)? = nil
+    ) {
+        self.batchID = batchID
+        self.rowsRead = rowsRead
+        self.stored = stored
+        self.duplicates = duplicates
+        self.quarantined = quarantined
+        self.alreadyIngested = alreadyIngested
+    }
+
+    public static func == (a: BatchOutcome, b: BatchOutcome) -> Bool {
+        a.batchID == b.batchID && a.rowsRead == b.rowsRead && a.stored == b.stored && a.duplicates == b.duplicates
+            && a.quarantined == b.quarantined && a.alreadyIngested?.batchID == b.alreadyIngested?.batchID
+            && a.alreadyIngested?.at == b.alreadyIngested?.at
+    }
+}
+
+/// Writes the rows of one batch inside its transaction. Only valid inside `EventStore.ingest`.
+public final class BatchWriter {
+    private let db: Database
+    private let batchID: Int64
+    private let insert: OpaquePointer
+    private let insertStatement: Statement  // keeps `insert` alive
+    private(set) var rowsRead = 0
+    private(set) var stored = 0
+    private(set) var duplicates = 0
+    private(set) var quarantined = 0
+
+    init(db: Database, batchID: Int64) throws {
+        self.db = db
+        self.batchID = batchID
+        insertStatement = try db.makeStatement(
+            sql: """
+                INSERT OR IGNORE INTO events (batch_id, event, ts, day, change_id, attributed, version_flag,
+                    user_cohort, user_id, status, latency_ms, value, event_id, props, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        insert = insertStatement.sqliteStatement
+    }
+
+    /// Stores an event; returns false when its event_id is already stored (a duplicate).
+    @discardableResult
+    public func store(_ event: Event) throws -> Bool {
+        rowsRead += 1
+        let s = insert
+        sqlite3_bind_int64(s, 1, batchID)
+        bind(event.event, 2)
+        sqlite3_bind_int64(s, 3, event.timestamp)
+        sqlite3_bind_int64(s, 4, Int64(event.day))
+        bind(event.changeID, 5)
+        sqlite3_bind_int64(s, 6, event.attributed ? 1 : 0)
+        bind(event.versionFlag, 7)
+        bind(event.userCohort, 8)
+        bind(event.userID, 9)
+        bind(event.status, 10)
+        bind(event.latencyMs, 11)
+        bind(event.value, 12)
+        bind(event.eventID, 13)
+        bind(event.props, 14)
+        bind(event.hash, 15)
+        let code = sqlite3_step(s)
+        sqlite3_reset(s)
+        guard code == SQLITE_DONE else {
+            throw StoreError.sqlite(message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: insertStatement.sql)
+        }
+        if sqlite3_changes(db.sqliteConnection) == 0 {
+            duplicates += 1
+            return false
+        }
+        stored += 1
+        return true
+    }
+
+    /// Keeps a row that failed validation, with its line and reason.
+    public func quarantine(_ row: QuarantinedRow) throws {
+        rowsRead += 1
+        quarantined += 1
+        try db.execute(
+            sql: "INSERT INTO quarantine (batch_id, source, line, reason, raw) VALUES (?, ?, ?, ?, ?)",
+            arguments: [batchID, row.source, row.line, row.reason, row.raw])
+    }
+
+    private func bind(_ text: String?, _ index: Int32) {
+        guard let text else { return _ = sqlite3_bind_null(insert, index) }
+        text.withCString { chars in
+            _ = sqlite3_bind_text(insert, index, chars, Int32(text.utf8.count), sqliteTransient)
+        }
+    }
+
+    private func bind(_ number: Double?, _ index: Int32) {
+        guard let number else { return _ = sqlite3_bind_null(insert, index) }
+        sqlite3_bind_double(insert, index, number)
+    }
+}
+
+@available(*, unavailable)
+extension BatchWriter: Sendable {}
+
+/// SQLite's SQLITE_TRANSIENT (a macro Swift cannot import): copy the bound bytes.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Thrown inside the batch transaction to roll it back when its content was ingested before.
+private struct AlreadyIngested: Error {
+    var batchID: Int64
+    var at: Int64
+}
+
+extension EventStore {
+    /// Ingests one batch in one transaction: after a crash it is either fully stored or absent.
+    ///
+    /// `body` writes the rows through the writer and returns the SHA-256 of the batch's content.
+    /// When a batch with that SHA-256 is already stored, the whole transaction is rolled back and
+    /// the outcome says so; nothing is stored twice.
+    public func ingest(
+        source: String, format: String, at time: Int64, _ body: (BatchWriter) throws -> String
+    ) throws -> BatchOutcome {
+        do {
+            return try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO batches (source, format, ingested_at) VALUES (?, ?, ?)",
+                    arguments: [source, format, time])
+                let batchID = db.lastInsertedRowID
+                let writer = try BatchWriter(db: db, batchID: batchID)
+                let sha256 = try body(writer)
+                if let earlier = try Row.fetchOne(
+                    db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?", arguments: [sha256])
+                {
+                    throw AlreadyIngested(batchID: earlier["id"], at: earlier["ingested_at"])
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE batches SET sha256 = ?, rows_read = ?, stored = ?, duplicates = ?, quarantined = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        sha256, writer.rowsRead, writer.stored, writer.duplicates, writer.quarantined, batchID,
+                    ])
+                return BatchOutcome(
+                    batchID: batchID, rowsRead: writer.rowsRead, stored: writer.stored, duplicates: writer.duplicates,
+                    quarantined: writer.quarantined)
+            }
+        } catch let earlier as AlreadyIngested {
+            return BatchOutcome(
+                batchID: nil, rowsRead: 0, stored: 0, duplicates: 0, quarantined: 0,
+                alreadyIngested: (earlier.batchID, earlier.at))
+        } catch let error as DatabaseError {
+            throw Self.wrap(error)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import GRDB
+
+/// Which events a query covers. Every filter is a bound parameter: no value can change the SQL.
+public struct EventFilter: Sendable, Equatable {
+    /// Only this change.
+    public var changeID: String?
+    /// Only this event name.
+    public var event: String?
+    /// Only this cohort.
+    public var cohort: String?
+    /// Only this flag variant.
+    public var versionFlag: String?
+    /// Only this status.
+    public var status: String?
+    /// From this local day (days since 1970-01-01), inclusive.
+    public var fromDay: Int32?
+    /// To this local day, inclusive.
+    public var toDay: Int32?
+
+    /// Creates a filter; nil means "any".
+    public init(
+        changeID: String? = nil, event: String? = nil, cohort: String? = nil, versionFlag: String? = nil,
+        status: String? = nil, fromDay: Int32? = nil, toDay: Int32? = nil
+    ) {
+        self.changeID = changeID
+        self.event = event
+        self.cohort = cohort
+        self.versionFlag = versionFlag
+        self.status = status
+        self.fromDay = fromDay
+        self.toDay = toDay
+    }
+
+    func whereClause() -> (sql: String, arguments: StatementArguments) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        for (column, value) in [
+            ("change_id", changeID), ("event", event), ("user_cohort", cohort), ("version_flag", versionFlag),
+            ("status", status),
+        ] {
+            if let value {
+                conditions.append("\(column) = ?")
+                arguments.append(value)
+            }
+        }
+        if let fromDay {
+            conditions.append("day >= ?")
+            arguments.append(Int64(fromDay))
+        }
+        if let toDay {
+            conditions.append("day <= ?")
+            arguments.append(Int64(toDay))
+        }
+        let sql = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return (sql, StatementArguments(arguments))
+    }
+}
+
+/// What event counts can be grouped by.
+public enum EventGrouping: String, Sendable, CaseIterable {
+    case day, event, cohort, flag, status, change
+
+    var column: String {
+        switch self {
+        case .day: "day"
+        case .event: "event"
+        case .cohort: "user_cohort"
+        case .flag: "version_flag"
+        case .status: "status"
+        case .change: "change_id"
+        }
+    }
+}
+
+/// One value of a grouping column.
+public enum GroupValue: Sendable, Hashable {
+    /// A text column's value (nil when the events had none).
+    case text(String?)
+    /// A local day.
+    case day(Int32)
+}
+
+/// The number of events in one group.
+public struct EventCount: Sendable, Equatable {
+    /// The group's values, one per grouping, in the order asked.
+    public var keys: [GroupValue]
+    /// How many events.
+    public var count: Int
+}
+
+/// One stored event, as `verdict events` lists it.
+public struct StoredEvent: Sendable, Equatable {
+    /// The store's id.
+    public var id: Int64
+    /// The batch it came in.
+    public var batchID: Int64
+    /// The event.
+    public var event: Event
+}
+
+/// One ingest batch.
+public struct BatchRecord: Sendable, Equatable {
+    public var id: Int64
+    public var source: String
+    public var format: String
+    public var sha256: String?
+    public var rowsRead: Int
+    public var stored: Int
+    public var duplicates: Int
+    public var quarantined: Int
+    public var ingestedAt: Int64
+}
+
+extension EventStore {
+    /// Event counts matching `filter`, grouped by `groups` (none: one total), ordered by the groups.
+    public func countEvents(_ filter: EventFilter, groupedBy groups: [EventGrouping]) throws(StoreError) -> [EventCount] {
+        let (whereSQL, arguments) = filter.whereClause()
+        let columns = groups.map(\.column)
+        let select = (columns + ["COUNT(*)"]).joined(separator: ", ")
+        let group = columns.isEmpty ? "" : "GROUP BY " + columns.joined(separator: ", ") + " ORDER BY " + columns.joined(separator: ", ")
+        let sql = "SELECT \(select) FROM events \(whereSQL) \(group)"
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                let keys: [GroupValue] = groups.enumerated().map { index, grouping in
+                    grouping == .day ? .day(Int32(row[index] as Int64)) : .text(row[index])
+                }
+                return EventCount(keys: keys, count: row[groups.count])
+            }
+        }
+    }
+
+    /// The events matching `filter`, oldest first, at most `limit`.
+    public func events(_ filter: EventFilter, limit: Int) throws(StoreError) -> [StoredEvent] {
+        let (whereSQL, arguments) = filter.whereClause()
+        var allArguments = arguments
+        allArguments += [limit]
+        let sql = """
+            SELECT id, batch_id, event, ts, day, change_id, attributed, version_flag, user_cohort, user_id, status,
+                   latency_ms, value, event_id, props, hash
+            FROM events \(whereSQL) ORDER BY ts, id LIMIT ?
+            """
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: allArguments).map { row in
+                StoredEvent(
+                    id: row["id"], batchID: row["batch_id"],
+                    event: Event(
+                        event: row["event"], timestamp: row["ts"], day: Int32(row["day"] as Int64), changeID: row["change_id"],
+                        attributed: row["attributed"], versionFlag: row["version_flag"], userCohort: row["user_cohort"],
+                        userID: row["user_id"], status: row["status"], latencyMs: row["latency_ms"], value: row["value"],
+                        eventID: row["event_id"], props: row["props"], hash: row["hash"]))
+            }
+        }
+    }
+
+    /// Quarantined rows, oldest batch first, by line; optionally of one batch or one source.
+    public func quarantinedRows(batch: Int64? = nil, source: String? = nil, limit: Int? = nil) throws(StoreError)
+        -> [QuarantinedRow]
+    {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let batch {
+            conditions.append("batch_id = ?")
+            arguments.append(batch)
+        }
+        if let source {
+            conditions.append("source = ?")
+            arguments.append(source)
+        }
+        var sql = "SELECT source, line, reason, raw FROM quarantine"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY batch_id, line"
+        if let limit {
+            sql += " LIMIT ?"
+            arguments.append(limit)
+        }
+        let finalSQL = sql
+        let finalArguments = StatementArguments(arguments)
+        return try read { db in
+            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map { row in
+                QuarantinedRow(source: row["source"], line: row["line"], reason: row["reason"], raw: row["raw"])
+            }
+        }
+    }
+
+    /// Every batch, oldest first.
+    public func batches() throws(StoreError) -> [BatchRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM batches ORDER BY id").map { row in
+                BatchRecord(
+                    id: row["id"], source: row["source"], format: row["format"], sha256: row["sha256"],
+                    rowsRead: row["rows_read"], stored: row["stored"], duplicates: row["duplicates"],
+                    quarantined: row["quarantined"], ingestedAt: row["ingested_at"])
+            }
+        }
+    }
+
+    /// The number of stored events.
+    public func eventCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+    }
+}

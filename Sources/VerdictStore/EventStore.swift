@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// The workspace's SQLite store (`.verdict/verdict.sqlite`): events, ingest batches, quarantine.
+///
+/// WAL mode: readers never wait for a writer, and a second writer (another ingest) waits its
+/// turn instead of failing, so no "database is locked" error reaches the user.
+public final class EventStore: Sendable {
+    let pool: DatabasePool
+    /// The path of the store file.
+    public let path: String
+
+    /// How long a writer waits for another process's write transaction before giving up.
+    public static let writerPatience: TimeInterval = 3600
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.writerPatience)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -32768")  // 32 MB per connection
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        do {
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.write { db in try Schema.migrate(db) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// The store's schema version (`PRAGMA user_version`).
+    public func schemaVersion() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    static func wrap(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError {
+            return .sqlite(message: error.message ?? "\(error.resultCode)", sql: error.sql)
+        }
+        return .sqlite(message: "\(error)", sql: nil)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,66 @@
+import GRDB
+
+/// The store's schema, as migrations keyed by SQLite's `user_version`.
+///
+/// Migration N brings a database from version N-1 to N. Each runs in the transaction that also
+/// sets the new `user_version`, so a store is always at one whole version.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: events, batches, quarantine.
+        """
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            sha256 TEXT UNIQUE,
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            stored INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            quarantined INTEGER NOT NULL DEFAULT 0,
+            ingested_at INTEGER NOT NULL
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            event TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            change_id TEXT NOT NULL,
+            attributed INTEGER NOT NULL,
+            version_flag TEXT,
+            user_cohort TEXT,
+            user_id TEXT,
+            status TEXT,
+            latency_ms REAL,
+            value REAL,
+            event_id TEXT,
+            props TEXT,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX events_by_change ON events(change_id, day, event);
+        CREATE INDEX events_by_day ON events(day, event);
+        CREATE UNIQUE INDEX events_by_event_id ON events(event_id) WHERE event_id IS NOT NULL;
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            source TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            raw TEXT NOT NULL
+        );
+        CREATE INDEX quarantine_by_batch ON quarantine(batch_id, line);
+        """
+    ]
+
+    /// Brings the database to the latest version.
+    static func migrate(_ db: Database) throws {
+        let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        guard current <= migrations.count else {
+            throw StoreError.newerSchema(found: current, supported: migrations.count)
+        }
+        for version in current..<migrations.count {
+            try db.execute(sql: migrations[version])
+            try db.execute(sql: "PRAGMA user_version = \(version + 1)")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// A failure of the store, with the SQL involved when there is one.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The store was written by a newer Verdict.
+    case newerSchema(found: Int, supported: Int)
+    /// SQLite refused a statement.
+    case sqlite(message: String, sql: String?)
+    /// The store file cannot be opened.
+    case cannotOpen(path: String, reason: String)
+
+    /// A message that says what went wrong.
+    public var description: String {
+        switch self {
+        case .newerSchema(let found, let supported):
+            "the store is at schema version \(found), and this Verdict knows versions up to \(supported): upgrade Verdict"
+        case .sqlite(let message, let sql):
+            sql.map { "store error: \(message) (in: \($0))" } ?? "store error: \(message)"
+        case .cannotOpen(let path, let reason):
+            "cannot open the store \(path): \(reason)"
+        }
+    }
+}
