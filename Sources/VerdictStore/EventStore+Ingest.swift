@@ -47,16 +47,29 @@ public final class BatchWriter {
     private(set) var duplicates = 0
     private(set) var quarantined = 0
 
-    init(db: Database, batchID: Int64) throws {
+    /// - Parameter checkingEventIDs: refuse each event whose event_id is already stored, row by
+    ///   row; a bulk batch (no indexes while it loads) passes false and removes repeats at the end.
+    init(db: Database, batchID: Int64, checkingEventIDs: Bool) throws {
         self.db = db
         self.batchID = batchID
+        let columns = """
+            INSERT INTO events (batch_id, event, ts, day, change_id, attributed, version_flag,
+                user_cohort, user_id, status, latency_ms, value, event_id, props, hash)
+            """
         insertStatement = try db.makeStatement(
-            sql: """
-                INSERT OR IGNORE INTO events (batch_id, event, ts, day, change_id, attributed, version_flag,
-                    user_cohort, user_id, status, latency_ms, value, event_id, props, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            sql: checkingEventIDs
+                ? columns + """
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
+                    WHERE ?13 IS NULL OR NOT EXISTS (SELECT 1 FROM events WHERE event_id = ?13)
+                    """
+                : columns + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")
         insert = insertStatement.sqliteStatement
+    }
+
+    /// Counts rows a bulk batch removed as repeats of a stored event_id.
+    func countRemovedDuplicates(_ count: Int) {
+        stored -= count
+        duplicates += count
     }
 
     /// Stores an event; returns false when its event_id is already stored (a duplicate).
@@ -127,26 +140,63 @@ private struct AlreadyIngested: Error {
 }
 
 extension EventStore {
+    /// From how many expected rows a batch may rebuild the query indexes rather than update them.
+    static let bulkThreshold = 50_000
+
+    /// Deletes the rows of a bulk batch whose event_id an earlier row (of any batch) already has,
+    /// with one scan of the event_id index; returns how many.
+    static func removeRepeatedEventIDs(_ db: Database, batchID: Int64) throws -> Int {
+        let repeated = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT event_id, MIN(id) AS first FROM events WHERE event_id IS NOT NULL
+                GROUP BY event_id HAVING COUNT(*) > 1
+                """)
+        guard !repeated.isEmpty else { return 0 }
+        let statement = try db.makeStatement(
+            sql: "DELETE FROM events WHERE event_id = ? AND id > ? AND batch_id = ?")
+        var removed = 0
+        for row in repeated {
+            try statement.execute(arguments: [row["event_id"] as String, row["first"] as Int64, batchID])
+            removed += db.changesCount
+        }
+        return removed
+    }
+
     /// Ingests one batch in one transaction: after a crash it is either fully stored or absent.
     ///
     /// `body` writes the rows through the writer and returns the SHA-256 of the batch's content.
     /// When a batch with that SHA-256 is already stored, the whole transaction is rolled back and
     /// the outcome says so; nothing is stored twice.
+    ///
+    /// `expectedRows` (a guess is fine) lets a batch that is large next to the stored events
+    /// rebuild the query indexes once instead of updating them row by row.
     public func ingest(
-        source: String, format: String, at time: Int64, _ body: (BatchWriter) throws -> String
+        source: String, format: String, at time: Int64, expectedRows: Int? = nil, _ body: (BatchWriter) throws -> String
     ) throws -> BatchOutcome {
         do {
             return try pool.write { db in
+                let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM events") ?? 0
+                let expected = expectedRows ?? 0
+                let bulk = expected >= Self.bulkThreshold && expected * 2 >= stored
+                if bulk {
+                    for index in Schema.eventIndexes { try db.execute(sql: "DROP INDEX \(index.name)") }
+                }
                 try db.execute(
                     sql: "INSERT INTO batches (source, format, ingested_at) VALUES (?, ?, ?)",
                     arguments: [source, format, time])
                 let batchID = db.lastInsertedRowID
-                let writer = try BatchWriter(db: db, batchID: batchID)
+                let writer = try BatchWriter(db: db, batchID: batchID, checkingEventIDs: !bulk)
                 let sha256 = try body(writer)
                 if let earlier = try Row.fetchOne(
                     db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?", arguments: [sha256])
                 {
                     throw AlreadyIngested(batchID: earlier["id"], at: earlier["ingested_at"])
+                }
+                if bulk {
+                    try db.execute(sql: Schema.eventIndexes[0].definition)
+                    writer.countRemovedDuplicates(try Self.removeRepeatedEventIDs(db, batchID: batchID))
+                    for index in Schema.eventIndexes.dropFirst() { try db.execute(sql: index.definition) }
                 }
                 try db.execute(
                     sql: """

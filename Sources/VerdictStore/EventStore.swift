@@ -20,8 +20,8 @@ public final class EventStore: Sendable {
         configuration.busyMode = .timeout(Self.writerPatience)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -32768")  // 32 MB per connection
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -8192")  // 8 MB per connection: index builds sort faster in less memory
+            try db.execute(sql: "PRAGMA threads = 2")  // index builds sort on both cores
         }
         do {
             try FileManager.default.createDirectory(

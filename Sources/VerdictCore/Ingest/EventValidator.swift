@@ -7,28 +7,19 @@ import VerdictStore
 /// Every refusal is a reason a person can act on, naming the field:
 /// `timestamp "2026-13-02" is not ISO 8601`, `latency_ms: -5 is negative`.
 struct EventValidator {
-    /// The fields of the schema, in canonical order.
-    static let schemaFields = [
-        "event", "timestamp", "change_id", "version_flag", "user_cohort", "user_id", "status", "latency_ms",
-        "value", "event_id", "props", "hash",
-    ]
-    static let maximumLength: [String: Int] = [
-        "event": 100, "change_id": 64, "version_flag": 64, "user_cohort": 64, "status": 100, "user_id": 256,
-        "event_id": 256,
-    ]
-    static let maximumProps = 50
-    static let maximumPropLength = 1000
-
     var calendar: LocalDayCalendar
+    /// Reused for each row's canonical form.
+    private var canonical: [UInt8] = []
 
     init(timeZone: TimeZone) {
         calendar = LocalDayCalendar(timeZone: timeZone)
+        canonical.reserveCapacity(512)
     }
 
-    /// Validates `fields` (unknown CSV columns already moved into `props`).
-    mutating func validate(_ fields: [(String, FieldValue)]) -> Result<Event, ValidationFailure> {
+    /// Validates one row's fields (unknown CSV columns already moved into `props`).
+    mutating func validate(_ raw: RawEvent) -> Result<Event, ValidationFailure> {
         do {
-            return .success(try makeEvent(fields))
+            return .success(try makeEvent(raw))
         } catch let failure as ValidationFailure {
             return .failure(failure)
         } catch {
@@ -36,21 +27,15 @@ struct EventValidator {
         }
     }
 
-    private mutating func makeEvent(_ fields: [(String, FieldValue)]) throws -> Event {
-        var byName: [String: FieldValue] = [:]
-        byName.reserveCapacity(fields.count)
-        for (name, value) in fields {
-            guard Self.schemaFields.contains(name) else {
-                let hint = closestMatch(to: name, in: Self.schemaFields).map { " (did you mean \"\($0)\"?)" } ?? ""
-                throw ValidationFailure("unknown field \"\(name)\"\(hint); put extra attributes under props")
-            }
-            guard byName.updateValue(value, forKey: name) == nil else {
-                throw ValidationFailure("field \"\(name)\" appears twice")
-            }
+    private mutating func makeEvent(_ raw: RawEvent) throws -> Event {
+        if let name = raw.unknownField {
+            let hint = closestMatch(to: name, in: EventField.names).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw ValidationFailure("unknown field \"\(name)\"\(hint); put extra attributes under props")
         }
+        if let name = raw.repeatedField { throw ValidationFailure("field \"\(name)\" appears twice") }
 
-        let event = try requiredString("event", byName)
-        let timestampText = try requiredString("timestamp", byName)
+        let event = try requiredString(.event, raw)
+        let timestampText = try requiredString(.timestamp, raw)
         let timestamp: Int64
         switch Timestamp.parse(timestampText) {
         case .success(let ms): timestamp = ms
@@ -63,25 +48,26 @@ struct EventValidator {
         case .failure(.notISO8601):
             throw ValidationFailure("timestamp \"\(timestampText)\" is not ISO 8601 (such as 2026-11-02T14:05:00-06:00)")
         }
-        let changeID = try optionalString("change_id", byName)
-        let versionFlag = try optionalString("version_flag", byName)
-        let userCohort = try optionalString("user_cohort", byName)
-        let userID = try optionalString("user_id", byName)
-        let status = try optionalString("status", byName)
-        let latency = try optionalNumber("latency_ms", byName)
+        let changeID = try optionalString(.changeID, raw)
+        let versionFlag = try optionalString(.versionFlag, raw)
+        let userCohort = try optionalString(.userCohort, raw)
+        let userID = try optionalString(.userID, raw)
+        let status = try optionalString(.status, raw)
+        let latency = try optionalNumber(.latencyMs, raw)
         if let latency, latency < 0 {
             throw ValidationFailure("latency_ms: \(CanonicalNumber.format(latency)) is negative; a latency is 0 or more")
         }
-        let value = try optionalNumber("value", byName)
-        let eventID = try optionalString("event_id", byName)
-        let props = try propsFields(byName["props"])
-        let given = try optionalString("hash", byName)
+        let value = try optionalNumber(.value, raw)
+        let eventID = try optionalString(.eventID, raw)
+        let props = try propsFields(raw[.props])
+        let given = try optionalString(.hash, raw)
 
-        let token = EventHash.token(
-            EventHash.Fields(
-                event: event, timestamp: timestampText, changeID: changeID, versionFlag: versionFlag,
-                userCohort: userCohort, userID: userID, status: status, latencyMs: latency, value: value,
-                eventID: eventID, props: props.map { ($0.0, $0.1.canonical) }))
+        canonical.removeAll(keepingCapacity: true)
+        EventHash.appendCanonicalForm(
+            to: &canonical, event: event, timestamp: timestampText,
+            strings: (changeID, versionFlag, userCohort, userID, status), latencyMs: latency, value: value,
+            eventID: eventID, props: props)
+        let token = EventHash.token(ofCanonicalBytes: canonical)
         if let given, given != token {
             throw ValidationFailure("hash \"\(given)\" does not match the event (its canonical form hashes to \(token)); see docs/events.md")
         }
@@ -94,41 +80,50 @@ struct EventValidator {
 
     // MARK: fields
 
-    private func requiredString(_ name: String, _ fields: [String: FieldValue]) throws -> String {
-        guard let text = try optionalString(name, fields) else {
-            throw ValidationFailure("missing required field \"\(name)\"")
+    private func requiredString(_ field: EventField, _ raw: RawEvent) throws -> String {
+        guard let text = try optionalString(field, raw) else {
+            throw ValidationFailure("missing required field \"\(field.name)\"")
         }
         return text
     }
 
     /// A string field; empty CSV cells and JSON null count as missing.
-    private func optionalString(_ name: String, _ fields: [String: FieldValue]) throws -> String? {
-        switch fields[name] {
+    private func optionalString(_ field: EventField, _ raw: RawEvent) throws -> String? {
+        let name = field.name
+        switch raw[field] {
         case nil, .null?: return nil
         case .text(let text)?:
             if text.isEmpty { return nil }
-            try check(text, name)
+            try check(text, field)
             return text
         case .string(let text)?:
             guard !text.isEmpty else { throw ValidationFailure("\(name): is empty; leave the field out instead") }
-            try check(text, name)
+            try check(text, field)
             return text
         case let other?:
             throw ValidationFailure("\(name): expected a string, got \(other.shown)")
         }
     }
 
-    private func check(_ text: String, _ name: String) throws {
-        if let limit = Self.maximumLength[name], text.utf8.count > limit {
-            throw ValidationFailure("\(name): longer than \(limit) bytes")
+    private func check(_ text: String, _ field: EventField) throws {
+        let limit = field.maximumLength
+        var length = 0
+        var control = false
+        var copy = text
+        copy.withUTF8 { bytes in
+            length = bytes.count
+            for byte in bytes where byte < 0x20 || byte == 0x7F {
+                control = true
+                break
+            }
         }
-        if text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw ValidationFailure("\(name): contains a control character")
-        }
+        if length > limit { throw ValidationFailure("\(field.name): longer than \(limit) bytes") }
+        if control { throw ValidationFailure("\(field.name): contains a control character") }
     }
 
-    private func optionalNumber(_ name: String, _ fields: [String: FieldValue]) throws -> Double? {
-        switch fields[name] {
+    private func optionalNumber(_ field: EventField, _ raw: RawEvent) throws -> Double? {
+        let name = field.name
+        switch raw[field] {
         case nil, .null?: return nil
         case .number(let number)?:
             return number
@@ -151,8 +146,8 @@ struct EventValidator {
             if case .null = value { return [] }
             throw ValidationFailure("props: expected an object of strings and numbers, got \(value.shown)")
         }
-        guard fields.count <= Self.maximumProps else {
-            throw ValidationFailure("props: has \(fields.count) attributes; at most \(Self.maximumProps) are kept")
+        guard fields.count <= 50 else {
+            throw ValidationFailure("props: has \(fields.count) attributes; at most 50 are kept")
         }
         var seen = Set<String>()
         var result: [(String, PropValue)] = []
@@ -162,8 +157,8 @@ struct EventValidator {
             try checkSeparators(key, "props")
             switch value {
             case .string(let text), .text(let text):
-                guard text.utf8.count <= Self.maximumPropLength else {
-                    throw ValidationFailure("props.\(key): longer than \(Self.maximumPropLength) bytes")
+                guard text.utf8.count <= 1000 else {
+                    throw ValidationFailure("props.\(key): longer than 1000 bytes")
                 }
                 try checkSeparators(text, "props.\(key)")
                 result.append((key, .string(text)))

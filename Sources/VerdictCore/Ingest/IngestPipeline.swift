@@ -37,7 +37,7 @@ final class IngestPipeline: @unchecked Sendable {
         self.format = format
         self.sourceName = sourceName
         self.timeZone = timeZone
-        workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
         maximumChunksInFlight = 2 * workerCount + 2
     }
 
@@ -265,7 +265,7 @@ final class IngestPipeline: @unchecked Sendable {
                     rows.append(.blank)
                     continue
                 }
-                let fields: Result<[(String, FieldValue)], ValidationFailure>
+                let fields: Result<RawEvent, ValidationFailure>
                 switch format {
                 case .jsonl:
                     fields = JSONLineParser.parse(bytes).mapError { ValidationFailure($0.message) }
@@ -288,8 +288,9 @@ final class IngestPipeline: @unchecked Sendable {
         return rows
     }
 
-    /// A CSV record as fields: schema columns by name, other columns into props; empty cells left out.
-    static func csvFields(_ bytes: UnsafeBufferPointer<UInt8>, header: [String]) -> Result<[(String, FieldValue)], ValidationFailure> {
+    /// A CSV record as an event's fields: schema columns into their slots, other columns into
+    /// props; empty cells left out.
+    static func csvFields(_ bytes: UnsafeBufferPointer<UInt8>, header: [String]) -> Result<RawEvent, ValidationFailure> {
         switch CSV.fields(bytes) {
         case .failure(let failure):
             return .failure(ValidationFailure("malformed CSV: \(failure.message)"))
@@ -297,17 +298,17 @@ final class IngestPipeline: @unchecked Sendable {
             guard cells.count == header.count else {
                 return .failure(ValidationFailure("has \(cells.count) fields but the header has \(header.count)"))
             }
-            var fields: [(String, FieldValue)] = []
+            var event = RawEvent()
             var props: [(String, FieldValue)] = []
             for (name, cell) in zip(header, cells) where !cell.isEmpty {
-                if EventValidator.schemaFields.contains(name) && name != "props" {
-                    fields.append((name, .text(cell)))
+                if let field = EventField.named(name), field != .props {
+                    event.set(field, .text(cell))
                 } else {
                     props.append((name, .string(cell)))
                 }
             }
-            if !props.isEmpty { fields.append(("props", .object(props))) }
-            return .success(fields)
+            if !props.isEmpty { event[.props] = .object(props) }
+            return .success(event)
         }
     }
 }

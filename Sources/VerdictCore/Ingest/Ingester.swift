@@ -71,7 +71,11 @@ public final class Ingester: Sendable {
         let chosen = try format ?? Self.detectFormat(name: path, firstBytes: first)
         let pipeline = IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : path, timeZone: timeZone)
-        let outcome = try store.ingest(source: path, format: chosen.rawValue, at: clock.nowMilliseconds()) { writer in
+        // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
+        let expectedRows = totalBytes.map { Int($0 / 200) }
+        let outcome = try store.ingest(
+            source: path, format: chosen.rawValue, at: clock.nowMilliseconds(), expectedRows: expectedRows
+        ) { writer in
             try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
         }
         let sample = try outcome.batchID.map { try store.quarantinedRows(batch: $0, limit: 20) } ?? []

@@ -18,8 +18,8 @@ struct JSONLineParser {
         self.bytes = bytes
     }
 
-    /// The fields of the object on the line, in order.
-    static func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<[(String, FieldValue)], Failure> {
+    /// The fields of the event object on the line, by schema slot.
+    static func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<RawEvent, Failure> {
         guard UTF8Check.isValid(line) else { return .failure(Failure(message: "the line is not valid UTF-8")) }
         var parser = JSONLineParser(line)
         do {
@@ -29,10 +29,10 @@ struct JSONLineParser {
                 let kind = parser.peekKind()
                 throw Failure(message: "expected a JSON object, got \(kind)")
             }
-            guard case .object(let fields) = try parser.value() else { throw parser.fail("expected an object") }
+            let event = try parser.eventObject()
             parser.skipWhitespace()
             guard parser.i == line.count else { throw parser.fail("unexpected text after the object") }
-            return .success(fields)
+            return .success(event)
         } catch let failure as Failure {
             return .failure(failure)
         } catch {
@@ -85,6 +85,63 @@ struct JSONLineParser {
             throw fail("expected \(word)")
         }
         i += count
+    }
+
+    /// The top-level object: keys matched to schema slots without making Strings of them.
+    private mutating func eventObject() throws -> RawEvent {
+        var event = RawEvent()
+        i += 1  // {
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            return event
+        }
+        while true {
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a field name in double quotes") }
+            let keyStart = i + 1
+            var field: EventField?
+            var keyText: String?
+            if let close = plainStringEnd(from: keyStart) {
+                field = EventField.named(UnsafeBufferPointer(rebasing: bytes[keyStart..<close]))
+                if field == nil { keyText = String(decoding: UnsafeBufferPointer(rebasing: bytes[keyStart..<close]), as: UTF8.self) }
+                i = close + 1
+            } else {
+                let key = try string()
+                field = EventField.named(key)
+                keyText = key
+            }
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a field name") }
+            i += 1
+            let parsed = try value()
+            if let field {
+                event.set(field, parsed)
+            } else if event.unknownField == nil {
+                event.unknownField = keyText
+            }
+            skipWhitespace()
+            guard i < bytes.count else { throw fail("the line ends inside an object (missing '}')") }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard bytes[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+            i += 1
+            return event
+        }
+    }
+
+    /// The index of the closing quote of a string starting at `start` that has no escapes.
+    private func plainStringEnd(from start: Int) -> Int? {
+        var k = start
+        while k < bytes.count {
+            let byte = bytes[k]
+            if byte == UInt8(ascii: "\"") { return k }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            k += 1
+        }
+        return nil
     }
 
     private mutating func object() throws -> FieldValue {

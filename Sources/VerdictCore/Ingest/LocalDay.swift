@@ -37,7 +37,9 @@ public struct LocalDay: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// ingest worker keeps its own.
 struct LocalDayCalendar {
     let timeZone: TimeZone
-    private var offsets: [Int64: Int64] = [:]
+    /// A direct-mapped cache: quarter hour (UTC) → offset in ms; no hashing on the hot path.
+    private var keys = [Int64](repeating: .min, count: 8192)
+    private var offsets = [Int64](repeating: 0, count: 8192)
 
     init(timeZone: TimeZone) {
         self.timeZone = timeZone
@@ -45,14 +47,15 @@ struct LocalDayCalendar {
 
     mutating func day(ofMilliseconds ms: Int64) -> Int32 {
         let quarter = ms >= 0 ? ms / 900_000 : (ms - 899_999) / 900_000
+        let slot = Int(UInt64(bitPattern: quarter) & 8191)
         let offset: Int64
-        if let cached = offsets[quarter] {
-            offset = cached
+        if keys[slot] == quarter {
+            offset = offsets[slot]
         } else {
             let date = Date(timeIntervalSince1970: Double(quarter * 900))
             offset = Int64(timeZone.secondsFromGMT(for: date)) * 1000
-            if offsets.count > 100_000 { offsets.removeAll(keepingCapacity: true) }
-            offsets[quarter] = offset
+            keys[slot] = quarter
+            offsets[slot] = offset
         }
         let local = ms + offset
         return Int32(local >= 0 ? local / 86_400_000 : (local - 86_399_999) / 86_400_000)
