@@ -89,7 +89,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VerdictCoreTests",
-            dependencies: ["VerdictCore", "VerdictStore", "VerdictTestSupport"],
+            dependencies: [
+                "VerdictCore", "VerdictStore", "VerdictTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -86,6 +86,12 @@ public struct EventCount: Sendable, Equatable {
     public var keys: [GroupValue]
     /// How many events.
     public var count: Int
+
+    /// Creates a count.
+    public init(keys: [GroupValue], count: Int) {
+        self.keys = keys
+        self.count = count
+    }
 }
 
 /// One stored event, as `verdict events` lists it.

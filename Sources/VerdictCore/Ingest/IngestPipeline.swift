@@ -147,8 +147,8 @@ final class IngestPipeline: @unchecked Sendable {
             var records: [Record] = []
             buffer.withUnsafeBufferPointer { splitter.finish($0, into: &records) }
             if splitter.isInsideQuotes, let last = records.popLast() {
+                let raw = Array(buffer[last.start..<last.end])  // before emit drops the bytes
                 try emit(&buffer, &records, &header, &splitter)
-                let raw = Array(buffer[last.start..<last.end])
                 try enqueue(
                     Chunk(
                         sequence: 0, bytes: raw, records: [Record(start: 0, end: raw.count, line: last.line)],

@@ -258,7 +258,7 @@ struct JSONLineParser {
                 }
                 scalars.unicodeScalars.append(Unicode.Scalar(code)!)
             default:
-                i -= 1
+                i -= 2  // point at the backslash
                 throw fail("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
             }
         }
