@@ -15,6 +15,7 @@ fi
 step verdict init "$dir" --name "Brightspark Electric" --time-zone America/Chicago
 "$verdict" init "$dir" --name "Brightspark Electric" --time-zone America/Chicago
 cp "$examples/crew-callbacks.lua" "$examples/runaway.lua" "$dir/plugins/"
+cp "$examples/website-events.jsonl" "$examples/jobs-export.csv" "$dir/"
 cd "$dir"
 
 step verdict settings
@@ -31,5 +32,20 @@ if "$verdict" lua plugins/runaway.lua; then
     echo "the runaway script was not stopped" >&2
     exit 1
 fi
+
+step verdict ingest website-events.jsonl jobs-export.csv "   # rows with mistakes go to quarantine (exit 3)"
+"$verdict" ingest website-events.jsonl jobs-export.csv || [ $? -eq 3 ]
+
+step verdict ingest website-events.jsonl "   # the same file again: nothing stored twice"
+"$verdict" ingest website-events.jsonl
+
+step verdict events --change CHG-0007 --by event,flag
+"$verdict" events --change CHG-0007 --by event,flag
+
+step verdict events --event appointment_booked --by day
+"$verdict" events --event appointment_booked --by day
+
+step verdict quarantine
+"$verdict" quarantine
 
 printf '\nThe demo workspace is in %s\n' "$dir"

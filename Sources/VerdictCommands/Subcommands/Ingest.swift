@@ -102,7 +102,7 @@ struct IngestSummary {
             let stored = reports.reduce(0) { $0 + $1.outcome.stored }
             let quarantined = reports.reduce(0) { $0 + $1.outcome.quarantined }
             let duplicates = reports.reduce(0) { $0 + $1.outcome.duplicates }
-            out += "total: \(stored) stored, \(duplicates) duplicates skipped, \(quarantined) quarantined in \(reports.count) files\n"
+            out += "total: \(stored) stored, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped, \(quarantined) quarantined in \(reports.count) files\n"
         }
         return out
     }
