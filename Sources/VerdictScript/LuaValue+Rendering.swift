@@ -115,6 +115,13 @@ private func luaQuoted(_ text: String) -> String {
     return output + "\""
 }
 
+/// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+public func jsonQuoted(_ text: String) -> String {
+    var output = ""
+    writeJSONString(text, into: &output)
+    return output
+}
+
 private func writeJSONString(_ text: String, into output: inout String) {
     output += "\""
     for scalar in text.unicodeScalars {

@@ -195,31 +195,13 @@ struct EventValidator {
         var json = "{"
         for (index, (key, value)) in props.enumerated() {
             if index > 0 { json += "," }
-            json += jsonString(key) + ":"
+            json += jsonQuoted(key) + ":"
             switch value {
-            case .string(let text): json += jsonString(text)
+            case .string(let text): json += jsonQuoted(text)
             case .number(let number): json += CanonicalNumber.format(number)
             }
         }
         return json + "}"
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
