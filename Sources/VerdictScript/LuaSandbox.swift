@@ -54,9 +54,11 @@ public final class LuaSandbox {
     ///   - seed: the seed of `math.random`; each chunk's generator is derived from it and the
     ///     chunk's name, so a script draws the same numbers on every run.
     ///   - print: receives each line a script prints; without it, printing does nothing.
-    public init(limits: SandboxLimits = .standard, seed: UInt64 = 0, print: (@Sendable (String) -> Void)? = nil)
-        throws(ScriptError)
-    {
+    ///   - plugins: where `require` finds modules; without it, scripts have no `require`.
+    public init(
+        limits: SandboxLimits = .standard, seed: UInt64 = 0, print: (@Sendable (String) -> Void)? = nil,
+        plugins: PluginSearchPath? = nil
+    ) throws(ScriptError) {
         self.limits = limits
         self.seed = seed
         self.context = Context(print: print)
@@ -74,6 +76,14 @@ public final class LuaSandbox {
             throw ScriptError(kind: .runtime, message: text)
         }
         self.handle = handle
+        if let plugins {
+            let resolver: HostFunction = { call throws(HostError) in
+                guard let name = call.arguments.first?.stringValue else { throw HostError("require expects a module name") }
+                let (source, chunkName) = try plugins.resolve(name)
+                return ["source": .string(source), "chunk": .string("@" + chunkName)]
+            }
+            vs_enable_require(handle, Int32(context.register(resolver)))
+        }
     }
 
     deinit {

@@ -100,6 +100,17 @@ import VerdictTestSupport
         #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 
+    /// The bundled plugin library is found from the built binary, and a workspace plugin with the
+    /// same name comes first.
+    @Test func bundledPluginsAreFound() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "UTC"], in: folder.url)
+        try folder.write("local util = require 'verdict.util'\nreturn util.split('a,b', ',')\n", to: "try.lua")
+        let result = try VerdictProcess.run(["lua", "--json", "try.lua"], in: folder.url)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output == "[\n  \"a\",\n  \"b\"\n]\n")
+    }
+
     @Test func usageErrorsExitWith64() throws {
         let folder = try TemporaryFolder()
         let result = try VerdictProcess.run(["lua"], in: folder.url)

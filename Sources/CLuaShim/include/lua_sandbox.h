@@ -85,6 +85,13 @@ double vs_time_limit(const vs_sandbox *sandbox);
 /* Pushes a Lua function that calls dispatch(L, owner, function_id). */
 void vs_push_host_function(vs_sandbox *sandbox, int function_id);
 
+/*
+ * Makes `require` available in environments built from now on. `resolver_id` is a host function
+ * that takes a module name and returns its source text and chunk name (or raises); the sandbox
+ * then loads the module in its own environment, once, and returns read-only views of its tables.
+ */
+void vs_enable_require(vs_sandbox *sandbox, int resolver_id);
+
 /* Pushes the unguarded string library as Lua shipped it, for differential tests only. */
 void vs_push_stock_string_library(vs_sandbox *sandbox);
 

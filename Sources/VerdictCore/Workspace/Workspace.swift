@@ -68,7 +68,16 @@ public struct Workspace: Sendable {
 
     /// A sandbox with the workspace's limits, ready to run its scripts.
     public func makeSandbox(print: (@Sendable (String) -> Void)? = nil) throws(ScriptError) -> LuaSandbox {
-        try LuaSandbox(limits: settings.sandbox, print: print)
+        try LuaSandbox(limits: settings.sandbox, print: print, plugins: pluginSearchPath)
+    }
+
+    /// Where this workspace's scripts find modules: its own `plugins/`, then the bundled library.
+    public var pluginSearchPath: PluginSearchPath {
+        var folders = [PluginSearchPath.Folder(url: pluginsFolder, displayName: "plugins")]
+        if let bundled = PluginLibrary.bundled {
+            folders.append(PluginSearchPath.Folder(url: bundled, displayName: PluginLibrary.displayName))
+        }
+        return PluginSearchPath(folders: folders)
     }
 }
 
