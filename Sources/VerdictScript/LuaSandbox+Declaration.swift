@@ -12,7 +12,9 @@ extension LuaSandbox {
     ///
     /// The function exists only while this script loads. Declaring nothing, declaring twice, or
     /// passing anything but one table fails with an error at the script's `file:line`.
-    public func declaration(_ name: String, source: String, chunkName: String) throws(ScriptError) -> Declaration {
+    public func declaration(_ name: String, source: String, chunkName: String, prelude: Prelude? = nil)
+        throws(ScriptError) -> Declaration
+    {
         final class Box { var declaration: Declaration? }
         let box = Box()
         let declare: HostFunction = { call throws(HostError) in
@@ -27,7 +29,7 @@ extension LuaSandbox {
             box.declaration = Declaration(value: call.arguments[0], location: location)
             return call.arguments[0]
         }
-        _ = try run(source, chunkName: chunkName, globals: [name: declare])
+        _ = try run(source, chunkName: chunkName, globals: [name: declare], prelude: prelude)
         guard let declaration = box.declaration else {
             throw ScriptError(
                 kind: .declaration, message: "declares nothing: the script must call \(name) { ... }", file: chunkName)

@@ -100,20 +100,36 @@ public final class LuaSandbox {
     ///   - chunkName: the workspace-relative path errors will name (`experiments/x.lua`).
     ///   - globals: host functions to install in the chunk's environment.
     /// - Returns: the chunk's first return value, or `.nil`.
-    public func run(_ source: String, chunkName: String, globals: [String: HostFunction] = [:])
-        throws(ScriptError) -> LuaValue
-    {
-        try run(source, chunkName: chunkName, globals: globals, withStockStringLibrary: false)
+    ///   - prelude: Lua run first in the same environment (the experiment language's helpers).
+    public func run(
+        _ source: String, chunkName: String, globals: [String: HostFunction] = [:], prelude: Prelude? = nil
+    ) throws(ScriptError) -> LuaValue {
+        try run(source, chunkName: chunkName, globals: globals, prelude: prelude, withStockStringLibrary: false)
+    }
+
+    /// Lua source that a script's environment runs before the script.
+    public struct Prelude: Sendable {
+        /// The source.
+        public var source: String
+        /// The chunk name its errors show.
+        public var chunkName: String
+
+        /// Creates a prelude.
+        public init(source: String, chunkName: String) {
+            self.source = source
+            self.chunkName = chunkName
+        }
     }
 
     /// Runs a chunk that also sees the stock (unguarded) string library as the global `stock`,
     /// for the differential tests of the guarded pattern functions. Not for scripts.
     package func runWithStockStringLibrary(_ source: String, chunkName: String) throws(ScriptError) -> LuaValue {
-        try run(source, chunkName: chunkName, globals: [:], withStockStringLibrary: true)
+        try run(source, chunkName: chunkName, globals: [:], prelude: nil, withStockStringLibrary: true)
     }
 
     private func run(
-        _ source: String, chunkName: String, globals: [String: HostFunction], withStockStringLibrary: Bool
+        _ source: String, chunkName: String, globals: [String: HostFunction], prelude: Prelude?,
+        withStockStringLibrary: Bool
     ) throws(ScriptError) -> LuaValue {
         let L = vs_state(handle)!
         let top = lua_gettop(L)
@@ -132,6 +148,14 @@ public final class LuaSandbox {
             lua_setfield(L, environment, "stock")  // stack: env
         }
 
+        if let prelude {
+            let loaded = prelude.source.withCString { text in
+                vs_load(handle, text, prelude.source.utf8.count, "=" + prelude.chunkName, environment)
+            }
+            guard loaded == LUA_OK else { throw failure(status: loaded, chunkName: prelude.chunkName, L) }
+            let ran = vs_call(handle, 0, 0)  // stack: env
+            guard ran == LUA_OK else { throw failure(status: ran, chunkName: prelude.chunkName, L) }
+        }
         let status = source.withCString { text in
             vs_load(handle, text, source.utf8.count, "@" + chunkName, environment)
         }

@@ -1,0 +1,64 @@
+import Foundation
+import VerdictScript
+
+/// Loads experiment scripts from a workspace.
+public struct ExperimentLoader: Sendable {
+    /// The workspace whose experiments are loaded.
+    public let workspace: Workspace
+
+    /// Creates a loader.
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// The experiment scripts: `experiments/*.lua` (not the templates/ or examples/ folders).
+    public func scripts() -> [URL] {
+        let files = (try? FileManager.default.contentsOfDirectory(
+            at: workspace.experimentsFolder, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.pathExtension == "lua" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// The script of experiment `name` (`book-now` or `experiments/book-now.lua`).
+    public func script(named name: String) -> URL {
+        if name.hasSuffix(".lua") { return URL(fileURLWithPath: name, relativeTo: .currentFolder) }
+        return workspace.experimentsFolder.appendingPathComponent(name + ".lua")
+    }
+
+    /// Loads and validates one experiment script.
+    public func load(_ file: URL) throws(ScriptError) -> ExperimentDeclaration {
+        let chunkName = workspace.relativePath(of: file)
+        let source: String
+        do {
+            source = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw ScriptError(kind: .io, message: "cannot read the experiment: no such file or not UTF-8 text", file: chunkName)
+        }
+        let sandbox = try workspace.makeSandbox()
+        let declaration = try sandbox.declaration(
+            "experiment", source: source, chunkName: chunkName,
+            prelude: LuaSandbox.Prelude(source: ExperimentPrelude.source, chunkName: ExperimentPrelude.chunkName))
+        return try ExperimentDeclaration(
+            declaration: declaration, source: source, defaultWindowDays: workspace.settings.windowDays)
+    }
+
+    /// Loads several scripts; each gets its declaration or its error, and a change_id used by
+    /// two scripts is an error on the second.
+    public func loadAll(_ files: [URL]) -> [(file: URL, result: Result<ExperimentDeclaration, ScriptError>)] {
+        var seen: [String: SourceLocation] = [:]
+        return files.map { file in
+            var result = Result { () throws(ScriptError) in try load(file) }
+            if case .success(let declaration) = result {
+                if let first = seen[declaration.changeID] {
+                    result = .failure(
+                        ScriptError(
+                            kind: .declaration,
+                            message: "change_id: \"\(declaration.changeID)\" is already the change_id of \(first.file); each experiment needs its own",
+                            file: declaration.location.file, line: declaration.location.line))
+                } else {
+                    seen[declaration.changeID] = declaration.location
+                }
+            }
+            return (file, result)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+--- KPI constructors for experiment scripts.
+-- `local kpi = require "verdict.kpi"`; each returns a tagged table that Verdict validates when
+-- the experiment loads (a misspelt field is reported with its path and line).
+local M = {}
+
+local function constructor(kind, required)
+  return function(options)
+    if type(options) ~= "table" then
+      error(string.format("kpi.%s expects a table, as in kpi.%s { %s = ... }", kind, kind, required[1]), 2)
+    end
+    for _, field in ipairs(required) do
+      if options[field] == nil then
+        error(string.format("kpi.%s needs %s", kind, field), 2)
+      end
+    end
+    local spec = { __verdict = "kpi", kind = kind }
+    for key, value in pairs(options) do spec[key] = value end
+    return spec
+  end
+end
+
+--- Events in the window: kpi.count { event = "appointment_booked" }
+M.count = constructor("count", { "event" })
+--- Events per day: kpi.daily_count { event = "book_now_click", status = "success" }
+M.daily_count = constructor("daily_count", { "event" })
+--- Share of `from` that reach `to`: kpi.conversion { from = "quote_viewed", to = "appointment_booked" }
+M.conversion = constructor("conversion", { "from", "to" })
+--- `numerator` events per `denominator` event: kpi.rate { numerator = "callback_booked", denominator = "job_completed" }
+M.rate = constructor("rate", { "numerator", "denominator" })
+--- Mean of value or latency_ms: kpi.mean { event = "job_completed", of = "value" }
+M.mean = constructor("mean", { "event" })
+--- A quantile: kpi.quantile { event = "booking_submit", of = "latency_ms", p = 0.95 }
+M.quantile = constructor("quantile", { "event" })
+--- Share of events whose status starts with "error": kpi.error_rate { event = "booking_submit" }
+M.error_rate = constructor("error_rate", { "event" })
+
+return M
