@@ -21,6 +21,15 @@ cd "$dir"
 step verdict settings
 "$verdict" settings
 
+step verdict new --list
+"$verdict" new --list
+
+step verdict new book-now --template conversion
+"$verdict" new book-now --template conversion
+
+step verdict check book-now
+"$verdict" check book-now
+
 step verdict lua plugins/crew-callbacks.lua
 "$verdict" lua plugins/crew-callbacks.lua
 
