@@ -28,6 +28,7 @@
 #define LOADING_KEY "verdict.loading"
 #define PROXIES_KEY "verdict.readonly_proxies"
 #define PROXY_CACHE_KEY "verdict.readonly_cache"
+#define FUNCTIONS_KEY "verdict.functions"
 #define PRINT_LIMIT (1u << 20)
 
 struct vs_sandbox {
@@ -612,6 +613,8 @@ static int setup_state(lua_State *L) {
     lua_setfield(L, LUA_REGISTRYINDEX, MODULES_KEY);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LOADING_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, FUNCTIONS_KEY);
     new_weak_table(L, PROXIES_KEY, "k");
     new_weak_table(L, PROXY_CACHE_KEY, "k");
 
@@ -832,6 +835,24 @@ size_t vs_memory_used(const vs_sandbox *s) { return s->used; }
 size_t vs_memory_limit(const vs_sandbox *s) { return s->config.memory_bytes; }
 uint64_t vs_instruction_limit(const vs_sandbox *s) { return s->config.instructions; }
 double vs_time_limit(const vs_sandbox *s) { return s->config.seconds; }
+
+vs_sandbox *vs_from_state(lua_State *L) { return sandbox_of(L); }
+
+int vs_ref_function(vs_sandbox *s, int index) {
+    lua_State *L = s->L;
+    index = lua_absindex(L, index);
+    lua_getfield(L, LUA_REGISTRYINDEX, FUNCTIONS_KEY);  /* stack: functions */
+    lua_pushvalue(L, index);
+    int reference = luaL_ref(L, -2);                    /* stack: functions */
+    lua_pop(L, 1);
+    return reference;
+}
+
+void vs_push_function(vs_sandbox *s, int reference) {
+    lua_getfield(s->L, LUA_REGISTRYINDEX, FUNCTIONS_KEY);
+    lua_rawgeti(s->L, -1, reference);
+    lua_remove(s->L, -2);
+}
 
 void vs_push_stock_string_library(vs_sandbox *s) {
     lua_getfield(s->L, LUA_REGISTRYINDEX, STOCK_STRING_KEY);

@@ -10,7 +10,8 @@ extension LuaSandbox {
     /// Runs a script whose job is to call the declaration function `name` exactly once with a
     /// table (`return workspace { ... }`), and returns what it declared.
     ///
-    /// The function exists only while this script loads. Declaring nothing, declaring twice, or
+    /// The function exists only while this script loads. Lua functions in the declared table
+    /// (a KPI's `compute`, an importer's `map`) arrive as `.function` references for `call`. Declaring nothing, declaring twice, or
     /// passing anything but one table fails with an error at the script's `file:line`.
     public func declaration(_ name: String, source: String, chunkName: String, prelude: Prelude? = nil)
         throws(ScriptError) -> Declaration
@@ -29,7 +30,7 @@ extension LuaSandbox {
             box.declaration = Declaration(value: call.arguments[0], location: location)
             return call.arguments[0]
         }
-        _ = try run(source, chunkName: chunkName, globals: [name: declare], prelude: prelude)
+        _ = try run(source, chunkName: chunkName, globals: [name: declare], prelude: prelude, functionTaking: [name])
         guard let declaration = box.declaration else {
             throw ScriptError(
                 kind: .declaration, message: "declares nothing: the script must call \(name) { ... }", file: chunkName)

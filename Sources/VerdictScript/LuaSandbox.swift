@@ -101,10 +101,38 @@ public final class LuaSandbox {
     ///   - globals: host functions to install in the chunk's environment.
     /// - Returns: the chunk's first return value, or `.nil`.
     ///   - prelude: Lua run first in the same environment (the experiment language's helpers).
+    ///   - functionTaking: the globals whose arguments may hold Lua functions, kept as `.function`
+    ///     references for `call` (declarations); other host functions refuse functions.
     public func run(
-        _ source: String, chunkName: String, globals: [String: HostFunction] = [:], prelude: Prelude? = nil
+        _ source: String, chunkName: String, globals: [String: HostFunction] = [:], prelude: Prelude? = nil,
+        functionTaking: Set<String> = []
     ) throws(ScriptError) -> LuaValue {
-        try run(source, chunkName: chunkName, globals: globals, prelude: prelude, withStockStringLibrary: false)
+        try run(
+            source, chunkName: chunkName, globals: globals, prelude: prelude, functionTaking: functionTaking,
+            withStockStringLibrary: false)
+    }
+
+    /// Calls a function a script declared, under the sandbox's limits, and returns its first
+    /// result as data. Errors name the script's `file:line` as usual.
+    public func call(_ function: LuaFunction, _ arguments: [LuaValue]) throws(ScriptError) -> LuaValue {
+        guard function.owner == UInt(bitPattern: handle) else {
+            throw ScriptError(kind: .runtime, message: "the function belongs to another Lua sandbox")
+        }
+        let L = vs_state(handle)!
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        vs_push_function(handle, function.reference)
+        for argument in arguments { argument.push(onto: L) }
+        let status = vs_call(handle, Int32(arguments.count), 1)
+        guard status == LUA_OK else { throw failure(status: status, chunkName: "a declared function", L) }
+        if trippedLimit() != nil {
+            throw failure(status: LUA_ERRMEM, chunkName: "a declared function", L, message: "")
+        }
+        do {
+            return try LuaValue.read(from: L, at: -1, path: "result")
+        } catch {
+            throw ScriptError(kind: .invalidValue, message: error.message)
+        }
     }
 
     /// Lua source that a script's environment runs before the script.
@@ -124,12 +152,12 @@ public final class LuaSandbox {
     /// Runs a chunk that also sees the stock (unguarded) string library as the global `stock`,
     /// for the differential tests of the guarded pattern functions. Not for scripts.
     package func runWithStockStringLibrary(_ source: String, chunkName: String) throws(ScriptError) -> LuaValue {
-        try run(source, chunkName: chunkName, globals: [:], prelude: nil, withStockStringLibrary: true)
+        try run(source, chunkName: chunkName, globals: [:], prelude: nil, functionTaking: [], withStockStringLibrary: true)
     }
 
     private func run(
         _ source: String, chunkName: String, globals: [String: HostFunction], prelude: Prelude?,
-        withStockStringLibrary: Bool
+        functionTaking: Set<String>, withStockStringLibrary: Bool
     ) throws(ScriptError) -> LuaValue {
         let L = vs_state(handle)!
         let top = lua_gettop(L)
@@ -140,7 +168,7 @@ public final class LuaSandbox {
         }
         let environment = lua_gettop(L)
         for (name, function) in globals.sorted(by: { $0.key < $1.key }) {
-            vs_push_host_function(handle, Int32(context.register(function)))
+            vs_push_host_function(handle, Int32(context.register(function, keepingFunctions: functionTaking.contains(name))))
             lua_setfield(L, environment, name)  // stack: env
         }
         if withStockStringLibrary {
@@ -171,7 +199,7 @@ public final class LuaSandbox {
             throw failure(status: LUA_ERRMEM, chunkName: chunkName, L, message: "")
         }
         do {
-            return try LuaValue.read(from: L, at: -1, path: "result")
+            return try LuaValue.read(from: L, at: -1, path: "result", keepingFunctions: !functionTaking.isEmpty)
         } catch {
             throw ScriptError(kind: .invalidValue, message: error.message, file: chunkName)
         }
@@ -225,14 +253,16 @@ extension LuaSandbox: Sendable {}
 /// The part of a sandbox that C calls back into: host functions and the print sink.
 private final class Context {
     var functions: [LuaSandbox.HostFunction] = []
+    var keepsFunctions: [Bool] = []
     let print: (@Sendable (String) -> Void)?
 
     init(print: (@Sendable (String) -> Void)?) {
         self.print = print
     }
 
-    func register(_ function: @escaping LuaSandbox.HostFunction) -> Int {
+    func register(_ function: @escaping LuaSandbox.HostFunction, keepingFunctions: Bool = false) -> Int {
         functions.append(function)
+        keepsFunctions.append(keepingFunctions)
         return functions.count - 1
     }
 
@@ -244,7 +274,8 @@ private final class Context {
         arguments.reserveCapacity(Int(count))
         for index in stride(from: 1, through: count, by: 1) {
             do {
-                arguments.append(try LuaValue.read(from: L, at: index, path: "argument #\(index)"))
+                arguments.append(
+                    try LuaValue.read(from: L, at: index, path: "argument #\(index)", keepingFunctions: keepsFunctions[id]))
             } catch {
                 lua_pushstring(L, error.message)
                 return -1

@@ -28,6 +28,8 @@ extension LuaValue {
             output += "\(value)"
         case .string(let text):
             writeJSONString(text, into: &output)
+        case .function:
+            throw ConversionError(message: "\(path) is a function, which JSON cannot represent")
         case .array(let items):
             guard !items.isEmpty else { return output += "[]" }
             output += "["
@@ -68,6 +70,8 @@ extension LuaValue {
             return "\(value)"
         case .string(let text):
             return luaQuoted(text)
+        case .function:
+            return "nil --[[ a function ]]"
         case .array(let items):
             guard !items.isEmpty else { return "{}" }
             let parts = items.map { $0.luaLiteral(indent: indent + 1) }

@@ -1,4 +1,5 @@
 import CLua
+import CLuaShim
 
 /// A conversion failure, with the path of the field that failed (`primary.pass`).
 struct ConversionError: Error {
@@ -12,8 +13,11 @@ extension LuaValue {
     /// Reads the value at `index` without running any Lua code (raw access only, no
     /// metamethods) and without any call that could raise, so it is safe from a Swift frame.
     /// Leaves the stack as it found it.
-    static func read(from L: OpaquePointer, at index: Int32, path: String = "") throws(ConversionError) -> LuaValue {
-        var reader = StackReader(L: L)
+    /// With `keepingFunctions`, functions become `.function` references instead of errors.
+    static func read(
+        from L: OpaquePointer, at index: Int32, path: String = "", keepingFunctions: Bool = false
+    ) throws(ConversionError) -> LuaValue {
+        var reader = StackReader(L: L, keepsFunctions: keepingFunctions)
         return try reader.read(lua_absindex(L, index), path: path, depth: 0)
     }
 
@@ -31,6 +35,8 @@ extension LuaValue {
             lua_pushnumber(L, value)
         case .string(let text):
             pushString(text, onto: L)
+        case .function(let function):
+            vs_push_function(vs_from_state(L), function.reference)
         case .array(let items):
             lua_createtable(L, Int32(clamping: items.count), 0)
             for (offset, item) in items.enumerated() {
@@ -57,6 +63,7 @@ private func pushString(_ text: String, onto L: OpaquePointer) {
 /// Walks a Lua value depth first, tracking the tables on the current path to detect cycles.
 private struct StackReader {
     let L: OpaquePointer
+    let keepsFunctions: Bool
     var ancestors: Set<UnsafeRawPointer> = []
 
     mutating func read(_ index: Int32, path: String, depth: Int) throws(ConversionError) -> LuaValue {
@@ -72,6 +79,9 @@ private struct StackReader {
             return .string(try readString(index, path: path))
         case LUA_TTABLE:
             return try readTable(index, path: path, depth: depth)
+        case LUA_TFUNCTION where keepsFunctions:
+            let sandbox = vs_from_state(L)!
+            return .function(LuaFunction(owner: UInt(bitPattern: sandbox), reference: vs_ref_function(sandbox, index)))
         case let type:
             let name = String(cString: lua_typename(L, type))
             throw ConversionError(

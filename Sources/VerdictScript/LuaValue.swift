@@ -1,3 +1,10 @@
+/// A Lua function that a sandbox keeps so the host can call it later (`LuaSandbox.call`): a
+/// custom KPI's `compute`, an importer's `map`. Only the sandbox that made it can call it.
+public struct LuaFunction: Sendable, Hashable {
+    let owner: UInt
+    let reference: Int32
+}
+
 /// A Lua value as plain Swift data: what a script returns or passes to the host.
 ///
 /// Tables become `.array` when their keys are exactly `1...n` and `.table` when every key is a
@@ -12,6 +19,8 @@ public enum LuaValue: Sendable, Hashable {
     case string(String)
     case array([LuaValue])
     case table([String: LuaValue])
+    /// A Lua function kept by the sandbox that produced it, to call later (declarations only).
+    case function(LuaFunction)
 
     /// The Lua type name (`"nil"`, `"boolean"`, `"number"`, `"string"`, `"table"`), as Lua's
     /// `type()` reports it.
@@ -22,6 +31,7 @@ public enum LuaValue: Sendable, Hashable {
         case .integer, .number: "number"
         case .string: "string"
         case .array, .table: "table"
+        case .function: "function"
         }
     }
 

@@ -100,3 +100,37 @@ import VerdictScript
         #expect(value["list"].typeName == "table")
     }
 }
+
+/// Functions in a declaration are kept and can be called later, under the same limits.
+@Suite struct FunctionReferenceTests {
+    @Test func declaredFunctionsCanBeCalledLater() throws {
+        let sandbox = try LuaSandbox(limits: SandboxLimits(memoryBytes: 16 << 20, instructions: 5_000_000, seconds: 30))
+        let declaration = try sandbox.declaration(
+            "thing",
+            source: """
+                local offset = 10
+                return thing {
+                  add = function(row) return { total = row.a + row.b + offset } end,
+                  fail = function() error("bad row") end,
+                  spin = function() while true do end end,
+                }
+                """,
+            chunkName: "plugins/thing.lua")
+        guard case .function(let add) = declaration.value["add"], case .function(let fail) = declaration.value["fail"],
+            case .function(let spin) = declaration.value["spin"]
+        else {
+            Issue.record("functions were not kept: \(declaration.value)")
+            return
+        }
+        #expect(try sandbox.call(add, [["a": 1, "b": 2]]) == ["total": 13])
+        let error = try #require(throws: ScriptError.self) { try sandbox.call(fail, []) }
+        #expect(error.description == "plugins/thing.lua:4: bad row")
+        let limit = try #require(throws: ScriptError.self) { try sandbox.call(spin, []) }
+        #expect(limit.kind == .instructionLimit)
+        #expect(try sandbox.call(add, [["a": 5, "b": 5]]) == ["total": 20])  // healthy after the limit
+        // Another sandbox cannot call it, and data outside declarations still refuses functions.
+        #expect(throws: ScriptError.self) { try LuaSandbox().call(add, []) }
+        #expect(throws: ScriptError.self) { try sandbox.run("return { f = print }", chunkName: "x.lua") }
+        #expect(throws: ScriptError.self) { try LuaValue.function(add).json() }
+    }
+}

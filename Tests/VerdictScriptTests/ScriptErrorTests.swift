@@ -69,10 +69,13 @@ import VerdictScript
         }
         #expect(notTable.description == "verdict.lua:2: workspace expects one table, as in workspace { ... }; got string")
 
+        // A declaration keeps functions (a KPI's compute); a coroutine is still not data.
+        let withFunction = try sandbox.declaration("workspace", source: "workspace { f = function() end }", chunkName: "verdict.lua")
+        #expect(withFunction.value["f"].typeName == "function")
         let badValue = try #require(throws: ScriptError.self) {
-            try sandbox.declaration("workspace", source: "workspace { f = function() end }", chunkName: "verdict.lua")
+            try sandbox.declaration("workspace", source: "workspace { co = coroutine.create(print) }", chunkName: "verdict.lua")
         }
-        #expect(badValue.description == "verdict.lua:1: argument #1.f is a function; only data (nil, booleans, numbers, strings and tables of them) can be used here")
+        #expect(badValue.description == "verdict.lua:1: argument #1.co is a thread; only data (nil, booleans, numbers, strings and tables of them) can be used here")
 
         let good = try sandbox.declaration("workspace", source: "-- settings\nreturn workspace {\n  a = 1,\n}", chunkName: "verdict.lua")
         #expect(good.value == ["a": 1])

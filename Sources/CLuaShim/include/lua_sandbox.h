@@ -92,6 +92,14 @@ void vs_push_host_function(vs_sandbox *sandbox, int function_id);
  */
 void vs_enable_require(vs_sandbox *sandbox, int resolver_id);
 
+/* The sandbox that owns a state (its allocator's user data). */
+vs_sandbox *vs_from_state(lua_State *L);
+
+/* Keeps the function at `index` for later calls; returns its reference. Never raises. */
+int vs_ref_function(vs_sandbox *sandbox, int index);
+/* Pushes a function kept by vs_ref_function (nil for an unknown reference). */
+void vs_push_function(vs_sandbox *sandbox, int reference);
+
 /* Pushes the unguarded string library as Lua shipped it, for differential tests only. */
 void vs_push_stock_string_library(vs_sandbox *sandbox);
 

@@ -229,6 +229,7 @@ struct DeclarationReader {
         case .boolean(let flag): "boolean \(flag)"
         case .array, .table:
             value["__verdict"].stringValue.map { "a \($0)" } ?? "a table"
+        case .function: "a function"
         }
     }
 

@@ -145,6 +145,7 @@ extension WorkspaceSettings {
         case .number(let number)?: String(number)
         case .boolean(let flag)?: String(flag)
         case .array?, .table?: "a table"
+        case .function?: "a function"
         }
     }
 }
