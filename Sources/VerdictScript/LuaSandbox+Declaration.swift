@@ -13,9 +13,9 @@ extension LuaSandbox {
     /// The function exists only while this script loads. Lua functions in the declared table
     /// (a KPI's `compute`, an importer's `map`) arrive as `.function` references for `call`. Declaring nothing, declaring twice, or
     /// passing anything but one table fails with an error at the script's `file:line`.
-    public func declaration(_ name: String, source: String, chunkName: String, prelude: Prelude? = nil)
-        throws(ScriptError) -> Declaration
-    {
+    public func declaration(
+        _ name: String, source: String, chunkName: String, prelude: Prelude? = nil, globals: [String: HostFunction] = [:]
+    ) throws(ScriptError) -> Declaration {
         final class Box { var declaration: Declaration? }
         let box = Box()
         let declare: HostFunction = { call throws(HostError) in
@@ -30,7 +30,9 @@ extension LuaSandbox {
             box.declaration = Declaration(value: call.arguments[0], location: location)
             return call.arguments[0]
         }
-        _ = try run(source, chunkName: chunkName, globals: [name: declare], prelude: prelude, functionTaking: [name])
+        _ = try run(
+            source, chunkName: chunkName, globals: globals.merging([name: declare]) { _, own in own }, prelude: prelude,
+            functionTaking: [name])
         guard let declaration = box.declaration else {
             throw ScriptError(
                 kind: .declaration, message: "declares nothing: the script must call \(name) { ... }", file: chunkName)

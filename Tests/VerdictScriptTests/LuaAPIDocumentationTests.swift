@@ -27,7 +27,7 @@ import VerdictScript
 
     @Test func everyDeclarationFunctionIsDocumented() throws {
         let documentation = try Self.documentation
-        for name in ["workspace", "experiment"] {
+        for name in ["workspace", "experiment", "importer"] {
             #expect(documentation.contains("### `\(name) {"), "docs/lua-api.md has no section for \(name)")
         }
     }

@@ -25,6 +25,7 @@ extension VerdictCommand {
                 Examples:
                   verdict ingest website-2026-11-20.jsonl
                   verdict ingest exports/*.csv
+                  verdict ingest jobs-export.csv --importer jobber
                   curl -s https://example.invalid/events | verdict ingest - --format jsonl
                 """
         )
@@ -34,6 +35,9 @@ extension VerdictCommand {
 
         @Option(help: "Force the format: jsonl or csv.")
         var format: IngestFormat?
+
+        @Option(help: "Read a job-management export with this importer plugin (plugins/importers/NAME.lua).")
+        var importer: String?
 
         @Flag(help: "Print the summary as JSON.")
         var json = false
@@ -53,7 +57,7 @@ extension VerdictCommand {
             for file in files {
                 let bar = ProgressBar(label: file)
                 do {
-                    reports.append(try ingester.ingest(file, format: format) { bar.update($0) })
+                    reports.append(try ingester.ingest(file, format: format, importer: importer) { bar.update($0) })
                     bar.finish()
                 } catch {
                     bar.finish()

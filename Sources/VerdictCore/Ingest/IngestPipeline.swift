@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VerdictScript
 import VerdictStore
 
 /// Streams one input into one batch: a reader thread hashes the bytes and cuts them into chunks
@@ -18,6 +19,8 @@ final class IngestPipeline: @unchecked Sendable {
     private let format: IngestFormat
     private let sourceName: String
     private let timeZone: TimeZone
+    /// Maps rows to events; a Lua sandbox, so one worker only uses it.
+    private let importer: Importer?
 
     private let condition = NSCondition()
     private var pending: [Chunk] = []
@@ -31,13 +34,17 @@ final class IngestPipeline: @unchecked Sendable {
     private var sha256 = ""
     private let threads = DispatchGroup()
 
-    init(input: FileHandle, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone) {
+    init(
+        input: FileHandle, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone,
+        importer: Importer? = nil
+    ) {
         self.input = input
         self.initial = initial
-        self.format = format
+        self.format = importer == nil ? format : .csv
         self.sourceName = sourceName
         self.timeZone = timeZone
-        workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        self.importer = importer
+        workerCount = importer == nil ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
         maximumChunksInFlight = 2 * workerCount + 2
     }
 
@@ -178,7 +185,7 @@ final class IngestPipeline: @unchecked Sendable {
     ) throws {
         if format == .csv, header == nil, !records.isEmpty {
             let first = records.removeFirst()
-            header = try Self.parseHeader(buffer[first.start..<first.end], source: sourceName)
+            header = try Self.parseHeader(buffer[first.start..<first.end], source: sourceName, importer: importer)
         }
         if let first = records.first, let last = records.last {
             let base = first.start
@@ -207,7 +214,7 @@ final class IngestPipeline: @unchecked Sendable {
         condition.broadcast()
     }
 
-    static func parseHeader(_ bytes: ArraySlice<UInt8>, source: String) throws -> [String] {
+    static func parseHeader(_ bytes: ArraySlice<UInt8>, source: String, importer: Importer?) throws -> [String] {
         let fields = bytes.withUnsafeBufferPointer { CSV.fields($0) }
         guard case .success(let names) = fields else {
             throw IngestError.badHeader(source: source, reason: "the header row cannot be read")
@@ -219,6 +226,15 @@ final class IngestPipeline: @unchecked Sendable {
         var seen = Set<String>()
         for name in trimmed where !seen.insert(name).inserted {
             throw IngestError.badHeader(source: source, reason: "the header names column \"\(name)\" twice")
+        }
+        if let importer {
+            let missing = importer.columns.filter { !trimmed.contains($0) }
+            guard missing.isEmpty else {
+                throw IngestError.badHeader(
+                    source: source,
+                    reason: "the \(importer.name) importer needs the columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) (the file has \(trimmed.joined(separator: ", ")))")
+            }
+            return trimmed
         }
         guard trimmed.contains("event"), trimmed.contains("timestamp") else {
             throw IngestError.badHeader(
@@ -265,6 +281,10 @@ final class IngestPipeline: @unchecked Sendable {
                     rows.append(.blank)
                     continue
                 }
+                if let importer {
+                    rows.append(contentsOf: importedRows(bytes, header: chunk.header ?? [], line: record.line, importer: importer, validator: &validator))
+                    continue
+                }
                 let fields: Result<RawEvent, ValidationFailure>
                 switch format {
                 case .jsonl:
@@ -286,6 +306,38 @@ final class IngestPipeline: @unchecked Sendable {
             }
         }
         return rows
+    }
+
+    /// The events an importer makes of one CSV record, each validated like any event.
+    private func importedRows(
+        _ bytes: UnsafeBufferPointer<UInt8>, header: [String], line: Int, importer: Importer, validator: inout EventValidator
+    ) -> [RowResult] {
+        let raw = String(decoding: bytes, as: UTF8.self)
+        func quarantine(_ reason: String) -> RowResult {
+            .quarantine(QuarantinedRow(source: sourceName, line: line, reason: reason, raw: raw))
+        }
+        let cells: [String]
+        switch CSV.fields(bytes) {
+        case .failure(let failure): return [quarantine("malformed CSV: \(failure.message)")]
+        case .success(let fields): cells = fields
+        }
+        guard cells.count == header.count else { return [quarantine("has \(cells.count) fields but the header has \(header.count)")] }
+        let events: [LuaValue]
+        do {
+            events = try importer.events(of: Dictionary(zip(header, cells), uniquingKeysWith: { first, _ in first }), line: line)
+        } catch {
+            return [quarantine("the \(importer.name) importer failed on this row: \(error)")]
+        }
+        return events.enumerated().map { index, value in
+            let prefix = events.count > 1 ? "event \(index + 1) of \(events.count): " : ""
+            guard let fields = value.tableValue else {
+                return quarantine("\(prefix)the \(importer.name) importer returned \(value.typeName), not an event table")
+            }
+            switch validator.validate(RawEvent(fields)) {
+            case .success(let event): return .event(event)
+            case .failure(let failure): return quarantine(prefix + failure.message)
+            }
+        }
     }
 
     /// A CSV record as an event's fields: schema columns into their slots, other columns into

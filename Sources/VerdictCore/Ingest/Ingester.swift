@@ -1,4 +1,5 @@
 import Foundation
+import VerdictScript
 import VerdictStore
 
 /// How far an ingest has got, for a progress bar.
@@ -27,19 +28,24 @@ public final class Ingester: Sendable {
     public let store: EventStore
     let timeZone: TimeZone
     let clock: any VerdictClock
+    let workspace: Workspace
 
     /// Opens the workspace's store.
     public init(workspace: Workspace, clock: any VerdictClock) throws(StoreError) {
+        self.workspace = workspace
         store = try workspace.openStore()
         timeZone = workspace.timeZone
         self.clock = clock
     }
 
     /// Ingests one file (or standard input, named `-`) as one batch.
+    ///
+    /// With `importer`, the file is a CSV export that the importer plugin of that name maps to events.
     public func ingest(
-        _ path: String, relativeTo folder: URL = .currentFolder, format: IngestFormat? = nil,
+        _ path: String, relativeTo folder: URL = .currentFolder, format: IngestFormat? = nil, importer: String? = nil,
         progress: (@Sendable (IngestProgress) -> Void)? = nil
     ) throws -> IngestReport {
+        let mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace) }
         let isStandardInput = path == "-"
         let handle: FileHandle
         var totalBytes: Int64?
@@ -68,13 +74,14 @@ public final class Ingester: Sendable {
         } catch {
             throw IngestError.unreadable(source: path, reason: "cannot be read (\(error.localizedDescription))")
         }
-        let chosen = try format ?? Self.detectFormat(name: path, firstBytes: first)
+        let chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: first)
         let pipeline = IngestPipeline(
-            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : path, timeZone: timeZone)
+            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : path, timeZone: timeZone,
+            importer: mapper)
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let outcome = try store.ingest(
-            source: path, format: chosen.rawValue, at: clock.nowMilliseconds(), expectedRows: expectedRows
+            source: path, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: clock.nowMilliseconds(), expectedRows: expectedRows
         ) { writer in
             try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
         }

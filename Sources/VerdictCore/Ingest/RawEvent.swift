@@ -1,4 +1,5 @@
 import Foundation
+import VerdictScript
 
 /// The schema's fields, in the canonical order of the integrity token (docs/events.md).
 enum EventField: Int, CaseIterable {
@@ -58,5 +59,35 @@ struct RawEvent {
             return
         }
         slots[field.rawValue] = value
+    }
+}
+
+extension RawEvent {
+    /// An event table an importer returned, in the schema's slots.
+    init(_ fields: [String: LuaValue]) {
+        self.init()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            guard let field = EventField.named(name) else {
+                if unknownField == nil { unknownField = name }
+                continue
+            }
+            set(field, FieldValue(value))
+        }
+    }
+}
+
+extension FieldValue {
+    /// A Lua value as the JSON-like value an event field holds.
+    init(_ value: LuaValue) {
+        switch value {
+        case .nil: self = .null
+        case .boolean(let flag): self = .bool(flag)
+        case .integer(let number): self = .number(Double(number))
+        case .number(let number): self = .number(number)
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .array(items.map(FieldValue.init))
+        case .table(let fields): self = .object(fields.sorted(by: { $0.key < $1.key }).map { ($0.key, FieldValue($0.value)) })
+        case .function: self = .string("<function>")
+        }
     }
 }

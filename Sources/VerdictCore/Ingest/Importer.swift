@@ -1,0 +1,115 @@
+import Foundation
+import VerdictScript
+
+/// A CSV importer plugin (`plugins/importers/NAME.lua`): maps one row of a job-management
+/// export to zero or more events.
+///
+/// ```lua
+/// return importer {
+///   description = "Jobber jobs export",
+///   columns = { "Job #", "Completed" },          -- required columns
+///   map = function(row, line) return { event = "job_completed", ... } end,
+/// }
+/// ```
+public struct Importer {
+    /// The importer's name (its file name).
+    public let name: String
+    /// What it reads.
+    public let description: String
+    /// Columns the export must have.
+    public let columns: [String]
+    /// Where it was declared.
+    public let location: SourceLocation
+    let map: LuaFunction
+    let sandbox: LuaSandbox
+
+    /// Loads importer `name` from the workspace's plugins, then the bundled library.
+    public init(named name: String, workspace: Workspace) throws(ScriptError) {
+        let path = workspace.pluginSearchPath
+        let resolved: (source: String, chunkName: String)
+        do {
+            resolved = try path.resolve("importers." + name)
+        } catch {
+            throw ScriptError(kind: .io, message: "no importer \"\(name)\": \(error.message)")
+        }
+        let timeZone = workspace.timeZone
+        sandbox = try workspace.makeSandbox()
+        let localTimestamp: LuaSandbox.HostFunction = { call throws(LuaSandbox.HostError) in
+            try Self.localTimestamp(call.arguments, timeZone: timeZone)
+        }
+        let declaration = try sandbox.declaration(
+            "importer", source: resolved.source, chunkName: resolved.chunkName,
+            globals: ["local_timestamp": localTimestamp])
+        let reader = DeclarationReader(locator: FieldLocator(source: resolved.source), location: declaration.location)
+        let fields = try reader.table(declaration.value, path: [])
+        try fields.only(["description", "columns", "map"])
+        guard case .function(let map) = declaration.value["map"] else {
+            throw reader.error(["map"], "an importer needs map = function(row, line) ... end")
+        }
+        self.name = name
+        self.map = map
+        description = try fields.string("description", required: false) ?? name
+        columns = try fields.stringList("columns")
+        location = declaration.location
+    }
+
+    /// The importers available to a workspace, by name, with their descriptions.
+    public static func available(in workspace: Workspace) -> [(name: String, folder: String)] {
+        var seen = Set<String>()
+        var found: [(String, String)] = []
+        for folder in workspace.pluginSearchPath.folders {
+            let importers = folder.url.appendingPathComponent("importers")
+            let files = (try? FileManager.default.contentsOfDirectory(at: importers, includingPropertiesForKeys: nil)) ?? []
+            for file in files.sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) where file.pathExtension == "lua" {
+                let name = file.deletingPathExtension().lastPathComponent
+                if seen.insert(name).inserted { found.append((name, "\(folder.displayName)/importers/\(file.lastPathComponent)")) }
+            }
+        }
+        return found
+    }
+
+    /// The events of one row: `map` may return one event, a list of them, or nil.
+    func events(of row: [String: String], line: Int) throws(ScriptError) -> [LuaValue] {
+        let result = try sandbox.call(map, [.table(row.mapValues { .string($0) }), .integer(Int64(line))])
+        switch result {
+        case .nil: return []
+        case .array(let events): return events
+        case .table(let fields) where fields.isEmpty: return []
+        default: return [result]
+        }
+    }
+
+    /// `local_timestamp(year, month, day, hour, minute, second)`: the ISO 8601 text of a local
+    /// time in the workspace's time zone, with the offset that applied then. A time skipped by
+    /// a daylight-saving change moves forward; a repeated one takes its first occurrence.
+    static func localTimestamp(_ arguments: [LuaValue], timeZone: TimeZone) throws(LuaSandbox.HostError) -> LuaValue {
+        let numbers = arguments.map { $0.integerValue.map(Int.init) }
+        guard numbers.count >= 3, numbers.count <= 6, numbers.allSatisfy({ $0 != nil }) else {
+            throw LuaSandbox.HostError("local_timestamp expects whole numbers: year, month, day[, hour, minute, second]")
+        }
+        let values = numbers.map { $0! } + Array(repeating: 0, count: 6 - numbers.count)
+        let (year, month, day, hour, minute, second) = (values[0], values[1], values[2], values[3], values[4], values[5])
+        guard (1900...2999).contains(year), (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year, month),
+            (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
+        else {
+            throw LuaSandbox.HostError("local_timestamp: \(values.map(String.init).joined(separator: ", ")) is not a real date and time")
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard let date = calendar.date(from: components) else {
+            throw LuaSandbox.HostError("local_timestamp: no such local time")
+        }
+        let offset = timeZone.secondsFromGMT(for: date)
+        let local = date.addingTimeInterval(Double(offset))
+        let utcParts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: local)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let sign = offset < 0 ? "-" : "+"
+        let text = "\(utcParts.year!)-\(two(utcParts.month!))-\(two(utcParts.day!))T\(two(utcParts.hour!)):\(two(utcParts.minute!)):\(two(utcParts.second!))"
+            + "\(sign)\(two(abs(offset) / 3600)):\(two(abs(offset) % 3600 / 60))"
+        return .string(text)
+    }
+}
+
+@available(*, unavailable)
+extension Importer: Sendable {}
