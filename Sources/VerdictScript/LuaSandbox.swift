@@ -36,8 +36,8 @@ public final class LuaSandbox {
         public init(_ message: String) { self.message = message }
     }
 
-    private let handle: OpaquePointer
-    private let context: Context
+    let handle: OpaquePointer
+    let context: Context
     /// The seed from which every environment's `math.random` is derived.
     public let seed: UInt64
 
@@ -251,18 +251,24 @@ public final class LuaSandbox {
 extension LuaSandbox: Sendable {}
 
 /// The part of a sandbox that C calls back into: host functions and the print sink.
-private final class Context {
+final class Context {
     var functions: [LuaSandbox.HostFunction] = []
     var keepsFunctions: [Bool] = []
+    /// For methods: the registry reference of their object, and their name.
+    var receivers: [Int: (reference: Int32, name: String)] = [:]
     let print: (@Sendable (String) -> Void)?
 
     init(print: (@Sendable (String) -> Void)?) {
         self.print = print
     }
 
-    func register(_ function: @escaping LuaSandbox.HostFunction, keepingFunctions: Bool = false) -> Int {
+    func register(
+        _ function: @escaping LuaSandbox.HostFunction, keepingFunctions: Bool = false, receiver: Int32? = nil,
+        methodName: String = ""
+    ) -> Int {
         functions.append(function)
         keepsFunctions.append(keepingFunctions)
+        if let receiver { receivers[functions.count - 1] = (receiver, methodName) }
         return functions.count - 1
     }
 
@@ -270,9 +276,21 @@ private final class Context {
     /// pushed as a message and reported by returning -1, and the C trampoline raises it.
     func dispatch(_ L: OpaquePointer, id: Int) -> Int32 {
         let count = lua_gettop(L)
+        var first: Int32 = 1
+        if let receiver = receivers[id] {
+            // A method: argument 1 must be its object (called with a colon).
+            vs_push_function(vs_from_state(L), receiver.reference)
+            let isReceiver = count >= 1 && lua_rawequal(L, 1, -1) != 0
+            clua_pop(L, 1)
+            guard isReceiver else {
+                lua_pushstring(L, "call \(receiver.name) with a colon, as in q:\(receiver.name) { ... }")
+                return -1
+            }
+            first = 2
+        }
         var arguments: [LuaValue] = []
         arguments.reserveCapacity(Int(count))
-        for index in stride(from: 1, through: count, by: 1) {
+        for index in stride(from: first, through: count, by: 1) {
             do {
                 arguments.append(
                     try LuaValue.read(from: L, at: index, path: "argument #\(index)", keepingFunctions: keepsFunctions[id]))

@@ -16,6 +16,10 @@ public struct EventFilter: Sendable, Equatable {
     public var fromDay: Int32?
     /// To this local day, inclusive.
     public var toDay: Int32?
+    /// Only these cohorts (empty: any).
+    public var cohorts: [String] = []
+    /// Only events whose props have these values (names are identifiers).
+    public var props: [String: String] = [:]
 
     /// Creates a filter; nil means "any".
     public init(
@@ -50,6 +54,16 @@ public struct EventFilter: Sendable, Equatable {
         if let toDay {
             conditions.append("day <= ?")
             arguments.append(Int64(toDay))
+        }
+        if !cohorts.isEmpty {
+            conditions.append("user_cohort IN (" + cohorts.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments.append(contentsOf: cohorts.map { $0 as (any DatabaseValueConvertible)? })
+        }
+        for (name, value) in props.sorted(by: { $0.key < $1.key }) {
+            // The JSON path is a bound value too; names are checked to be identifiers.
+            conditions.append("CAST(json_extract(props, ?) AS TEXT) = ?")
+            arguments.append("$.\"\(name)\"")
+            arguments.append(value)
         }
         let sql = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return (sql, StatementArguments(arguments))
@@ -203,5 +217,49 @@ extension EventStore {
     /// The number of stored events.
     public func eventCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+    }
+}
+
+/// A numeric column a query can aggregate.
+public enum MeasureColumn: String, Sendable {
+    case value
+    case latencyMs = "latency_ms"
+}
+
+extension EventStore {
+    /// How many events match.
+    public func count(_ filter: EventFilter) throws(StoreError) -> Int {
+        try aggregate("COUNT(*)", filter) ?? 0
+    }
+
+    /// The sum of a column over the matching events (0 when none has it).
+    public func sum(_ column: MeasureColumn, _ filter: EventFilter) throws(StoreError) -> Double {
+        try aggregate("TOTAL(\(column.rawValue))", filter) ?? 0
+    }
+
+    /// The mean of a column over the matching events that have it; nil when none has.
+    public func mean(_ column: MeasureColumn, _ filter: EventFilter) throws(StoreError) -> Double? {
+        try aggregate("AVG(\(column.rawValue))", filter)
+    }
+
+    /// How many distinct user_ids the matching events carry.
+    public func distinctUsers(_ filter: EventFilter) throws(StoreError) -> Int {
+        try aggregate("COUNT(DISTINCT user_id)", filter) ?? 0
+    }
+
+    /// The column's values over the matching events, in ascending order, at most `limit`.
+    public func values(_ column: MeasureColumn, _ filter: EventFilter, limit: Int) throws(StoreError) -> [Double] {
+        let (whereSQL, arguments) = filter.whereClause()
+        var all = arguments
+        all += [limit]
+        let condition = whereSQL.isEmpty ? "WHERE \(column.rawValue) IS NOT NULL" : whereSQL + " AND \(column.rawValue) IS NOT NULL"
+        let sql = "SELECT \(column.rawValue) FROM events \(condition) ORDER BY \(column.rawValue) LIMIT ?"
+        return try read { db in try Double.fetchAll(db, sql: sql, arguments: all) }
+    }
+
+    private func aggregate<T: DatabaseValueConvertible>(_ expression: String, _ filter: EventFilter) throws(StoreError) -> T? {
+        let (whereSQL, arguments) = filter.whereClause()
+        let sql = "SELECT \(expression) FROM events \(whereSQL)"
+        return try read { db in try T.fetchOne(db, sql: sql, arguments: arguments) }
     }
 }

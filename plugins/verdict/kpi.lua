@@ -33,5 +33,9 @@ M.mean = constructor("mean", { "event" })
 M.quantile = constructor("quantile", { "event" })
 --- Share of events whose status starts with "error": kpi.error_rate { event = "booking_submit" }
 M.error_rate = constructor("error_rate", { "event" })
+--- Computed by a Lua function over a read-only query handle scoped to one arm:
+-- kpi.custom { name = "first_time_fix_rate", better = "higher",
+--              compute = function(q) return { successes = ..., trials = ... } end }
+M.custom = constructor("custom", { "compute" })
 
 return M

@@ -99,7 +99,7 @@ extension ExperimentDeclaration {
 
     static let kpiFields = [
         "kind", "name", "event", "from", "to", "numerator", "denominator", "of", "p", "status", "cohort", "version_flag",
-        "props", "better", "pass", "max_increase",
+        "props", "better", "pass", "max_increase", "compute",
     ]
 
     private static func readKPI(_ value: LuaValue, path: [String], reader: DeclarationReader, required: Bool) throws(ScriptError) -> KPI? {
@@ -128,6 +128,11 @@ extension ExperimentDeclaration {
         case "error_rate":
             kind = .errorRate(event: try fields.string("event")!)
             naturalBetter = .lower
+        case "custom":
+            guard case .function(let compute) = tagged["compute"] else {
+                throw reader.error(path + ["compute"], "a custom KPI needs compute = function(q) ... end")
+            }
+            kind = .custom(compute: compute)
         default:
             throw reader.error(path + ["kind"], "\"\(kindName)\" is not a KPI kind")
         }
@@ -159,6 +164,7 @@ extension ExperimentDeclaration {
         case .mean(let event, let of): "mean \(of.rawValue) of \(event)"
         case .quantile(let event, let of, let p): "p\(Int((p * 100).rounded())) \(of.rawValue) of \(event)"
         case .errorRate(let event): "\(event) error rate"
+        case .custom: "custom KPI"
         }
     }
 

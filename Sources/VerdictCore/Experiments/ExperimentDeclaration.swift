@@ -92,6 +92,8 @@ public struct KPI: Sendable, Equatable {
         case quantile(event: String, of: Measure, p: Double)
         /// The share of events whose status starts with `error`.
         case errorRate(event: String)
+        /// A Lua `compute(q)` function over a read-only query handle (`kpi.custom`).
+        case custom(compute: LuaFunction)
     }
 
     /// The numeric field a mean or quantile reads.

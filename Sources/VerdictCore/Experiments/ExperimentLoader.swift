@@ -26,6 +26,11 @@ public struct ExperimentLoader: Sendable {
 
     /// Loads and validates one experiment script.
     public func load(_ file: URL) throws(ScriptError) -> ExperimentDeclaration {
+        try loadKeepingSandbox(file).declaration
+    }
+
+    /// Loads one experiment and keeps the sandbox its functions (custom KPIs) live in.
+    public func loadKeepingSandbox(_ file: URL) throws(ScriptError) -> (declaration: ExperimentDeclaration, sandbox: LuaSandbox) {
         let chunkName = workspace.relativePath(of: file)
         let source: String
         do {
@@ -37,8 +42,9 @@ public struct ExperimentLoader: Sendable {
         let declaration = try sandbox.declaration(
             "experiment", source: source, chunkName: chunkName,
             prelude: LuaSandbox.Prelude(source: ExperimentPrelude.source, chunkName: ExperimentPrelude.chunkName))
-        return try ExperimentDeclaration(
+        let experiment = try ExperimentDeclaration(
             declaration: declaration, source: source, defaultWindowDays: workspace.settings.windowDays)
+        return (experiment, sandbox)
     }
 
     /// Loads several scripts; each gets its declaration or its error, and a change_id used by
