@@ -17,7 +17,7 @@ import Testing
             guard line.hasPrefix("M."), let end = line.firstIndex(of: " ") else { return nil }
             return String(line[line.index(line.startIndex, offsetBy: 2)..<end])
         }
-        #expect(constructors.count == 7)
+        #expect(constructors.count == 8)
         for name in constructors {
             #expect(documentation.contains("`kpi.\(name) {"), "docs/lua-api.md does not document kpi.\(name)")
         }
