@@ -47,6 +47,9 @@ public final class QueryHandle {
     private let sandbox: LuaSandbox
     private let object: HostObject
 
+    /// The methods of `q`, for the documentation test.
+    static let methodNames = ["count", "sum", "mean", "quantile", "distinct_users", "values"]
+
     /// The most values `q:values` returns.
     public static let valuesLimit = 10_000
 
@@ -71,7 +74,7 @@ public final class QueryHandle {
             }
         }
         let filters = ["event", "status", "cohort", "props"]
-        object = sandbox.makeObject([
+        let methods: [String: LuaSandbox.HostFunction] = [
             "count": method("count", filters) { filter, _ in .integer(Int64(try state.store.count(filter))) },
             "distinct_users": method("distinct_users", filters) { filter, _ in
                 .integer(Int64(try state.store.distinctUsers(filter)))
@@ -96,7 +99,9 @@ public final class QueryHandle {
                 }
                 return .array(try state.store.values(try Self.measure(options, "values"), filter, limit: limit).map(LuaValue.number))
             },
-        ])
+        ]
+        assert(Set(methods.keys) == Set(Self.methodNames), "QueryHandle.methodNames is out of date")
+        object = sandbox.makeObject(methods)
     }
 
     /// Runs a custom KPI's `compute(q)` over `scope`.

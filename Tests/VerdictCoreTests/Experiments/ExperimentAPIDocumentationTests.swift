@@ -21,6 +21,10 @@ import Testing
         for name in constructors {
             #expect(documentation.contains("`kpi.\(name) {"), "docs/lua-api.md does not document kpi.\(name)")
         }
+        for method in QueryHandle.methodNames {
+            #expect(documentation.contains("`q:\(method) {"), "docs/lua-api.md does not document q:\(method)")
+        }
+        #expect(documentation.contains("`local_timestamp("), "docs/lua-api.md does not document local_timestamp")
         // And the prelude defines exactly the names listed.
         for name in ExperimentPrelude.names {
             #expect(ExperimentPrelude.source.contains("function \(name)("), "the prelude does not define \(name)")
