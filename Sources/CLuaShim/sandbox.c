@@ -24,10 +24,6 @@
 #define STOCK_STRING_KEY "verdict.stock_string"
 #define LIBRARIES_KEY "verdict.libraries"
 #define BASE_KEY "verdict.base"
-#define MODULES_KEY "verdict.modules"
-#define LOADING_KEY "verdict.loading"
-#define PROXIES_KEY "verdict.readonly_proxies"
-#define PROXY_CACHE_KEY "verdict.readonly_cache"
 #define FUNCTIONS_KEY "verdict.functions"
 #define PRINT_LIMIT (1u << 20)
 
@@ -76,7 +72,6 @@ static vs_sandbox *sandbox_of(lua_State *L) {
     return (vs_sandbox *)ud;
 }
 
-static void push_lua_location(lua_State *L);
 
 /* ---- allocator ---------------------------------------------------------------------- */
 
@@ -363,187 +358,10 @@ static int sandbox_print(lua_State *L) {
     return 0;
 }
 
-/* ---- read-only views ----------------------------------------------------------------- */
-
-/*
- * A module's tables reach other scripts only through read-only views: an empty proxy whose
- * metatable reads through to the table (wrapping nested tables in views too), refuses writes,
- * and is protected. `rawset` refuses proxies as well, so a plugin cannot change what another
- * plugin or script sees.
- */
-static void push_readonly(lua_State *L, int index);
-
-static int readonly_index(lua_State *L) {
-    lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(1));  /* stack: proxy, key, value */
-    if (lua_type(L, -1) == LUA_TTABLE) push_readonly(L, -1);
-    return 1;
-}
-
-static int readonly_newindex(lua_State *L) {
-    push_lua_location(L);
-    lua_pushliteral(L, "cannot change a read-only table (a module's tables belong to the module)");
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
-static int readonly_length(lua_State *L) {
-    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
-    return 1;
-}
-
-static int readonly_next(lua_State *L) {
-    lua_settop(L, 2);  /* stack: proxy, key */
-    if (lua_next(L, lua_upvalueindex(1)) == 0) return 0;  /* stack: proxy, key, value */
-    if (lua_type(L, -1) == LUA_TTABLE) {
-        push_readonly(L, -1);
-        lua_replace(L, -2);
-    }
-    return 2;
-}
-
-static int readonly_pairs(lua_State *L) {
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushcclosure(L, readonly_next, 1);
-    lua_pushvalue(L, 1);
-    lua_pushnil(L);
-    return 3;  /* next-like function, proxy, nil */
-}
-
-/* Pushes the read-only view of the table at `index` (the same view each time). */
-static void push_readonly(lua_State *L, int index) {
-    index = lua_absindex(L, index);
-    luaL_checkstack(L, 6, "too many nested tables");
-    lua_getfield(L, LUA_REGISTRYINDEX, PROXIES_KEY);
-    lua_pushvalue(L, index);
-    if (lua_rawget(L, -2) != LUA_TNIL) {  /* already a view */
-        lua_pop(L, 2);
-        lua_pushvalue(L, index);
-        return;
-    }
-    lua_pop(L, 2);
-    lua_getfield(L, LUA_REGISTRYINDEX, PROXY_CACHE_KEY);  /* stack: cache */
-    lua_pushvalue(L, index);
-    if (lua_rawget(L, -2) == LUA_TTABLE) {  /* stack: cache, view */
-        lua_remove(L, -2);
-        return;
-    }
-    lua_pop(L, 1);
-    lua_newtable(L);                         /* stack: cache, view */
-    lua_createtable(L, 0, 5);                /* stack: cache, view, mt */
-    lua_pushvalue(L, index);
-    lua_pushcclosure(L, readonly_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushvalue(L, index);
-    lua_pushcclosure(L, readonly_length, 1);
-    lua_setfield(L, -2, "__len");
-    lua_pushvalue(L, index);
-    lua_pushcclosure(L, readonly_pairs, 1);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushliteral(L, "read-only");
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);                 /* stack: cache, view */
-    lua_pushvalue(L, index);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, -4);                       /* cache[table] = view */
-    lua_getfield(L, LUA_REGISTRYINDEX, PROXIES_KEY);
-    lua_pushvalue(L, -2);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, -3);                       /* proxies[view] = true */
-    lua_pop(L, 1);
-    lua_remove(L, -2);                       /* stack: view */
-}
-
-/* rawset that refuses read-only views. */
-static int sandbox_rawset(lua_State *L) {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    luaL_checkany(L, 2);
-    luaL_checkany(L, 3);
-    lua_getfield(L, LUA_REGISTRYINDEX, PROXIES_KEY);
-    lua_pushvalue(L, 1);
-    int is_view = lua_rawget(L, -2) != LUA_TNIL;
-    lua_pop(L, 2);
-    if (is_view) return readonly_newindex(L);
-    lua_settop(L, 3);
-    lua_rawset(L, 1);
-    return 1;
-}
-
-/* ---- require ---------------------------------------------------------------------------- */
-
-static int build_environment(lua_State *L);
-
-static uint64_t name_seed(const char *name) {
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) hash = (hash ^ *p) * 0x100000001b3ULL;
-    return hash;
-}
-
-/*
- * require(name): resolves the name through the host (which reads only the workspace's plugins/
- * and the bundled library), runs the module once in an environment of its own, and returns a
- * read-only view of what it returned. Upvalue 1: the resolver host function.
- */
-static int sandbox_require(lua_State *L) {
-    const char *name = luaL_checkstring(L, 1);
-    lua_settop(L, 1);
-    lua_getfield(L, LUA_REGISTRYINDEX, MODULES_KEY);    /* stack: name, modules */
-    lua_pushvalue(L, 1);
-    if (lua_rawget(L, 2) != LUA_TNIL) return 1;       /* loaded before */
-    lua_pop(L, 1);
-    lua_getfield(L, LUA_REGISTRYINDEX, LOADING_KEY);    /* stack: name, modules, loading */
-    lua_pushvalue(L, 1);
-    if (lua_rawget(L, 3) != LUA_TNIL) {
-        return luaL_error(L, "require \"%s\" is circular: the module is still loading (it requires itself through other modules)", name);
-    }
-    lua_pop(L, 1);
-
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushvalue(L, 1);
-    lua_call(L, 1, 1);                                  /* stack: name, modules, loading, {source, chunk} */
-    lua_getfield(L, 4, "source");
-    lua_getfield(L, 4, "chunk");                        /* stack: ..., record, source, chunk */
-    size_t length;
-    const char *source = lua_tolstring(L, 5, &length);
-    const char *chunk = lua_tostring(L, 6);
-    if (source == NULL || chunk == NULL) return luaL_error(L, "require \"%s\": the module could not be read", name);
-
-    lua_pushcfunction(L, build_environment);
-    lua_pushinteger(L, (lua_Integer)name_seed(name));
-    lua_call(L, 1, 1);                                  /* stack: ..., env */
-    if (luaL_loadbufferx(L, source, length, chunk, "t") != LUA_OK) return lua_error(L);
-    lua_pushvalue(L, -2);
-    if (lua_setupvalue(L, -2, 1) == NULL) lua_pop(L, 1); /* stack: ..., env, module chunk */
-
-    lua_pushvalue(L, 1);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, 3);                                   /* loading[name] = true */
-    lua_call(L, 0, 1);                                  /* stack: ..., env, result */
-    lua_pushvalue(L, 1);
-    lua_pushnil(L);
-    lua_rawset(L, 3);                                   /* loading[name] = nil */
-
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_pushboolean(L, 1);
-    } else if (lua_type(L, -1) == LUA_TTABLE) {
-        push_readonly(L, -1);
-        lua_remove(L, -2);
-    }
-    lua_pushvalue(L, 1);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, 2);                                   /* modules[name] = result */
-    return 1;
-}
-
-void vs_enable_require(vs_sandbox *s, int resolver_id) { s->resolver_id = resolver_id; }
-
 /* ---- host functions ----------------------------------------------------------------- */
 
 /* Pushes "file:line: " of the nearest Lua function on the call stack (C callers skipped). */
-static void push_lua_location(lua_State *L) {
+void vs_push_lua_location(lua_State *L) {
     lua_Debug record;
     for (int level = 1; lua_getstack(L, level, &record); level++) {
         if (lua_getinfo(L, "Sl", &record) && record.currentline > 0) {
@@ -554,7 +372,7 @@ static void push_lua_location(lua_State *L) {
     lua_pushliteral(L, "");
 }
 
-static int host_trampoline(lua_State *L) {
+int vs_host_trampoline(lua_State *L) {
     vs_sandbox *s = sandbox_of(L);
     int function_id = (int)lua_tointeger(L, lua_upvalueindex(1));
     int enforce = s->enforce;
@@ -562,7 +380,7 @@ static int host_trampoline(lua_State *L) {
     int results = s->config.dispatch(L, s->config.owner, function_id);
     s->enforce = enforce;
     if (results < 0) {
-        push_lua_location(L);
+        vs_push_lua_location(L);
         lua_insert(L, -2);
         lua_concat(L, 2);  /* stack: ..., "file:line: message" */
         return lua_error(L);
@@ -572,7 +390,7 @@ static int host_trampoline(lua_State *L) {
 
 void vs_push_host_function(vs_sandbox *s, int function_id) {
     lua_pushinteger(s->L, function_id);
-    lua_pushcclosure(s->L, host_trampoline, 1);
+    lua_pushcclosure(s->L, vs_host_trampoline, 1);
 }
 
 /* ---- state set-up ------------------------------------------------------------------- */
@@ -704,7 +522,7 @@ void vs_set_limits(vs_sandbox *s, size_t memory_bytes, uint64_t instructions, do
 
 /* ---- environments ------------------------------------------------------------------- */
 
-static int build_environment(lua_State *L) {
+int vs_build_environment(lua_State *L) {
     uint64_t seed = (uint64_t)lua_tointeger(L, 1);
     lua_newtable(L);  /* stack: seed, env */
     int env = lua_gettop(L);
@@ -716,13 +534,13 @@ static int build_environment(lua_State *L) {
     lua_setfield(L, env, "setmetatable");
     lua_pushcfunction(L, sandbox_xpcall);
     lua_setfield(L, env, "xpcall");
-    lua_pushcfunction(L, sandbox_rawset);
+    lua_pushcfunction(L, vs_sandbox_rawset);
     lua_setfield(L, env, "rawset");
     vs_sandbox *s = sandbox_of(L);
     if (s->resolver_id >= 0) {
         lua_pushinteger(L, s->resolver_id);
-        lua_pushcclosure(L, host_trampoline, 1);
-        lua_pushcclosure(L, sandbox_require, 1);
+        lua_pushcclosure(L, vs_host_trampoline, 1);
+        lua_pushcclosure(L, vs_sandbox_require, 1);
         lua_setfield(L, env, "require");
     }
     lua_pushvalue(L, env);
@@ -751,7 +569,7 @@ static int build_environment(lua_State *L) {
 
 int vs_push_environment(vs_sandbox *s, uint64_t seed) {
     lua_State *L = s->L;
-    lua_pushcfunction(L, build_environment);
+    lua_pushcfunction(L, vs_build_environment);
     lua_pushinteger(L, (lua_Integer)seed);
     return lua_pcall(L, 1, 1, 0);
 }
@@ -837,6 +655,8 @@ uint64_t vs_instruction_limit(const vs_sandbox *s) { return s->config.instructio
 double vs_time_limit(const vs_sandbox *s) { return s->config.seconds; }
 
 vs_sandbox *vs_from_state(lua_State *L) { return sandbox_of(L); }
+
+void vs_enable_require(vs_sandbox *s, int resolver_id) { s->resolver_id = resolver_id; }
 
 int vs_ref_function(vs_sandbox *s, int index) {
     lua_State *L = s->L;
