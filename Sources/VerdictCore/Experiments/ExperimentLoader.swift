@@ -29,8 +29,11 @@ public struct ExperimentLoader: Sendable {
         try loadKeepingSandbox(file).declaration
     }
 
-    /// Loads one experiment and keeps the sandbox its functions (custom KPIs) live in.
-    public func loadKeepingSandbox(_ file: URL) throws(ScriptError) -> (declaration: ExperimentDeclaration, sandbox: LuaSandbox) {
+    /// Loads one experiment and keeps the sandbox its functions (custom KPIs) live in: `sandbox`
+    /// when given (experiments of one run share one, so each module loads once), else a new one.
+    public func loadKeepingSandbox(_ file: URL, in shared: LuaSandbox? = nil) throws(ScriptError)
+        -> (declaration: ExperimentDeclaration, sandbox: LuaSandbox)
+    {
         let chunkName = workspace.relativePath(of: file)
         let source: String
         do {
@@ -38,7 +41,12 @@ public struct ExperimentLoader: Sendable {
         } catch {
             throw ScriptError(kind: .io, message: "cannot read the experiment: no such file or not UTF-8 text", file: chunkName)
         }
-        let sandbox = try workspace.makeSandbox()
+        let sandbox: LuaSandbox
+        if let shared {
+            sandbox = shared
+        } else {
+            sandbox = try workspace.makeSandbox()
+        }
         let declaration = try sandbox.declaration(
             "experiment", source: source, chunkName: chunkName,
             prelude: LuaSandbox.Prelude(source: ExperimentPrelude.source, chunkName: ExperimentPrelude.chunkName))
@@ -49,10 +57,12 @@ public struct ExperimentLoader: Sendable {
 
     /// Loads several scripts; each gets its declaration or its error, and a change_id used by
     /// two scripts is an error on the second.
+    /// They share one sandbox: every module they require loads once in the run.
     public func loadAll(_ files: [URL]) -> [(file: URL, result: Result<ExperimentDeclaration, ScriptError>)] {
         var seen: [String: SourceLocation] = [:]
+        let shared = try? workspace.makeSandbox()
         return files.map { file in
-            var result = Result { () throws(ScriptError) in try load(file) }
+            var result = Result { () throws(ScriptError) in try loadKeepingSandbox(file, in: shared).declaration }
             if case .success(let declaration) = result {
                 if let first = seen[declaration.changeID] {
                     result = .failure(

@@ -75,6 +75,23 @@ import VerdictTestSupport
         #expect(error.description == message)
     }
 
+    /// Experiments checked together share one sandbox: a module's body runs once in the run.
+    @Test func modulesLoadOncePerRun() throws {
+        let folder = try TemporaryFolder()
+        let workspace = try WorkspaceInitializer.create(at: folder.url, business: "Shop", timeZone: "UTC")
+        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
+        // With one sandbox the counter runs 1, 2, 3 across the experiments; with one each, 1, 1, 1.
+        try folder.write("local n = 0\nreturn { bump = function() n = n + 1 return n end }\n", to: "plugins/counting.lua")
+        var files: [URL] = []
+        for index in 1...3 {
+            let source = try Self.template.replacingOccurrences(of: "CHG-0001", with: "CHG-000\(index)")
+                .replacingOccurrences(of: "local kpi = require \"verdict.kpi\"", with: "local kpi = require \"verdict.kpi\"\nassert(require(\"counting\").bump() == \(index))")
+            files.append(try folder.write(source, to: "experiments/e\(index).lua"))
+        }
+        let results = ExperimentLoader(workspace: workspace).loadAll(files)
+        for result in results { #expect((try? result.result.get()) != nil, "\(result.result)") }
+    }
+
     @Test func twoExperimentsCannotShareAChangeID() throws {
         let folder = try TemporaryFolder()
         let workspace = try WorkspaceInitializer.create(at: folder.url, business: "Shop", timeZone: "UTC")
