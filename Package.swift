@@ -36,6 +36,11 @@ let package = Package(
             dependencies: ["CLua", "CLuaShim"],
             swiftSettings: swiftSettings
         ),
+        // Pure numerics: distributions, tests, intervals, power (no I/O).
+        .target(
+            name: "VerdictStats",
+            swiftSettings: swiftSettings
+        ),
         // The only module that touches SQLite: events, batches, quarantine, migrations.
         .target(
             name: "VerdictStore",
@@ -79,6 +84,12 @@ let package = Package(
         .testTarget(
             name: "VerdictScriptTests",
             dependencies: ["VerdictScript", "VerdictTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VerdictStatsTests",
+            dependencies: ["VerdictStats"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+/// The values scipy, statsmodels and gbstats computed (Fixtures/make_reference.py).
+enum ReferenceValues {
+    /// Each section's cases, every field a number (Double).
+    static let sections: [String: [[String: Double]]] = {
+        let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/reference.json")
+        let data = try! Data(contentsOf: url)
+        let all = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return all.compactMapValues { value in
+            (value as? [[String: Any]])?.map { row in row.compactMapValues { ($0 as? NSNumber)?.doubleValue } }
+        }
+    }()
+
+    static func cases(_ name: String) -> [[String: Double]] {
+        sections[name] ?? []
+    }
+}
+
+/// `actual` matches `expected`: relative error under 1e-6, or (for values near zero, such as
+/// p-values far in a tail) absolute error under `absolute`.
+func expectClose(
+    _ actual: Double, _ expected: Double, relative: Double = 1e-6, absolute: Double = 1e-300, _ what: @autoclosure () -> String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    if actual == expected { return }
+    let error = abs(actual - expected)
+    let ok = error <= absolute || error <= relative * abs(expected)
+    #expect(ok, "\(what()): \(actual) vs reference \(expected) (relative error \(error / max(abs(expected), 1e-300)))", sourceLocation: sourceLocation)
+}
