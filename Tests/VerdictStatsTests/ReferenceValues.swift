@@ -9,7 +9,17 @@ enum ReferenceValues {
         let data = try! Data(contentsOf: url)
         let all = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         return all.compactMapValues { value in
-            (value as? [[String: Any]])?.map { row in row.compactMapValues { ($0 as? NSNumber)?.doubleValue } }
+            (value as? [[String: Any]])?.map { row in
+                var numbers: [String: Double] = [:]
+                for (key, field) in row {
+                    if let number = field as? NSNumber {
+                        numbers[key] = number.doubleValue
+                    } else if let list = field as? [NSNumber] {  // lists become name.0, name.1, ...
+                        for (index, item) in list.enumerated() { numbers["\(key).\(index)"] = item.doubleValue }
+                    }
+                }
+                return numbers
+            }
         }
     }()
 

@@ -1,0 +1,142 @@
+import Foundation
+
+/// One arm's summary: how many observations, their mean and their variance.
+///
+/// For a proportion the mean is the rate and the variance p(1 - p); for a mean, the sample
+/// variance (n - 1 in the denominator).
+public struct ArmSummary: Sendable, Equatable {
+    public var n: Int
+    public var mean: Double
+    public var variance: Double
+
+    /// Creates a summary.
+    public init(n: Int, mean: Double, variance: Double) {
+        self.n = n
+        self.mean = mean
+        self.variance = variance
+    }
+
+    /// A proportion's summary from its successes and trials.
+    public static func proportion(successes: Int, trials: Int) -> ArmSummary {
+        let rate = trials == 0 ? 0 : Double(successes) / Double(trials)
+        return ArmSummary(n: trials, mean: rate, variance: rate * (1 - rate))
+    }
+}
+
+/// An estimate with its interval and two-sided p-value.
+public struct Estimate: Sendable, Equatable {
+    /// The point estimate.
+    public var value: Double
+    /// Its standard error.
+    public var standardError: Double
+    /// The interval's lower end.
+    public var low: Double
+    /// The interval's upper end.
+    public var high: Double
+    /// The two-sided p-value of "no difference".
+    public var pValue: Double
+    /// Degrees of freedom of the t distribution used, or nil for the normal.
+    public var degreesOfFreedom: Double?
+}
+
+/// Comparisons of a treatment arm with a control arm.
+public enum Compare {
+    /// The difference of two proportions (treatment - control) with the unpooled standard
+    /// error, its normal (Wald) interval and two-sided p-value.
+    public static func proportionDifference(
+        control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int), alpha: Double = 0.05
+    ) -> Estimate? {
+        guard control.trials > 0, treatment.trials > 0 else { return nil }
+        let p0 = Double(control.successes) / Double(control.trials)
+        let p1 = Double(treatment.successes) / Double(treatment.trials)
+        let se = (p0 * (1 - p0) / Double(control.trials) + p1 * (1 - p1) / Double(treatment.trials)).squareRoot()
+        let difference = p1 - p0
+        let z = Normal.quantile(1 - alpha / 2)
+        let pValue: Double
+        if se > 0 {
+            pValue = 2 * Normal.sf(abs(difference) / se)
+        } else {
+            pValue = difference == 0 ? 1 : 0
+        }
+        return Estimate(value: difference, standardError: se, low: difference - z * se, high: difference + z * se, pValue: pValue, degreesOfFreedom: nil)
+    }
+
+    /// The relative change (treatment / control - 1) with a delta-method standard error and a
+    /// t interval at Welch–Satterthwaite degrees of freedom (as gbstats computes it). Nil when
+    /// the control's mean is 0 or either arm has no spread (all successes, or all the same value),
+    /// where the delta method says nothing honest.
+    public static func relativeLift(control a: ArmSummary, treatment b: ArmSummary, alpha: Double = 0.05) -> Estimate? {
+        guard a.n > 1, b.n > 1, a.mean != 0, a.variance > 0, b.variance > 0 else { return nil }
+        let na = Double(a.n), nb = Double(b.n)
+        let lift = b.mean / a.mean - 1
+        let variance = b.variance / (a.mean * a.mean * nb) + a.variance * b.mean * b.mean / (pow(a.mean, 4) * na)
+        let se = variance.squareRoot()
+        let dof = welchDegreesOfFreedom(a, b)
+        let t = StudentT(degreesOfFreedom: dof)
+        let width = t.quantile(1 - alpha / 2) * se
+        let pValue = 2 * t.sf(abs(lift) / se)
+        return Estimate(value: lift, standardError: se, low: lift - width, high: lift + width, pValue: pValue, degreesOfFreedom: dof)
+    }
+
+    /// Welch's t test of the difference of two means (treatment - control), with its interval.
+    public static func meanDifference(control a: ArmSummary, treatment b: ArmSummary, alpha: Double = 0.05) -> Estimate? {
+        guard a.n > 1, b.n > 1, a.variance > 0 || b.variance > 0 else { return nil }
+        let se = (a.variance / Double(a.n) + b.variance / Double(b.n)).squareRoot()
+        let difference = b.mean - a.mean
+        let dof = welchDegreesOfFreedom(a, b)
+        let t = StudentT(degreesOfFreedom: dof)
+        let width = t.quantile(1 - alpha / 2) * se
+        return Estimate(
+            value: difference, standardError: se, low: difference - width, high: difference + width,
+            pValue: 2 * t.sf(abs(difference) / se), degreesOfFreedom: dof)
+    }
+
+    /// The Welch–Satterthwaite degrees of freedom of two samples.
+    public static func welchDegreesOfFreedom(_ a: ArmSummary, _ b: ArmSummary) -> Double {
+        let va = a.variance / Double(a.n), vb = b.variance / Double(b.n)
+        let numerator = (va + vb) * (va + vb)
+        let denominator = va * va / Double(a.n - 1) + vb * vb / Double(b.n - 1)
+        return denominator > 0 ? numerator / denominator : Double(a.n + b.n - 2)
+    }
+
+    /// Fisher's exact test of two proportions, two-sided: the probability, given the margins,
+    /// of a table no more likely than the one observed (scipy's definition, with its relative
+    /// tolerance of 1e-7 for ties).
+    public static func fisherExactPValue(control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int)) -> Double {
+        let successes = control.successes + treatment.successes
+        let total = control.trials + treatment.trials
+        let draws = treatment.trials
+        guard total > 0, successes > 0, successes < total, draws > 0, draws < total else { return 1 }
+        // X = treatment successes ~ Hypergeometric(total, successes, draws).
+        func logPMF(_ x: Int) -> Double {
+            logChoose(successes, x) + logChoose(total - successes, draws - x) - logChoose(total, draws)
+        }
+        let low = max(0, draws - (total - successes)), high = min(successes, draws)
+        let observed = logPMF(treatment.successes)
+        let threshold = observed + log1p(1e-7)
+        var p = 0.0
+        for x in low...high {
+            let value = logPMF(x)
+            if value <= threshold { p += exp(value) }
+        }
+        return min(1, p)
+    }
+
+    private static func logChoose(_ n: Int, _ k: Int) -> Double {
+        Special.logGamma(Double(n) + 1) - Special.logGamma(Double(k) + 1) - Special.logGamma(Double(n - k) + 1)
+    }
+
+    /// Sample ratio mismatch: the chi-square goodness-of-fit p-value of arm sizes against the
+    /// shares the design intended (shares sum to 1).
+    public static func sampleRatioMismatch(counts: [Int], shares: [Double]) -> (statistic: Double, pValue: Double)? {
+        let total = Double(counts.reduce(0, +))
+        guard counts.count == shares.count, counts.count > 1, total > 0 else { return nil }
+        var statistic = 0.0
+        for (count, share) in zip(counts, shares) {
+            let expected = total * share
+            guard expected > 0 else { return nil }
+            statistic += (Double(count) - expected) * (Double(count) - expected) / expected
+        }
+        return (statistic, ChiSquared(degreesOfFreedom: Double(counts.count - 1)).sf(statistic))
+    }
+}
