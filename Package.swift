@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "VerdictScript",
                 "VerdictStore",
+                "VerdictStats",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

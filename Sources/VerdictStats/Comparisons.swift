@@ -37,6 +37,16 @@ public struct Estimate: Sendable, Equatable {
     public var pValue: Double
     /// Degrees of freedom of the t distribution used, or nil for the normal.
     public var degreesOfFreedom: Double?
+
+    /// Creates an estimate.
+    public init(value: Double, standardError: Double, low: Double, high: Double, pValue: Double, degreesOfFreedom: Double? = nil) {
+        self.value = value
+        self.standardError = standardError
+        self.low = low
+        self.high = high
+        self.pValue = pValue
+        self.degreesOfFreedom = degreesOfFreedom
+    }
 }
 
 /// Comparisons of a treatment arm with a control arm.

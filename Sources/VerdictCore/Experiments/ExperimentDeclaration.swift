@@ -76,6 +76,16 @@ public struct KPI: Sendable, Equatable {
     /// For a guardrail: the largest absolute increase allowed (0.005 = half a percentage point).
     public var maxIncrease: Double?
 
+    /// Creates a KPI.
+    public init(name: String, kind: Kind, filter: Filter, better: Direction, rule: Rule?, maxIncrease: Double?) {
+        self.name = name
+        self.kind = kind
+        self.filter = filter
+        self.better = better
+        self.rule = rule
+        self.maxIncrease = maxIncrease
+    }
+
     /// What a KPI measures.
     public enum Kind: Sendable, Equatable {
         /// Events in the window.

@@ -1,0 +1,211 @@
+import Foundation
+import VerdictStats
+
+/// One KPI's figures for one experiment and window: what the verdict is decided from.
+public struct KPIResult: Sendable, Equatable {
+    /// Which part the KPI plays.
+    public enum Role: String, Sendable, Equatable {
+        case primary, leading, guardrail
+    }
+
+    /// The part it plays.
+    public var role: Role
+    /// The declared KPI.
+    public var kpi: KPI
+    /// The control arm: its sample size and value (a rate, a mean, a quantile, a count).
+    public var control: (n: Int, value: Double)
+    /// The treatment arm.
+    public var treatment: (n: Int, value: Double)
+    /// Treatment minus control, with its interval.
+    public var difference: Estimate?
+    /// Treatment / control - 1, with its interval.
+    public var relative: Estimate?
+    /// The sample each arm needs for the rule's threshold at the declared power, if known.
+    public var requiredPerArm: Double?
+    /// The smallest relative change this sample can detect at the declared power, if known.
+    public var minimumDetectableEffect: Double?
+
+    public init(
+        role: Role, kpi: KPI, control: (n: Int, value: Double), treatment: (n: Int, value: Double), difference: Estimate?,
+        relative: Estimate?, requiredPerArm: Double? = nil, minimumDetectableEffect: Double? = nil
+    ) {
+        self.role = role
+        self.kpi = kpi
+        self.control = control
+        self.treatment = treatment
+        self.difference = difference
+        self.relative = relative
+        self.requiredPerArm = requiredPerArm
+        self.minimumDetectableEffect = minimumDetectableEffect
+    }
+
+    public static func == (a: KPIResult, b: KPIResult) -> Bool {
+        a.role == b.role && a.kpi == b.kpi && a.control == b.control && a.treatment == b.treatment
+            && a.difference == b.difference && a.relative == b.relative && a.requiredPerArm == b.requiredPerArm
+            && a.minimumDetectableEffect == b.minimumDetectableEffect
+    }
+}
+
+/// The computed outcome of an experiment, with the reason in words and numbers.
+public struct Verdict: Sendable, Equatable {
+    /// Pass, fail or inconclusive.
+    public enum Outcome: String, Sendable, Equatable {
+        case pass, fail, inconclusive
+    }
+
+    /// The outcome.
+    public var outcome: Outcome
+    /// Why, with the figures: `primary p95 latency -12.4% (rule: drop ≥ 10%); guardrail error rate +0.2 pp (limit 0.5 pp)`.
+    public var reason: String
+    /// Whether each KPI's rule or limit holds, by KPI name (nil: undecided).
+    public var ruleHolds: [String: Bool?]
+
+    /// The verdict for `declaration` given its KPIs' results: pass when the primary rule and
+    /// every guardrail hold; fail when one does not; inconclusive when the primary's sample is
+    /// below what the rule needs, or (with `confidence = "interval"`) its interval straddles
+    /// the threshold.
+    public static func decide(_ declaration: ExperimentDeclaration, results: [KPIResult]) -> Verdict {
+        var parts: [String] = []
+        var holds: [String: Bool?] = [:]
+        guard let primary = results.first(where: { $0.role == .primary }), let rule = primary.kpi.rule else {
+            return Verdict(outcome: .inconclusive, reason: "no figures for the primary KPI", ruleHolds: [:])
+        }
+        let interval = declaration.confidence == .interval
+        let primaryHolds = RuleCheck(result: primary, interval: interval).holds(rule)
+        holds[primary.kpi.name] = primaryHolds
+        parts.append("primary \(primary.kpi.name) \(describeChange(primary)) (rule: \(ruleText(rule)))")
+
+        var guardrailFailed = false
+        var guardrailUndecided = false
+        for guardrail in results where guardrail.role == .guardrail {
+            let check = RuleCheck(result: guardrail, interval: interval)
+            var verdicts: [Bool?] = []
+            var limitText: [String] = []
+            if let limit = guardrail.kpi.maxIncrease {
+                verdicts.append(check.increaseAtMost(limit))
+                limitText.append("limit +\(formatAbsolute(limit, guardrail.kpi))")
+            }
+            if let rule = guardrail.kpi.rule {
+                verdicts.append(check.holds(rule))
+                limitText.append("rule: \(ruleText(rule))")
+            }
+            let holdsAll: Bool? = verdicts.contains(false) ? false : (verdicts.contains(nil) ? nil : true)
+            holds[guardrail.kpi.name] = holdsAll
+            if holdsAll == false { guardrailFailed = true }
+            if holdsAll == nil { guardrailUndecided = true }
+            parts.append("guardrail \(guardrail.kpi.name) \(describeAbsolute(guardrail)) (\(limitText.joined(separator: "; ")))")
+        }
+
+        let underpowered = primary.requiredPerArm.map { Double(min(primary.control.n, primary.treatment.n)) < $0 } ?? false
+        let outcome: Outcome
+        if guardrailFailed {
+            outcome = .fail
+            parts.insert("a guardrail does not hold", at: 0)
+        } else if primaryHolds == false && !underpowered {
+            outcome = .fail
+        } else if underpowered, let required = primary.requiredPerArm {
+            outcome = .inconclusive
+            parts.insert(
+                "sample \(min(primary.control.n, primary.treatment.n)) per arm is below the \(Int(required.rounded(.up))) the rule needs", at: 0)
+        } else if primaryHolds == nil {
+            outcome = .inconclusive
+            parts.insert("the interval straddles the rule's threshold", at: 0)
+        } else if guardrailUndecided {
+            outcome = .inconclusive
+            parts.insert("a guardrail cannot be judged yet", at: 0)
+        } else {
+            outcome = .pass
+        }
+        return Verdict(outcome: outcome, reason: parts.joined(separator: "; "), ruleHolds: holds)
+    }
+
+    private static func describeChange(_ result: KPIResult) -> String {
+        if let relative = result.relative {
+            return "\(signedPercent(relative.value)) [\(signedPercent(relative.low)), \(signedPercent(relative.high))]"
+        }
+        return describeAbsolute(result)
+    }
+
+    private static func describeAbsolute(_ result: KPIResult) -> String {
+        guard let difference = result.difference else { return "\(format(result.treatment.value)) vs \(format(result.control.value))" }
+        return "\(signed(difference.value, result.kpi))"
+    }
+
+    private static func ruleText(_ rule: Rule) -> String {
+        switch rule {
+        case .liftAtLeast(let x): "lift ≥ \(percent(x))"
+        case .dropAtLeast(let x): "drop ≥ \(percent(x))"
+        case .atLeast(let v): "≥ \(format(v))"
+        case .atMost(let v): "≤ \(format(v))"
+        case .noWorseThan(let m): "no worse than \(format(m))"
+        case .allOf(let rules): rules.map(ruleText).joined(separator: " and ")
+        case .anyOf(let rules): rules.map(ruleText).joined(separator: " or ")
+        }
+    }
+
+    static func percent(_ x: Double) -> String { String(format: "%g%%", (x * 1000).rounded() / 10) }
+    static func signedPercent(_ x: Double) -> String { (x >= 0 ? "+" : "") + percent(x) }
+    static func format(_ x: Double) -> String { String(format: "%g", (x * 10000).rounded() / 10000) }
+
+    /// Proportions in percentage points, other values as they are.
+    static func formatAbsolute(_ x: Double, _ kpi: KPI) -> String {
+        switch kpi.kind {
+        case .conversion, .errorRate: String(format: "%g pp", (x * 1000).rounded() / 10)
+        default: format(x)
+        }
+    }
+
+    static func signed(_ x: Double, _ kpi: KPI) -> String { (x >= 0 ? "+" : "") + formatAbsolute(x, kpi) }
+}
+
+/// Judges a rule on one KPI's result: true (holds), false (does not), nil (cannot tell: with
+/// `interval`, the interval straddles the threshold; or a figure is missing).
+struct RuleCheck {
+    let result: KPIResult
+    let interval: Bool
+
+    func holds(_ rule: Rule) -> Bool? {
+        switch rule {
+        case .liftAtLeast(let x): return compare(result.relative, atLeast: x)
+        case .dropAtLeast(let x): return compare(result.relative.map(negated), atLeast: x)
+        case .atLeast(let v): return result.treatment.value >= v
+        case .atMost(let v): return result.treatment.value <= v
+        case .noWorseThan(let margin):
+            // The worsening: how much worse the treatment is than the control, in the KPI's sense.
+            guard let difference = result.difference else { return nil }
+            let worsening = result.kpi.better == .higher ? negated(difference) : difference
+            return compare(worsening, atMost: margin)
+        case .allOf(let rules):
+            let values = rules.map(holds)
+            return values.contains(false) ? false : (values.contains(nil) ? nil : true)
+        case .anyOf(let rules):
+            let values = rules.map(holds)
+            return values.contains(true) ? true : (values.contains(nil) ? nil : false)
+        }
+    }
+
+    /// A guardrail's `max_increase`: the absolute increase stays within the limit.
+    func increaseAtMost(_ limit: Double) -> Bool? {
+        compare(result.difference, atMost: limit)
+    }
+
+    private func compare(_ estimate: Estimate?, atLeast threshold: Double) -> Bool? {
+        guard let estimate else { return nil }
+        if !interval { return estimate.value >= threshold }
+        if estimate.low >= threshold { return true }
+        if estimate.high < threshold { return false }
+        return nil
+    }
+
+    private func compare(_ estimate: Estimate?, atMost threshold: Double) -> Bool? {
+        guard let estimate else { return nil }
+        if !interval { return estimate.value <= threshold }
+        if estimate.high <= threshold { return true }
+        if estimate.low > threshold { return false }
+        return nil
+    }
+
+    private func negated(_ e: Estimate) -> Estimate {
+        Estimate(value: -e.value, standardError: e.standardError, low: -e.high, high: -e.low, pValue: e.pValue, degreesOfFreedom: e.degreesOfFreedom)
+    }
+}
