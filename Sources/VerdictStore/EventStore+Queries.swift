@@ -20,6 +20,10 @@ public struct EventFilter: Sendable, Equatable {
     public var cohorts: [String] = []
     /// Only events whose props have these values (names are identifiers).
     public var props: [String: String] = [:]
+    /// Only these local days (empty: any); for arms made of days, as in a switchback.
+    public var days: [Int32] = []
+    /// Only events whose status starts with this (`error` matches `error:timeout`).
+    public var statusPrefix: String?
 
     /// Creates a filter; nil means "any".
     public init(
@@ -58,6 +62,15 @@ public struct EventFilter: Sendable, Equatable {
         if !cohorts.isEmpty {
             conditions.append("user_cohort IN (" + cohorts.map { _ in "?" }.joined(separator: ", ") + ")")
             arguments.append(contentsOf: cohorts.map { $0 as (any DatabaseValueConvertible)? })
+        }
+        if !days.isEmpty {
+            conditions.append("day IN (" + days.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments.append(contentsOf: days.map { Int64($0) as (any DatabaseValueConvertible)? })
+        }
+        if let statusPrefix {
+            conditions.append("substr(status, 1, ?) = ?")
+            arguments.append(statusPrefix.utf8.count)
+            arguments.append(statusPrefix)
         }
         for (name, value) in props.sorted(by: { $0.key < $1.key }) {
             // The JSON path is a bound value too; names are checked to be identifiers.
@@ -261,5 +274,44 @@ extension EventStore {
         let (whereSQL, arguments) = filter.whereClause()
         let sql = "SELECT \(expression) FROM events \(whereSQL)"
         return try read { db in try T.fetchOne(db, sql: sql, arguments: arguments) }
+    }
+}
+
+extension EventStore {
+    /// n, mean and sample variance of a column over the matching events that have it.
+    public func moments(_ column: MeasureColumn, _ filter: EventFilter) throws(StoreError) -> (n: Int, mean: Double, variance: Double) {
+        let (whereSQL, arguments) = filter.whereClause()
+        let condition = whereSQL.isEmpty ? "WHERE \(column.rawValue) IS NOT NULL" : whereSQL + " AND \(column.rawValue) IS NOT NULL"
+        let sql = "SELECT COUNT(\(column.rawValue)), AVG(\(column.rawValue)), AVG(\(column.rawValue) * \(column.rawValue)) FROM events \(condition)"
+        return try read { db in
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return (0, 0, 0) }
+            let n: Int = row[0]
+            guard n > 0 else { return (0, 0, 0) }
+            let mean: Double = row[1], meanOfSquares: Double = row[2]
+            let variance = n > 1 ? max(0, (meanOfSquares - mean * mean) * Double(n) / Double(n - 1)) : 0
+            return (n, mean, variance)
+        }
+    }
+
+    /// Per-customer conversion: of the users with a `from` event, how many also have a `to`
+    /// event (among the matching events). Events without user_id are not counted.
+    public func convertedUsers(from: String, to: String, _ filter: EventFilter) throws(StoreError) -> (trials: Int, successes: Int) {
+        var scoped = filter
+        scoped.event = nil
+        let (whereSQL, arguments) = scoped.whereClause()
+        let condition = (whereSQL.isEmpty ? "WHERE " : whereSQL + " AND ") + "event IN (?, ?) AND user_id IS NOT NULL"
+        let sql = """
+            SELECT COUNT(*), COALESCE(SUM(converted), 0) FROM (
+                SELECT user_id, MAX(event = ?) AS converted, MAX(event = ?) AS started FROM events \(condition)
+                GROUP BY user_id) WHERE started = 1
+            """
+        // Placeholders in the order they appear: converted (to), started (from), the filter's, IN (from, to).
+        var ordered: StatementArguments = [to, from]
+        ordered += arguments
+        ordered += [from, to]
+        return try read { db in
+            let row = try Row.fetchOne(db, sql: sql, arguments: ordered)
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
     }
 }

@@ -1,0 +1,271 @@
+import Foundation
+import VerdictScript
+import VerdictStats
+import VerdictStore
+
+/// One arm of an experiment: which events it sees, and its exposure (for counts).
+public struct Arm: Sendable, Equatable {
+    /// `control` or `treatment`.
+    public var name: String
+    /// The events the arm sees (before a KPI's own filters).
+    public var filter: EventFilter
+    /// Traffic share × days for an A/B arm; days for a before/after or switchback arm.
+    public var exposure: Double
+}
+
+/// What `verdict report` shows: every KPI per arm with its statistics, SRM, and the verdict.
+public struct ExperimentReport: Sendable {
+    public var changeID: String
+    public var from: LocalDay
+    public var to: LocalDay
+    public var kpis: [KPIResult]
+    /// Sample ratio mismatch of the arms' event counts against the design (A/B and switchback).
+    public var sampleRatioMismatch: (statistic: Double, pValue: Double)?
+    public var verdict: Verdict
+    /// The same KPIs within each declared cohort.
+    public var cohorts: [(cohort: String, kpis: [KPIResult])]
+}
+
+/// Evaluates a declared experiment over stored events.
+public struct Evaluator {
+    let store: EventStore
+    let declaration: ExperimentDeclaration
+    let alpha: Double
+    let power: Double
+    let customKPIs: QueryHandle?
+
+    /// - Parameter sandbox: the sandbox the declaration was loaded in (for custom KPIs).
+    public init(store: EventStore, declaration: ExperimentDeclaration, settings: WorkspaceSettings, sandbox: LuaSandbox? = nil) {
+        self.store = store
+        self.declaration = declaration
+        alpha = declaration.alpha ?? settings.alpha
+        power = declaration.power ?? settings.power
+        customKPIs = sandbox.map { QueryHandle(sandbox: $0, store: store) }
+    }
+
+    /// The report for the window `from`...`to` (local days, inclusive).
+    public func report(from: LocalDay, to: LocalDay) throws -> ExperimentReport {
+        let (control, treatment) = arms(from: from, to: to, cohorts: declaration.cohorts)
+        let kpis = try evaluateAll(control: control, treatment: treatment)
+        var cohorts: [(String, [KPIResult])] = []
+        for cohort in declaration.cohorts where declaration.cohorts.count > 1 {
+            let (c, t) = arms(from: from, to: to, cohorts: [cohort])
+            cohorts.append((cohort, try evaluateAll(control: c, treatment: t)))
+        }
+        return ExperimentReport(
+            changeID: declaration.changeID, from: from, to: to, kpis: kpis,
+            sampleRatioMismatch: try sampleRatioMismatch(control: control, treatment: treatment),
+            verdict: Verdict.decide(declaration, results: kpis), cohorts: cohorts)
+    }
+
+    /// The arms of the design over the window.
+    public func arms(from: LocalDay, to: LocalDay, cohorts: [String]) -> (control: Arm, treatment: Arm) {
+        let days = Double(to.number - from.number + 1)
+        func filter(_ changeID: String?, _ flag: String?, days: [Int32] = [], range: ClosedRange<Int32>? = nil) -> EventFilter {
+            var filter = EventFilter(
+                changeID: changeID, versionFlag: flag, fromDay: range?.lowerBound ?? from.number, toDay: range?.upperBound ?? to.number)
+            filter.cohorts = cohorts
+            filter.days = days
+            return filter
+        }
+        switch declaration.design {
+        case .ab(_, let controlVariant, let treatmentVariant, let split):
+            return (
+                Arm(name: "control", filter: filter(declaration.changeID, controlVariant), exposure: (1 - split) * days),
+                Arm(name: "treatment", filter: filter(declaration.changeID, treatmentVariant), exposure: split * days)
+            )
+        case .beforeAfter(let weeks):
+            // The same weekdays, 1...weeks weeks earlier: every event, whatever its change.
+            let baseline = (1...weeks).flatMap { week in
+                (from.number...to.number).map { $0 - Int32(7 * week) }
+            }
+            return (
+                Arm(name: "control", filter: filter(nil, nil, days: baseline, range: baseline.min()!...baseline.max()!), exposure: Double(baseline.count)),
+                Arm(name: "treatment", filter: filter(nil, nil), exposure: days)
+            )
+        case .switchback(_, _, _, let seed):
+            let all = Array(from.number...to.number)
+            let treatmentDays = all.filter { Self.switchbackIsTreatment(day: $0, seed: seed) }
+            let controlDays = all.filter { !Self.switchbackIsTreatment(day: $0, seed: seed) }
+            return (
+                Arm(name: "control", filter: filter(declaration.changeID, nil, days: controlDays.isEmpty ? [Int32.min] : controlDays), exposure: Double(controlDays.count)),
+                Arm(name: "treatment", filter: filter(declaration.changeID, nil, days: treatmentDays.isEmpty ? [Int32.min] : treatmentDays), exposure: Double(treatmentDays.count))
+            )
+        }
+    }
+
+    /// Whether a switchback serves the treatment on `day`: the low bit of SplitMix64 of
+    /// (seed, day). Documented so a website can follow the same schedule.
+    public static func switchbackIsTreatment(day: Int32, seed: Int64) -> Bool {
+        var z = UInt64(bitPattern: seed) &* 0x9e37_79b9_7f4a_7c15 &+ UInt64(bitPattern: Int64(day))
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return (z ^ (z >> 31)) & 1 == 1
+    }
+
+    private func evaluateAll(control: Arm, treatment: Arm) throws -> [KPIResult] {
+        var results = [try evaluate(declaration.primary, role: .primary, control: control, treatment: treatment)]
+        results.append(try evaluate(declaration.leading, role: .leading, control: control, treatment: treatment))
+        for guardrail in declaration.guardrails {
+            results.append(try evaluate(guardrail, role: .guardrail, control: control, treatment: treatment))
+        }
+        return results
+    }
+
+    /// One KPI over both arms.
+    func evaluate(_ kpi: KPI, role: KPIResult.Role, control: Arm, treatment: Arm) throws -> KPIResult {
+        func scoped(_ arm: Arm, event: String?) -> EventFilter {
+            var filter = arm.filter
+            filter.event = event
+            filter.status = kpi.filter.status
+            if let cohort = kpi.filter.cohort { filter.cohort = cohort }
+            if let flag = kpi.filter.versionFlag, filter.versionFlag == nil { filter.versionFlag = flag }
+            filter.props = kpi.filter.props
+            return filter
+        }
+        switch kpi.kind {
+        case .count(let event), .dailyCount(let event):
+            let c0 = try store.count(scoped(control, event: event)), c1 = try store.count(scoped(treatment, event: event))
+            let perDay = { (count: Int, arm: Arm) in arm.exposure > 0 ? Double(count) / arm.exposure : 0 }
+            let ratio = Compare.rateRatio(control: (c0, control.exposure), treatment: (c1, treatment.exposure), alpha: alpha)
+            return KPIResult(
+                role: role, kpi: kpi, control: (c0, perDay(c0, control)), treatment: (c1, perDay(c1, treatment)),
+                difference: nil, relative: ratio.map(minusOne))
+        case .rate(let numerator, let denominator):
+            let n0 = try store.count(scoped(control, event: numerator)), d0 = try store.count(scoped(control, event: denominator))
+            let n1 = try store.count(scoped(treatment, event: numerator)), d1 = try store.count(scoped(treatment, event: denominator))
+            let ratio = d0 > 0 && d1 > 0 ? Compare.rateRatio(control: (n0, Double(d0)), treatment: (n1, Double(d1)), alpha: alpha) : nil
+            let r0 = d0 > 0 ? Double(n0) / Double(d0) : 0, r1 = d1 > 0 ? Double(n1) / Double(d1) : 0
+            return KPIResult(
+                role: role, kpi: kpi, control: (d0, r0), treatment: (d1, r1),
+                difference: Estimate(value: r1 - r0, standardError: .nan, low: .nan, high: .nan, pValue: ratio?.pValue ?? 1),
+                relative: ratio.map(minusOne))
+        case .conversion(let from, let to):
+            // Per customer when the events carry user_id; otherwise per event.
+            let byCustomer = (
+                try store.convertedUsers(from: from, to: to, scoped(control, event: nil)),
+                try store.convertedUsers(from: from, to: to, scoped(treatment, event: nil)))
+            if byCustomer.0.trials + byCustomer.1.trials > 0 {
+                return proportionResult(
+                    kpi, role: role, control: (byCustomer.0.successes, byCustomer.0.trials),
+                    treatment: (byCustomer.1.successes, byCustomer.1.trials))
+            }
+            func byEvent(_ arm: Arm) throws -> (successes: Int, trials: Int) {
+                let trials = try store.count(scoped(arm, event: from))
+                return (min(try store.count(scoped(arm, event: to)), trials), trials)
+            }
+            return proportionResult(kpi, role: role, control: try byEvent(control), treatment: try byEvent(treatment))
+        case .errorRate(let event):
+            func arm(_ arm: Arm) throws -> (successes: Int, trials: Int) {
+                var errors = scoped(arm, event: event)
+                errors.status = nil
+                errors.statusPrefix = "error"
+                return (try store.count(errors), try store.count({ var f = scoped(arm, event: event); f.status = nil; return f }()))
+            }
+            return proportionResult(kpi, role: role, control: try arm(control), treatment: try arm(treatment))
+        case .mean(let event, let of):
+            let column: MeasureColumn = of == .value ? .value : .latencyMs
+            let m0 = try store.moments(column, scoped(control, event: event)), m1 = try store.moments(column, scoped(treatment, event: event))
+            let a = ArmSummary(n: m0.n, mean: m0.mean, variance: m0.variance), b = ArmSummary(n: m1.n, mean: m1.mean, variance: m1.variance)
+            var result = KPIResult(
+                role: role, kpi: kpi, control: (a.n, a.mean), treatment: (b.n, b.mean),
+                difference: Compare.meanDifference(control: a, treatment: b, alpha: alpha),
+                relative: Compare.relativeLift(control: a, treatment: b, alpha: alpha))
+            if a.mean != 0, a.variance > 0 {
+                let sd = a.variance.squareRoot()
+                let mde = Power.minimumDetectableEffect(perArm: Double(min(a.n, b.n)), alpha: alpha, power: power)
+                result.minimumDetectableEffect = mde * sd / abs(a.mean)
+                if let threshold = liftThreshold(kpi.rule) {
+                    result.requiredPerArm = Power.sampleSizePerArm(effectSize: threshold * abs(a.mean) / sd, alpha: alpha, power: power)
+                }
+            }
+            return result
+        case .quantile(let event, let of, let p):
+            let column: MeasureColumn = of == .value ? .value : .latencyMs
+            let v0 = try store.values(column, scoped(control, event: event), limit: 1_000_000)
+            let v1 = try store.values(column, scoped(treatment, event: event), limit: 1_000_000)
+            let compared = Bootstrap.quantileDifference(control: v0, treatment: v1, p: p, alpha: alpha, seed: UInt64(truncatingIfNeeded: declaration.changeID.hashValueStable))
+            return KPIResult(
+                role: role, kpi: kpi, control: (v0.count, v0.isEmpty ? 0 : Bootstrap.quantile(sorted: v0, p)),
+                treatment: (v1.count, v1.isEmpty ? 0 : Bootstrap.quantile(sorted: v1, p)),
+                difference: compared?.difference, relative: compared?.relative)
+        case .custom(let compute):
+            guard let customKPIs else { throw ScriptError(kind: .runtime, message: "\(kpi.name): custom KPIs need the experiment's sandbox") }
+            let scope = { (arm: Arm) in
+                QueryScope(changeID: arm.filter.changeID, versionFlag: arm.filter.versionFlag, cohorts: arm.filter.cohorts, fromDay: arm.filter.fromDay, toDay: arm.filter.toDay)
+            }
+            let r0 = try customKPIs.compute(compute, scope: scope(control)), r1 = try customKPIs.compute(compute, scope: scope(treatment))
+            switch (r0, r1) {
+            case (.proportion(let s0, let t0), .proportion(let s1, let t1)):
+                return proportionResult(kpi, role: role, control: (s0, t0), treatment: (s1, t1))
+            default:
+                func value(_ r: CustomKPIResult) -> (Int, Double) {
+                    switch r {
+                    case .value(let x, let n): return (n ?? 0, x)
+                    case .proportion(let s, let t): return (t, t > 0 ? Double(s) / Double(t) : 0)
+                    }
+                }
+                return KPIResult(role: role, kpi: kpi, control: value(r0), treatment: value(r1), difference: nil, relative: nil)
+            }
+        }
+    }
+
+    private func proportionResult(_ kpi: KPI, role: KPIResult.Role, control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int)) -> KPIResult {
+        let a = ArmSummary.proportion(successes: control.successes, trials: control.trials)
+        let b = ArmSummary.proportion(successes: treatment.successes, trials: treatment.trials)
+        var difference = Compare.proportionDifference(control: control, treatment: treatment, alpha: alpha)
+        // Small counts: the normal approximation is poor, so the p-value is Fisher's exact one.
+        if min(control.successes, control.trials - control.successes, treatment.successes, treatment.trials - treatment.successes) < 5 {
+            difference?.pValue = Compare.fisherExactPValue(control: control, treatment: treatment)
+        }
+        var result = KPIResult(
+            role: role, kpi: kpi, control: (control.trials, a.mean), treatment: (treatment.trials, b.mean),
+            difference: difference, relative: Compare.relativeLift(control: a, treatment: b, alpha: alpha))
+        if a.mean > 0 && a.mean < 1 {
+            result.minimumDetectableEffect = Power.minimumDetectableLift(
+                baseline: a.mean, perArm: Double(max(1, min(control.trials, treatment.trials))), alpha: alpha, power: power)
+            if let threshold = liftThreshold(kpi.rule) {
+                result.requiredPerArm = Power.sampleSizePerArm(
+                    baseline: a.mean, relativeLift: kpi.better == .lower ? -threshold : threshold, alpha: alpha, power: power)
+            }
+        }
+        return result
+    }
+
+    /// The relative change a rule turns on, for the sample it needs.
+    private func liftThreshold(_ rule: Rule?) -> Double? {
+        switch rule {
+        case .liftAtLeast(let x)?, .dropAtLeast(let x)?: x > 0 ? x : nil
+        case .allOf(let rules)?, .anyOf(let rules)?: rules.compactMap { liftThreshold($0) }.min()
+        default: nil
+        }
+    }
+
+    private func minusOne(_ ratio: Estimate) -> Estimate {
+        Estimate(value: ratio.value - 1, standardError: ratio.standardError, low: ratio.low - 1, high: ratio.high - 1, pValue: ratio.pValue)
+    }
+
+    private func sampleRatioMismatch(control: Arm, treatment: Arm) throws -> (statistic: Double, pValue: Double)? {
+        guard case .beforeAfter = declaration.design else {
+            var c = control.filter, t = treatment.filter
+            c.event = nil
+            t.event = nil
+            // Units, not events: a treatment may add events of its own (clicks on the new button).
+            let users = [try store.distinctUsers(c), try store.distinctUsers(t)]
+            let counts = users.reduce(0, +) > 0 ? users : [try store.count(c), try store.count(t)]
+            let total = control.exposure + treatment.exposure
+            guard total > 0 else { return nil }
+            return Compare.sampleRatioMismatch(counts: counts, shares: [control.exposure / total, treatment.exposure / total])
+        }
+        return nil
+    }
+}
+
+extension String {
+    /// A hash of the text that is the same in every run (Swift's own hashValue is seeded).
+    var hashValueStable: Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return Int64(bitPattern: hash)
+    }
+}

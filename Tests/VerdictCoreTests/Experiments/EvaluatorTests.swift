@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import VerdictCore
+import VerdictScript
+import VerdictStats
+import VerdictStore
+import VerdictTestSupport
+
+/// Evaluation over hand-made datasets whose answers are known.
+@Suite(.serialized) struct EvaluatorTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func event(_ name: String, day: String, flag: String?, user: String, status: String = "success", change: String? = "CHG-0001", cohort: String = "new_customer") -> String {
+        var fields = [#""event":"\#(name)""#, #""timestamp":"\#(day)T12:00:00Z""#, #""user_id":"\#(user)""#, #""status":"\#(status)""#, #""user_cohort":"\#(cohort)""#]
+        if let change { fields.append(#""change_id":"\#(change)""#) }
+        if let flag { fields.append(#""version_flag":"\#(flag)""#) }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    func setUp(template: String, replacing: [(String, String)] = [], data: [String]) throws -> (IngestFixture, ExperimentDeclaration, Evaluator) {
+        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
+        let fixture = try IngestFixture(timeZone: "UTC")
+        var text = try String(contentsOf: Self.repository.appendingPathComponent("experiments/templates/\(template).lua"), encoding: .utf8)
+        for (from, to) in replacing { text = text.replacingOccurrences(of: from, with: to) }
+        let (declaration, sandbox) = try ExperimentLoader(workspace: fixture.workspace).loadKeepingSandbox(try fixture.folder.write(text, to: "experiments/e.lua"))
+        try fixture.ingest(data.joined(separator: "\n") + "\n", as: "data.jsonl")
+        return (fixture, declaration, Evaluator(store: fixture.store, declaration: declaration, settings: fixture.workspace.settings, sandbox: sandbox))
+    }
+
+    /// A/B: 1000 customers per arm view a quote; 100 book in control, 130 in treatment.
+    @Test func abArmsByFlag() throws {
+        var data: [String] = []
+        for index in 0..<1000 {
+            for (flag, bookings) in [("off", 100), ("on", 130)] {
+                let user = "\(flag)-\(index)"
+                data.append(Self.event("quote_viewed", day: "2026-11-0\(2 + index % 7)", flag: flag, user: user))
+                if index < bookings { data.append(Self.event("appointment_booked", day: "2026-11-0\(2 + index % 7)", flag: flag, user: user)) }
+                if index < 500 {
+                    let failed = flag == "off" ? index < 5 : index < 6
+                    data.append(Self.event("booking_submit", day: "2026-11-0\(2 + index % 7)", flag: flag, user: user, status: failed ? "error:timeout" : "success"))
+                }
+                if flag == "on" && index < 300 { data.append(Self.event("book_now_click", day: "2026-11-0\(2 + index % 7)", flag: flag, user: user)) }
+            }
+        }
+        // Events outside the change, the window or the cohort are not seen.
+        data.append(Self.event("appointment_booked", day: "2026-11-03", flag: "on", user: "x", change: "CHG-0002"))
+        data.append(Self.event("appointment_booked", day: "2026-11-20", flag: "on", user: "on-999"))
+        data.append(Self.event("quote_viewed", day: "2026-11-03", flag: "on", user: "r1", cohort: "returning"))
+        let (_, _, evaluator) = try setUp(template: "conversion", data: data)
+        let report = try evaluator.report(from: LocalDay("2026-11-02")!, to: LocalDay("2026-11-08")!)
+
+        let primary = report.kpis[0]
+        #expect(primary.control.n == 1000 && primary.treatment.n == 1000)
+        #expect(primary.control.value == 0.10 && primary.treatment.value == 0.13)
+        let expected = Compare.relativeLift(control: .proportion(successes: 100, trials: 1000), treatment: .proportion(successes: 130, trials: 1000))
+        #expect(primary.relative == expected)
+        #expect(abs(primary.difference!.value - 0.03) < 1e-12)
+        // A 5% lift on a 10% baseline needs tens of thousands per arm: inconclusive, and the reason says why.
+        #expect(primary.requiredPerArm! > 20_000)
+        #expect(report.verdict.outcome == .inconclusive)
+        #expect(report.verdict.reason.hasPrefix("sample 1000 per arm is below the "))
+
+        let leading = report.kpis[1]
+        #expect(leading.control.n == 0 && leading.treatment.n == 300)
+        let guardrail = report.kpis[2]
+        #expect(guardrail.control.value == 0.01 && guardrail.treatment.value == 0.012)
+        #expect(report.verdict.ruleHolds[guardrail.kpi.name] == .some(true))  // +0.2 pp within +0.5 pp
+        // Same number of customers per arm: no sample ratio mismatch.
+        #expect(report.sampleRatioMismatch!.pValue == 1)
+    }
+
+    /// Before/after compares the window with the same weekdays one or two weeks earlier.
+    @Test func beforeAfterAlignsWeekdays() throws {
+        var data: [String] = []
+        // Two baseline weeks with 10 requests a day; the window (Mon 2026-11-16 .. Sun 22) with 12.
+        for day in 2...22 {
+            let date = String(format: "2026-11-%02d", day)
+            for index in 0..<(day >= 16 ? 12 : 10) { data.append(Self.event("quote_requested", day: date, flag: nil, user: "u\(day)-\(index)", change: nil)) }
+        }
+        let (_, _, evaluator) = try setUp(template: "leading-count", data: data)
+        let (control, treatment) = evaluator.arms(from: LocalDay("2026-11-16")!, to: LocalDay("2026-11-22")!, cohorts: [])
+        #expect(control.filter.days.sorted().map { LocalDay(number: $0).description }.first == "2026-11-02")
+        #expect(control.filter.days.count == 14)
+        let window = LocalDay("2026-11-16")!.number...LocalDay("2026-11-22")!.number
+        #expect(control.filter.days.allSatisfy { day in window.contains(day + 7) || window.contains(day + 14) })
+        #expect(treatment.exposure == 7 && control.exposure == 14)
+        let report = try evaluator.report(from: LocalDay("2026-11-16")!, to: LocalDay("2026-11-22")!)
+        let primary = report.kpis[0]
+        #expect(primary.control.n == 140 && primary.treatment.n == 84)
+        #expect(primary.control.value == 10 && primary.treatment.value == 12)  // per day
+        #expect(abs(primary.relative!.value - 0.2) < 1e-12)
+        #expect(report.sampleRatioMismatch == nil)  // no arms to mismatch in before/after
+    }
+
+    /// Switchback arms are the days of a seeded schedule: deterministic, and they split the window.
+    @Test func switchbackScheduleSplitsTheDays() throws {
+        let days = (0..<28).map { LocalDay("2026-11-01")!.number + Int32($0) }
+        let schedule = days.map { Evaluator.switchbackIsTreatment(day: $0, seed: 7) }
+        #expect(schedule == days.map { Evaluator.switchbackIsTreatment(day: $0, seed: 7) })
+        #expect(schedule != days.map { Evaluator.switchbackIsTreatment(day: $0, seed: 8) })
+        #expect(schedule.filter { $0 }.count > 7 && schedule.filter { !$0 }.count > 7)
+        let (_, _, evaluator) = try setUp(template: "photo-throttle", data: [Self.event("page_load", day: "2026-11-02", flag: "on", user: "a")])
+        let (control, treatment) = evaluator.arms(from: LocalDay("2026-11-01")!, to: LocalDay("2026-11-28")!, cohorts: [])
+        #expect(Set(control.filter.days).isDisjoint(with: treatment.filter.days))
+        #expect(control.filter.days.count + treatment.filter.days.count == 28)
+        #expect(treatment.filter.days == days.filter { Evaluator.switchbackIsTreatment(day: $0, seed: 7) })
+    }
+}
