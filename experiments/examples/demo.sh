@@ -57,4 +57,8 @@ step verdict events --event appointment_booked --by day
 step verdict quarantine
 "$verdict" quarantine
 
+sed -i 's/CHG-0001/CHG-0007/' experiments/book-now.lua   # the example events belong to CHG-0007
+step verdict report book-now --from 2026-11-02
+"$verdict" report book-now --from 2026-11-02
+
 printf '\nThe demo workspace is in %s\n' "$dir"

@@ -1,0 +1,106 @@
+import Foundation
+import VerdictCore
+import VerdictScript
+import VerdictStats
+
+/// An experiment report as `verdict report` prints it: a table, or JSON (docs/report-json.md).
+struct ReportRendering {
+    let report: ExperimentReport
+    let declaration: ExperimentDeclaration
+
+    func text() -> String {
+        var lines = [
+            "\(report.changeID)  \(declaration.title)  \(report.from) .. \(report.to)",
+            "",
+        ]
+        let table = TableOutput(
+            headers: ["kpi", "role", "control", "treatment", "change", "interval", "p-value", "MDE", "rule"],
+            rows: report.kpis.map(row), numericColumns: [])
+        lines.append(table.text())
+        for (cohort, kpis) in report.cohorts {
+            lines.append("cohort \(cohort):")
+            lines.append(TableOutput(headers: ["kpi", "role", "control", "treatment", "change", "interval", "p-value", "MDE", "rule"], rows: kpis.map(row)).text())
+        }
+        if let srm = report.sampleRatioMismatch {
+            lines.append("sample ratio: χ² = \(format(srm.statistic, digits: 2)), p = \(format(srm.pValue, digits: 3))" + (srm.pValue < 0.001 ? "  MISMATCH: the arms are not the sizes the design intended; check the flag before trusting anything else" : " (as designed)"))
+        }
+        lines.append("")
+        lines.append("verdict: \(report.verdict.outcome.rawValue.uppercased()) — \(report.verdict.reason)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func row(_ result: KPIResult) -> [String] {
+        let value = { (v: Double) in valueText(v, result.kpi) }
+        let change = result.relative.map { signedPercent($0.value) } ?? result.difference.map { signedValue($0.value, result.kpi) } ?? "—"
+        let interval = result.relative.map { "[\(signedPercent($0.low)), \(signedPercent($0.high))]" }
+            ?? result.difference.flatMap { $0.low.isNaN ? nil : "[\(signedValue($0.low, result.kpi)), \(signedValue($0.high, result.kpi))]" } ?? "—"
+        let p = (result.difference?.pValue ?? result.relative?.pValue).map { format($0, digits: 3) } ?? "—"
+        let holds = report.verdict.ruleHolds[result.kpi.name].map { $0.map { $0 ? "holds" : "fails" } ?? "undecided" } ?? ""
+        return [
+            result.kpi.name, result.role.rawValue, "\(value(result.control.value)) (n \(result.control.n))",
+            "\(value(result.treatment.value)) (n \(result.treatment.n))", change, interval, p,
+            result.minimumDetectableEffect.map { "±" + percent($0) } ?? "—", holds,
+        ]
+    }
+
+    var value: LuaValue {
+        func number(_ x: Double?) -> LuaValue { x.map { $0.isFinite ? LuaValue.number($0) : .nil } ?? .nil }
+        let kpis: [LuaValue] = report.kpis.map { result in
+            var fields: [String: LuaValue] = [
+                "role": .string(result.role.rawValue),
+                "name": .string(result.kpi.name),
+                "arms": [
+                    "control": ["n": .integer(Int64(result.control.n)), "value": number(result.control.value)],
+                    "treatment": ["n": .integer(Int64(result.treatment.n)), "value": number(result.treatment.value)],
+                ],
+                "difference": [
+                    "absolute": number(result.difference?.value),
+                    "relative": number(result.relative?.value),
+                    "ci_low": number(result.relative?.low),
+                    "ci_high": number(result.relative?.high),
+                    "absolute_ci_low": number(result.difference?.low),
+                    "absolute_ci_high": number(result.difference?.high),
+                ],
+                "p_value": number(result.difference?.pValue ?? result.relative?.pValue),
+                "mde": number(result.minimumDetectableEffect),
+                "required_per_arm": number(result.requiredPerArm),
+            ]
+            if let holds = report.verdict.ruleHolds[result.kpi.name] {
+                fields["rule_holds"] = holds.map(LuaValue.boolean) ?? .nil
+            }
+            return .table(fields)
+        }
+        var root: [String: LuaValue] = [
+            "change_id": .string(report.changeID),
+            "window": ["from": .string(report.from.description), "to": .string(report.to.description)],
+            "verdict": ["outcome": .string(report.verdict.outcome.rawValue), "reason": .string(report.verdict.reason)],
+            "kpis": .array(kpis),
+        ]
+        if let srm = report.sampleRatioMismatch {
+            root["srm"] = ["statistic": number(srm.statistic), "p_value": number(srm.pValue)]
+        }
+        return .table(root)
+    }
+
+    private func valueText(_ v: Double, _ kpi: KPI) -> String {
+        switch kpi.kind {
+        case .conversion, .errorRate: percent(v)
+        case .count, .dailyCount: format(v, digits: 1) + "/day"
+        default: format(v, digits: 4)
+        }
+    }
+
+    private func signedValue(_ v: Double, _ kpi: KPI) -> String {
+        switch kpi.kind {
+        case .conversion, .errorRate: (v >= 0 ? "+" : "") + format(v * 100, digits: 2) + " pp"
+        default: (v >= 0 ? "+" : "") + format(v, digits: 4)
+        }
+    }
+
+    private func percent(_ v: Double) -> String { format(v * 100, digits: 1) + "%" }
+    private func signedPercent(_ v: Double) -> String { (v >= 0 ? "+" : "") + percent(v) }
+    private func format(_ v: Double, digits: Int) -> String {
+        guard v.isFinite else { return v.isNaN ? "—" : (v > 0 ? "∞" : "-∞") }
+        return String(format: "%.\(digits)f", v)
+    }
+}
