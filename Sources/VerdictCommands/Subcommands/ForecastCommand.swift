@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import VerdictCore
+import VerdictScript
+
+extension VerdictCommand {
+    /// `verdict forecast NAME`: whether the experiment's window can decide its rule.
+    struct Forecast: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "From past events, say whether the experiment's window can decide its rule.",
+            discussion: """
+                Reads the last --baseline-days days before today (the workspace's local date; --now to
+                replay): the events per day each KPI sees, its baseline level and spread, the sample per arm
+                the window will bring, the smallest change that sample can detect at the declared alpha and
+                power, and the days the rule's threshold and the expected lift need. It ends with one plain
+                sentence. With little or no history it says what it cannot know.
+
+                Examples:
+                  verdict forecast book-now
+                  verdict forecast book-now --baseline-days 56 --json
+                """
+        )
+
+        @Argument(help: "The experiment (a name in experiments/, or a .lua path).")
+        var name: String
+
+        @Option(help: "How many days of history to read.")
+        var baselineDays = 28
+
+        @Flag(help: "Print the forecast as JSON.")
+        var json = false
+
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var clockOptions: ClockOptions
+
+        func validate() throws {
+            guard (1...365).contains(baselineDays) else { throw ValidationError("--baseline-days is 1 to 365") }
+        }
+
+        func run() async throws {
+            do {
+                let workspace = try options.load()
+                let loader = ExperimentLoader(workspace: workspace)
+                let (declaration, sandbox) = try loader.loadKeepingSandbox(loader.script(named: name))
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = workspace.timeZone
+                let parts = calendar.dateComponents([.year, .month, .day], from: try clockOptions.clock().now())
+                let today = LocalDay(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!))!
+                let evaluator = Evaluator(store: try workspace.openStore(), declaration: declaration, settings: workspace.settings, sandbox: sandbox)
+                let forecast = try evaluator.forecast(today: today, baselineDays: baselineDays)
+                if json {
+                    Terminal.write(try Self.value(forecast, declaration).json() + "\n")
+                } else {
+                    Terminal.write(Self.text(forecast, declaration))
+                }
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                throw Terminal.report(error)
+            }
+        }
+
+        static func text(_ forecast: VerdictCore.Forecast, _ declaration: ExperimentDeclaration) -> String {
+            func number(_ x: Double?, _ digits: Int = 1) -> String { x.map { $0.isFinite ? String(format: "%.\(digits)f", $0) : "—" } ?? "—" }
+            func percent(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.1f%%", $0 * 100) : "—" } ?? "—" }
+            let rows = forecast.kpis.map { kpi in
+                [kpi.name, kpi.role.rawValue, number(kpi.perDay), number(kpi.baseline, 4), number(kpi.spread, 2),
+                 number(kpi.perArm, 0), percent(kpi.minimumDetectableEffect), number(kpi.daysForThreshold, 0),
+                 number(kpi.daysForExpectedLift, 0)]
+            }
+            let table = TableOutput(
+                headers: ["kpi", "role", "per day", "baseline", "spread", "per arm", "MDE", "days for rule", "days for expected"],
+                rows: rows)
+            return "\(declaration.changeID)  \(declaration.title): history \(forecast.from) .. \(forecast.to), window \(declaration.windowDays) days\n\n"
+                + table.text() + "\n" + forecast.conclusion + "\n"
+        }
+
+        static func value(_ forecast: VerdictCore.Forecast, _ declaration: ExperimentDeclaration) -> LuaValue {
+            func number(_ x: Double?) -> LuaValue { x.map { $0.isFinite ? .number($0) : .nil } ?? .nil }
+            return [
+                "change_id": .string(declaration.changeID),
+                "history": ["from": .string(forecast.from.description), "to": .string(forecast.to.description)],
+                "window_days": .integer(Int64(declaration.windowDays)),
+                "conclusion": .string(forecast.conclusion),
+                "kpis": .array(forecast.kpis.map { kpi in
+                    [
+                        "role": .string(kpi.role.rawValue), "name": .string(kpi.name), "per_day": number(kpi.perDay),
+                        "baseline": number(kpi.baseline), "spread": number(kpi.spread), "per_arm": number(kpi.perArm),
+                        "mde": number(kpi.minimumDetectableEffect), "days_for_rule": number(kpi.daysForThreshold),
+                        "days_for_expected_lift": number(kpi.daysForExpectedLift),
+                    ]
+                }),
+            ]
+        }
+    }
+}

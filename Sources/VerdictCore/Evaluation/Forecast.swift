@@ -1,0 +1,162 @@
+import Foundation
+import VerdictStats
+import VerdictStore
+
+/// What `verdict forecast` says about an experiment before it starts: from the history in the
+/// store, whether its window can decide its rule.
+public struct Forecast: Sendable {
+    /// The history read: local days, inclusive.
+    public var from: LocalDay
+    public var to: LocalDay
+    /// Per KPI: what the history shows and what the window will bring.
+    public var kpis: [KPIForecast]
+    /// One plain sentence: can the window decide the rule, and what to change if not.
+    public var conclusion: String
+}
+
+/// One KPI's forecast.
+public struct KPIForecast: Sendable {
+    public var role: KPIResult.Role
+    public var name: String
+    /// Units per day in the history (trials for rates, events for counts, observations for means).
+    public var perDay: Double
+    /// The baseline level: a rate, events per day, or a mean.
+    public var baseline: Double?
+    /// The spread: the standard deviation of a mean's values, or of daily counts.
+    public var spread: Double?
+    /// The sample each arm gets over the window.
+    public var perArm: Double
+    /// The smallest relative change the window can detect at the declared alpha and power.
+    public var minimumDetectableEffect: Double?
+    /// Days needed for the rule's threshold, and for the expected lift (nil: not computable).
+    public var daysForThreshold: Double?
+    public var daysForExpectedLift: Double?
+}
+
+extension Evaluator {
+    /// The forecast from the `baselineDays` days before `today`.
+    public func forecast(today: LocalDay, baselineDays: Int) throws -> Forecast {
+        let from = LocalDay(number: today.number - Int32(baselineDays)), to = LocalDay(number: today.number - 1)
+        var filter = EventFilter(fromDay: from.number, toDay: to.number)
+        filter.cohorts = declaration.cohorts
+        // The share of traffic the smaller arm gets, and how the window's days divide.
+        let armShare: Double
+        switch declaration.design {
+        case .ab(_, _, _, let split): armShare = min(split, 1 - split)
+        case .beforeAfter: armShare = 1
+        case .switchback: armShare = 0.5
+        }
+        let windowDays = Double(declaration.windowDays)
+        var kpis = [try forecast(declaration.primary, role: .primary, filter, days: baselineDays, armShare: armShare, windowDays: windowDays)]
+        kpis.append(try forecast(declaration.leading, role: .leading, filter, days: baselineDays, armShare: armShare, windowDays: windowDays))
+        for guardrail in declaration.guardrails {
+            kpis.append(try forecast(guardrail, role: .guardrail, filter, days: baselineDays, armShare: armShare, windowDays: windowDays))
+        }
+        return Forecast(from: from, to: to, kpis: kpis, conclusion: conclusion(kpis[0], baselineDays: baselineDays))
+    }
+
+    private func forecast(_ kpi: KPI, role: KPIResult.Role, _ base: EventFilter, days: Int, armShare: Double, windowDays: Double) throws -> KPIForecast {
+        func scoped(_ event: String?) -> EventFilter {
+            var filter = base
+            filter.event = event
+            filter.status = kpi.filter.status
+            filter.props = kpi.filter.props
+            if let cohort = kpi.filter.cohort { filter.cohort = cohort }
+            return filter
+        }
+        let threshold = liftThresholdOf(kpi.rule)
+        var result = KPIForecast(role: role, name: kpi.name, perDay: 0, perArm: 0)
+        // Proportions: baseline rate and trials per day.
+        func proportion(successes: Int, trials: Int) {
+            result.perDay = Double(trials) / Double(days)
+            result.perArm = result.perDay * windowDays * armShare
+            guard trials > 0 else { return }
+            let p0 = Double(successes) / Double(trials)
+            result.baseline = p0
+            guard p0 > 0, p0 < 1 else { return }
+            result.minimumDetectableEffect = Power.minimumDetectableLift(baseline: p0, perArm: max(1, result.perArm), alpha: alpha, power: power)
+            let daysFor = { (lift: Double) -> Double in
+                Power.sampleSizePerArm(baseline: p0, relativeLift: kpi.better == .lower ? -lift : lift, alpha: alpha, power: power)
+                    / max(result.perDay * armShare, 1e-9)
+            }
+            result.daysForThreshold = threshold.map(daysFor)
+            result.daysForExpectedLift = declaration.expectedLift.map(daysFor)
+        }
+        switch kpi.kind {
+        case .conversion(let from, let to):
+            let users = try store.convertedUsers(from: from, to: to, scoped(nil))
+            if users.trials > 0 {
+                proportion(successes: users.successes, trials: users.trials)
+            } else {
+                let trials = try store.count(scoped(from))
+                proportion(successes: min(try store.count(scoped(to)), trials), trials: trials)
+            }
+        case .errorRate(let event):
+            var errors = scoped(event)
+            errors.status = nil
+            errors.statusPrefix = "error"
+            proportion(successes: try store.count(errors), trials: try store.count({ var f = scoped(event); f.status = nil; return f }()))
+        case .mean(let event, let of), .quantile(let event, let of, _):
+            let moments = try store.moments(of == .value ? .value : .latencyMs, scoped(event))
+            result.perDay = Double(moments.n) / Double(days)
+            result.perArm = result.perDay * windowDays * armShare
+            if moments.n > 1, moments.mean != 0, moments.variance > 0 {
+                let sd = moments.variance.squareRoot()
+                result.baseline = moments.mean
+                result.spread = sd
+                result.minimumDetectableEffect =
+                    Power.minimumDetectableEffect(perArm: max(1, result.perArm), alpha: alpha, power: power) * sd / abs(moments.mean)
+                let daysFor = { (lift: Double) -> Double in
+                    Power.sampleSizePerArm(effectSize: lift * abs(moments.mean) / sd, alpha: alpha, power: power) / max(result.perDay * armShare, 1e-9)
+                }
+                result.daysForThreshold = threshold.map(daysFor)
+                result.daysForExpectedLift = declaration.expectedLift.map(daysFor)
+            }
+        case .count(let event), .dailyCount(let event), .rate(let event, _):
+            let counts = try store.countEvents(scoped(event), groupedBy: [.day]).map(\.count)
+            let total = counts.reduce(0, +)
+            result.perDay = Double(total) / Double(days)
+            result.baseline = result.perDay
+            let daily = counts + Array(repeating: 0, count: max(0, days - counts.count))
+            let mean = result.perDay
+            if days > 1 { result.spread = (daily.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(days - 1)).squareRoot() }
+            result.perArm = result.perDay * windowDays * armShare
+            if result.perArm > 0 {
+                // Counts: the normal approximation to two Poisson counts of about perArm each.
+                let z = Normal.quantile(1 - alpha / 2) + Normal.quantile(power)
+                result.minimumDetectableEffect = z * (2 / result.perArm).squareRoot()
+                let daysFor = { (lift: Double) -> Double in
+                    (z * z * (1 + 1 / (1 + lift)) / (lift * lift)) / max(result.perDay * armShare, 1e-9)
+                }
+                result.daysForThreshold = threshold.map(daysFor)
+                result.daysForExpectedLift = declaration.expectedLift.map(daysFor)
+            }
+        case .custom:
+            break  // a custom KPI's sample cannot be known before it runs
+        }
+        return result
+    }
+
+    private func liftThresholdOf(_ rule: Rule?) -> Double? {
+        switch rule {
+        case .liftAtLeast(let x)?, .dropAtLeast(let x)?: x > 0 ? x : nil
+        case .allOf(let rules)?, .anyOf(let rules)?: rules.compactMap { liftThresholdOf($0) }.min()
+        default: nil
+        }
+    }
+
+    private func conclusion(_ primary: KPIForecast, baselineDays: Int) -> String {
+        let window = declaration.windowDays
+        guard primary.perDay > 0 else {
+            return "There is no history for \(primary.name) in the last \(baselineDays) days, so Verdict cannot say whether \(window) days can decide the rule: ingest past events, or start and check `verdict report` after a few days."
+        }
+        guard let days = primary.daysForThreshold, let mde = primary.minimumDetectableEffect else {
+            return "\(window) days bring about \(Int(primary.perArm.rounded())) per arm for \(primary.name); the rule has no lift threshold, so the window's power to decide it cannot be forecast (the smallest detectable change is \(primary.minimumDetectableEffect.map { Verdict.percent($0) } ?? "unknown"))."
+        }
+        let perArm = Int(primary.perArm.rounded())
+        if days <= Double(window) {
+            return "\(window) days can decide this rule: they bring about \(perArm) per arm for \(primary.name), enough to detect a change of \(Verdict.percent(mde)) (the rule's threshold needs about \(Int(days.rounded(.up))) days)."
+        }
+        return "\(window) days cannot decide this rule: they bring about \(perArm) per arm for \(primary.name), enough to detect \(Verdict.percent(mde)) but not the rule's threshold, which needs about \(Int(days.rounded(.up))) days; run for longer, send more traffic to the change, or test a bolder change."
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import VerdictCore
+import VerdictStats
+import VerdictTestSupport
+
+/// `verdict forecast` on empty, short and long history.
+@Suite(.serialized) struct ForecastTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `viewers` customers a day view a quote, 10% book, over `days` days before 2026-12-01.
+    /// The fixture is returned too: its folder must outlive the store's connections.
+    func evaluator(days: Int, viewers: Int, lift: String = "0.05") throws -> (IngestFixture, Evaluator) {
+        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
+        let fixture = try IngestFixture(timeZone: "UTC")
+        var lines: [String] = []
+        for day in 0..<days {
+            let date = LocalDay(number: LocalDay("2026-12-01")!.number - Int32(day + 1)).description
+            for index in 0..<viewers {
+                let user = "u\(day)-\(index)"
+                lines.append(#"{"event":"quote_viewed","timestamp":"\#(date)T10:00:00Z","user_id":"\#(user)","user_cohort":"new_customer"}"#)
+                if index % 10 == 0 {
+                    lines.append(#"{"event":"appointment_booked","timestamp":"\#(date)T11:00:00Z","user_id":"\#(user)","user_cohort":"new_customer"}"#)
+                }
+            }
+        }
+        if !lines.isEmpty { try fixture.ingest(lines.joined(separator: "\n") + "\n", as: "history.jsonl") }
+        var text = try String(contentsOf: Self.repository.appendingPathComponent("experiments/templates/conversion.lua"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "lift_at_least(0.05)", with: "lift_at_least(\(lift))")
+        let (declaration, sandbox) = try ExperimentLoader(workspace: fixture.workspace).loadKeepingSandbox(try fixture.folder.write(text, to: "experiments/e.lua"))
+        return (fixture, Evaluator(store: fixture.store, declaration: declaration, settings: fixture.workspace.settings, sandbox: sandbox))
+    }
+
+    @Test func emptyHistorySaysWhatItCannotKnow() throws {
+        let (fixture, evaluator) = try evaluator(days: 0, viewers: 0)
+        let forecast = try withExtendedLifetime(fixture) { try evaluator.forecast(today: LocalDay("2026-12-01")!, baselineDays: 28) }
+        #expect(forecast.kpis[0].perDay == 0)
+        #expect(forecast.kpis[0].minimumDetectableEffect == nil)
+        #expect(forecast.conclusion.hasPrefix("There is no history for quote_viewed → appointment_booked in the last 28 days"))
+    }
+
+    @Test func shortHistoryWithLittleTrafficCannotDecide() throws {
+        let (fixture, evaluator) = try evaluator(days: 5, viewers: 20)
+        let forecast = try withExtendedLifetime(fixture) { try evaluator.forecast(today: LocalDay("2026-12-01")!, baselineDays: 28) }
+        let primary = forecast.kpis[0]
+        #expect(abs(primary.perDay - 100.0 / 28) < 1e-9)  // 5 days of 20, spread over the 28 days read
+        #expect(abs(primary.baseline! - 0.1) < 1e-12)
+        #expect(abs(primary.perArm - 100.0 / 28 * 7 * 0.5) < 1e-9)
+        #expect(forecast.conclusion.hasPrefix("7 days cannot decide this rule"))
+        // The sample the rule needs, divided by what one arm gets a day.
+        let needed = Power.sampleSizePerArm(baseline: 0.1, relativeLift: 0.05, alpha: 0.05, power: 0.8)
+        #expect(abs(primary.daysForThreshold! - needed / (100.0 / 28 * 0.5)) < 1e-6)
+    }
+
+    @Test func longHistoryWithEnoughTrafficCanDecideABoldRule() throws {
+        let (fixture, evaluator) = try evaluator(days: 28, viewers: 300, lift: "0.5")
+        let forecast = try withExtendedLifetime(fixture) { try evaluator.forecast(today: LocalDay("2026-12-01")!, baselineDays: 28) }
+        let primary = forecast.kpis[0]
+        #expect(primary.perDay == 300)
+        #expect(primary.perArm == 1050)
+        let mde = try #require(primary.minimumDetectableEffect)
+        #expect(abs(mde - Power.minimumDetectableLift(baseline: 0.1, perArm: 1050, alpha: 0.05, power: 0.8)) < 1e-12)
+        #expect(primary.daysForThreshold! < 7)
+        #expect(forecast.conclusion.hasPrefix("7 days can decide this rule"))
+    }
+}
