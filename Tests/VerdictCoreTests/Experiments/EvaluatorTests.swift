@@ -47,7 +47,8 @@ import VerdictTestSupport
         data.append(Self.event("appointment_booked", day: "2026-11-03", flag: "on", user: "x", change: "CHG-0002"))
         data.append(Self.event("appointment_booked", day: "2026-11-20", flag: "on", user: "on-999"))
         data.append(Self.event("quote_viewed", day: "2026-11-03", flag: "on", user: "r1", cohort: "returning"))
-        let (_, _, evaluator) = try setUp(template: "conversion", data: data)
+        let (fixture, _, evaluator) = try setUp(template: "conversion", data: data)
+        defer { withExtendedLifetime(fixture) {} }
         let report = try evaluator.report(from: LocalDay("2026-11-02")!, to: LocalDay("2026-11-08")!)
 
         let primary = report.kpis[0]
@@ -78,7 +79,8 @@ import VerdictTestSupport
             let date = String(format: "2026-11-%02d", day)
             for index in 0..<(day >= 16 ? 12 : 10) { data.append(Self.event("quote_requested", day: date, flag: nil, user: "u\(day)-\(index)", change: nil)) }
         }
-        let (_, _, evaluator) = try setUp(template: "leading-count", data: data)
+        let (fixture, _, evaluator) = try setUp(template: "leading-count", data: data)
+        defer { withExtendedLifetime(fixture) {} }
         let (control, treatment) = evaluator.arms(from: LocalDay("2026-11-16")!, to: LocalDay("2026-11-22")!, cohorts: [])
         #expect(control.filter.days.sorted().map { LocalDay(number: $0).description }.first == "2026-11-02")
         #expect(control.filter.days.count == 14)
@@ -100,7 +102,8 @@ import VerdictTestSupport
         #expect(schedule == days.map { Evaluator.switchbackIsTreatment(day: $0, seed: 7) })
         #expect(schedule != days.map { Evaluator.switchbackIsTreatment(day: $0, seed: 8) })
         #expect(schedule.filter { $0 }.count > 7 && schedule.filter { !$0 }.count > 7)
-        let (_, _, evaluator) = try setUp(template: "photo-throttle", data: [Self.event("page_load", day: "2026-11-02", flag: "on", user: "a")])
+        let (fixture, _, evaluator) = try setUp(template: "photo-throttle", data: [Self.event("page_load", day: "2026-11-02", flag: "on", user: "a")])
+        defer { withExtendedLifetime(fixture) {} }
         let (control, treatment) = evaluator.arms(from: LocalDay("2026-11-01")!, to: LocalDay("2026-11-28")!, cohorts: [])
         #expect(Set(control.filter.days).isDisjoint(with: treatment.filter.days))
         #expect(control.filter.days.count + treatment.filter.days.count == 28)

@@ -55,7 +55,8 @@ import VerdictTestSupport
     static let treatment = QueryScope(changeID: "CHG-0007", versionFlag: "on", fromDay: LocalDay("2026-11-02")!.number, toDay: LocalDay("2026-11-03")!.number)
 
     @Test func everyMethodOnTheKnownDataset() throws {
-        let (_, sandbox, handle) = try setUp()
+        let (fixture, sandbox, handle) = try setUp()
+        defer { withExtendedLifetime(fixture) {} }
         let f = try function(
             """
             return {
@@ -91,7 +92,8 @@ import VerdictTestSupport
     }
 
     @Test func filtersAreValuesNotSQL() throws {
-        let (_, sandbox, handle) = try setUp()
+        let (fixture, sandbox, handle) = try setUp()
+        defer { withExtendedLifetime(fixture) {} }
         let f = try function(#"return q:count { event = "job_completed' OR '1'='1" }"#, in: sandbox)
         #expect(try handle.evaluate(f, scope: Self.treatment) == 0)
         let props = try function(#"return q:count { props = { crew = "a') OR 1=1 --" } }"#, in: sandbox)
@@ -101,7 +103,8 @@ import VerdictTestSupport
     }
 
     @Test func mistakesInComputeAreReportedWithTheirLine() throws {
-        let (_, sandbox, handle) = try setUp()
+        let (fixture, sandbox, handle) = try setUp()
+        defer { withExtendedLifetime(fixture) {} }
         let cases: [(String, String)] = [
             ("return q.count { event = 'x' }", "plugins/probe.lua:1: call count with a colon, as in q:count { ... }"),
             ("return q:count { evnt = 'x' }", "plugins/probe.lua:1: q:count: unknown filter 'evnt' (did you mean 'event'?); the filters are event, status, cohort, props"),
