@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""The report benchmark's data and its DuckDB reference.
+
+    report_bench.py generate ROWS OUT.csv EXPERIMENTS_DIR   # events for 20 experiments over 60 days
+    report_bench.py duckdb OUT.csv                          # DuckDB: the same per-arm aggregates; prints seconds
+
+Each experiment CHG-0001..CHG-0020 is the conversion template (quote_viewed -> appointment_booked per
+customer, daily book_now_click, booking_submit error rate) over the 60 days, arms by version_flag.
+"""
+import sys
+import time
+
+import numpy as np
+
+DAYS = 60
+START = np.datetime64("2026-09-01T00:00:00")
+
+
+def generate(rows, path, experiments_dir):
+    rng = np.random.default_rng(20261121)
+    n = rows
+    change = rng.integers(1, 21, n)
+    flag_on = rng.random(n) < 0.5
+    user = rng.integers(0, 200_000, n)
+    seconds = rng.integers(0, DAYS * 86400, n)
+    kind = rng.choice(5, n, p=[0.45, 0.12, 0.13, 0.25, 0.05])
+    names = np.array(["quote_viewed", "appointment_booked", "book_now_click", "booking_submit", "job_completed"])
+    event = names[kind]
+    status = np.where((kind == 3) & (rng.random(n) < 0.02), "error:timeout", "success")
+    cohort = np.where(user % 3 == 0, "returning", "new_customer")
+    stamp = (START + seconds.astype("timedelta64[s]")).astype(str)
+    with open(path, "w") as out:
+        out.write("event,timestamp,change_id,version_flag,user_cohort,user_id,status\n")
+        chunk = 500_000
+        for start in range(0, n, chunk):
+            end = min(n, start + chunk)
+            lines = [
+                f"{event[i]},{stamp[i]}Z,CHG-{change[i]:04d},{'on' if flag_on[i] else 'off'},{cohort[i]},u{change[i]}-{user[i]},{status[i]}\n"
+                for i in range(start, end)
+            ]
+            out.writelines(lines)
+    template = open(sys.argv[5]).read() if len(sys.argv) > 5 else None
+    for number in range(1, 21):
+        text = template.replace("CHG-0001", f"CHG-{number:04d}").replace('cohorts    = { "new_customer" },', "")
+        with open(f"{experiments_dir}/e{number:02d}.lua", "w") as out:
+            out.write(text)
+
+
+QUERIES = """
+-- per experiment and arm: customers who viewed a quote, and of them who booked
+SELECT change_id, version_flag, COUNT(*) AS customers, SUM(converted) AS converted FROM (
+  SELECT change_id, version_flag, user_id, MAX(event = 'appointment_booked')::INT AS converted,
+         MAX(event = 'quote_viewed')::INT AS started
+  FROM events WHERE event IN ('quote_viewed', 'appointment_booked') AND day BETWEEN ? AND ?
+  GROUP BY change_id, version_flag, user_id) WHERE started = 1 GROUP BY change_id, version_flag;
+-- daily successful clicks per arm
+SELECT change_id, version_flag, COUNT(*) FROM events
+WHERE event = 'book_now_click' AND status = 'success' AND day BETWEEN ? AND ? GROUP BY change_id, version_flag;
+-- error rate per arm
+SELECT change_id, version_flag, COUNT(*), SUM((status LIKE 'error%')::INT) FROM events
+WHERE event = 'booking_submit' AND day BETWEEN ? AND ? GROUP BY change_id, version_flag;
+-- customers per arm (sample ratio)
+SELECT change_id, version_flag, COUNT(DISTINCT user_id) FROM events WHERE day BETWEEN ? AND ? GROUP BY change_id, version_flag;
+"""
+
+
+def duckdb_reference(path):
+    import duckdb
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE events AS SELECT *, CAST(timestamp AS DATE) - DATE '1970-01-01' AS day FROM read_csv_auto('{path}')")
+    first = (np.datetime64("2026-09-01") - np.datetime64("1970-01-01")).astype(int)
+    last = first + 6
+    statements = [s for s in QUERIES.split(";") if s.strip() and "SELECT" in s]
+    start = time.perf_counter()
+    for statement in statements:
+        con.execute(statement, [int(first), int(last)]).fetchall()
+    print(f"{time.perf_counter() - start:.3f}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "generate":
+        generate(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    else:
+        duckdb_reference(sys.argv[2])
