@@ -22,6 +22,11 @@ public final class EventStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -8192")  // 8 MB per connection: index builds sort faster in less memory
             try db.execute(sql: "PRAGMA threads = 2")  // index builds sort on both cores
+            if db.configuration.readonly {
+                // Readers map the file instead of copying each page through read(2); the writer
+                // does not, so an ingest's resident memory stays small.
+                try db.execute(sql: "PRAGMA mmap_size = 4294967296")
+            }
         }
         do {
             try FileManager.default.createDirectory(
