@@ -71,6 +71,31 @@ import VerdictTestSupport
         #expect(report.sampleRatioMismatch!.pValue == 1)
     }
 
+    /// Results overall and per cohort: each cohort sees only its own customers.
+    @Test func cohortSplits() throws {
+        var data: [String] = []
+        for index in 0..<300 {
+            let cohort = index < 200 ? "new_customer" : "returning"
+            for flag in ["off", "on"] {
+                let user = "\(flag)-\(index)"
+                data.append(Self.event("quote_viewed", day: "2026-11-03", flag: flag, user: user, cohort: cohort))
+                // New customers book 10% (off) vs 20% (on); returning ones 50% in both arms.
+                let books = cohort == "returning" ? index % 2 == 0 : index % (flag == "on" ? 5 : 10) == 0
+                if books { data.append(Self.event("appointment_booked", day: "2026-11-03", flag: flag, user: user, cohort: cohort)) }
+            }
+        }
+        let (fixture, _, evaluator) = try setUp(
+            template: "conversion", replacing: [(#"cohorts    = { "new_customer" }"#, #"cohorts    = { "new_customer", "returning" }"#)], data: data)
+        defer { withExtendedLifetime(fixture) {} }
+        let report = try evaluator.report(from: LocalDay("2026-11-02")!, to: LocalDay("2026-11-08")!)
+        #expect(report.kpis[0].control.n == 300 && report.kpis[0].treatment.n == 300)
+        #expect(report.cohorts.map(\.cohort) == ["new_customer", "returning"])
+        let new = report.cohorts[0].kpis[0], returning = report.cohorts[1].kpis[0]
+        #expect(new.control.n == 200 && new.control.value == 0.10 && new.treatment.value == 0.20)
+        #expect(returning.control.n == 100 && returning.control.value == 0.5 && returning.treatment.value == 0.5)
+        #expect(abs(report.kpis[0].control.value - 70.0 / 300) < 1e-12)  // overall: 20 + 50 of 300
+    }
+
     /// Before/after compares the window with the same weekdays one or two weeks earlier.
     @Test func beforeAfterAlignsWeekdays() throws {
         var data: [String] = []
