@@ -31,6 +31,9 @@ extension VerdictCommand {
         @Flag(help: "Print the report as JSON.")
         var json = false
 
+        @Flag(help: "Also give each KPI's per-arm figures day by day.")
+        var daily = false
+
         @OptionGroup var options: WorkspaceOptions
 
         func validate() throws {
@@ -47,7 +50,12 @@ extension VerdictCommand {
                 let end = to.flatMap(LocalDay.init) ?? LocalDay(number: start.number + Int32(declaration.windowDays) - 1)
                 guard end >= start else { throw ValidationError("--to is before --from") }
                 let evaluator = Evaluator(store: try workspace.openStore(), declaration: declaration, settings: workspace.settings, sandbox: sandbox)
-                let rendering = ReportRendering(report: try evaluator.report(from: start, to: end), declaration: declaration)
+                let report = try evaluator.report(from: start, to: end)
+                var days: [[(day: LocalDay, result: KPIResult)]] = []
+                if daily {
+                    days = try report.kpis.map { try evaluator.daily($0.kpi, role: $0.role, from: start, to: end) }
+                }
+                let rendering = ReportRendering(report: report, declaration: declaration, daily: days)
                 Terminal.write(json ? try rendering.value.json() + "\n" : rendering.text())
             } catch let error as ValidationError {
                 throw error

@@ -7,6 +7,8 @@ import VerdictStats
 struct ReportRendering {
     let report: ExperimentReport
     let declaration: ExperimentDeclaration
+    /// Per KPI (in the report's order), its figures day by day; empty unless asked for.
+    var daily: [[(day: LocalDay, result: KPIResult)]] = []
 
     func text() -> String {
         var lines = [
@@ -20,6 +22,16 @@ struct ReportRendering {
         for (cohort, kpis) in report.cohorts {
             lines.append("cohort \(cohort):")
             lines.append(TableOutput(headers: ["kpi", "role", "control", "treatment", "change", "interval", "p-value", "MDE", "rule"], rows: kpis.map(row)).text())
+        }
+        for (index, days) in daily.enumerated() where !days.isEmpty {
+            lines.append("\(report.kpis[index].kpi.name), day by day:")
+            lines.append(TableOutput(
+                headers: ["day", "control", "treatment", "change"],
+                rows: days.map { day, result in
+                    [day.description, "\(valueText(result.control.value, result.kpi)) (n \(result.control.n))",
+                     "\(valueText(result.treatment.value, result.kpi)) (n \(result.treatment.n))",
+                     result.relative.map { signedPercent($0.value) } ?? "—"]
+                }).text())
         }
         if let srm = report.sampleRatioMismatch {
             lines.append("sample ratio: χ² = \(format(srm.statistic, digits: 2)), p = \(format(srm.pValue, digits: 3))" + (srm.pValue < 0.001 ? "  MISMATCH: the arms are not the sizes the design intended; check the flag before trusting anything else" : " (as designed)"))
@@ -45,7 +57,7 @@ struct ReportRendering {
 
     var value: LuaValue {
         func number(_ x: Double?) -> LuaValue { x.map { $0.isFinite ? LuaValue.number($0) : .nil } ?? .nil }
-        let kpis: [LuaValue] = report.kpis.map { result in
+        let kpis: [LuaValue] = report.kpis.enumerated().map { index, result in
             var fields: [String: LuaValue] = [
                 "role": .string(result.role.rawValue),
                 "name": .string(result.kpi.name),
@@ -67,6 +79,17 @@ struct ReportRendering {
             ]
             if let holds = report.verdict.ruleHolds[result.kpi.name] {
                 fields["rule_holds"] = holds.map(LuaValue.boolean) ?? .nil
+            }
+            if index < daily.count {
+                fields["daily"] = .array(daily[index].map { day, result in
+                    [
+                        "day": .string(day.description),
+                        "control": ["n": .integer(Int64(result.control.n)), "value": number(result.control.value)],
+                        "treatment": ["n": .integer(Int64(result.treatment.n)), "value": number(result.treatment.value)],
+                        "relative": number(result.relative?.value), "ci_low": number(result.relative?.low),
+                        "ci_high": number(result.relative?.high),
+                    ]
+                })
             }
             return .table(fields)
         }

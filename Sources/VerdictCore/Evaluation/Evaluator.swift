@@ -58,6 +58,25 @@ public struct Evaluator {
             verdict: Verdict.decide(declaration, results: kpis), cohorts: cohorts)
     }
 
+    /// One KPI's per-arm figures for each day of the window (for daily charts and the leading
+    /// indicator): the same computation as the window's, over one day at a time.
+    public func daily(_ kpi: KPI, role: KPIResult.Role, from: LocalDay, to: LocalDay) throws -> [(day: LocalDay, result: KPIResult)] {
+        guard from <= to else { return [] }
+        let (control, treatment) = arms(from: from, to: to, cohorts: declaration.cohorts)
+        return try (from.number...to.number).map { day in
+            func oneDay(_ arm: Arm) -> Arm {
+                var single = arm
+                single.filter.fromDay = day
+                single.filter.toDay = day
+                if !single.filter.days.isEmpty { single.filter.days = single.filter.days.contains(day) ? [day] : [Int32.min] }
+                let days = Double(to.number - from.number + 1)
+                single.exposure = arm.exposure / days
+                return single
+            }
+            return (LocalDay(number: day), try evaluate(kpi, role: role, control: oneDay(control), treatment: oneDay(treatment)))
+        }
+    }
+
     /// The arms of the design over the window.
     public func arms(from: LocalDay, to: LocalDay, cohorts: [String]) -> (control: Arm, treatment: Arm) {
         let days = Double(to.number - from.number + 1)

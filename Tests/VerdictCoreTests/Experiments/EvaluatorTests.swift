@@ -69,6 +69,14 @@ import VerdictTestSupport
         #expect(report.verdict.ruleHolds[guardrail.kpi.name] == .some(true))  // +0.2 pp within +0.5 pp
         // Same number of customers per arm: no sample ratio mismatch.
         #expect(report.sampleRatioMismatch!.pValue == 1)
+
+        // Day by day: each customer here acts on one day, so the days add up to the window.
+        let days = try evaluator.daily(primary.kpi, role: .primary, from: LocalDay("2026-11-02")!, to: LocalDay("2026-11-08")!)
+        #expect(days.count == 7)
+        #expect(days.map(\.result.control.n).reduce(0, +) == 1000)
+        #expect(days.map(\.result.treatment.n).reduce(0, +) == 1000)
+        let clicks = try evaluator.daily(report.kpis[1].kpi, role: .leading, from: LocalDay("2026-11-02")!, to: LocalDay("2026-11-08")!)
+        #expect(clicks.map(\.result.treatment.n).reduce(0, +) == 300)
     }
 
     /// Results overall and per cohort: each cohort sees only its own customers.
