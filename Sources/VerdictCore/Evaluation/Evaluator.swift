@@ -211,7 +211,9 @@ public struct Evaluator {
         case .custom(let compute):
             guard let customKPIs else { throw ScriptError(kind: .runtime, message: "\(kpi.name): custom KPIs need the experiment's sandbox") }
             let scope = { (arm: Arm) in
-                QueryScope(changeID: arm.filter.changeID, versionFlag: arm.filter.versionFlag, cohorts: arm.filter.cohorts, fromDay: arm.filter.fromDay, toDay: arm.filter.toDay)
+                QueryScope(
+                    changeID: arm.filter.changeID, versionFlag: arm.filter.versionFlag, cohorts: arm.filter.cohorts,
+                    fromDay: arm.filter.fromDay, toDay: arm.filter.toDay, days: arm.filter.days)
             }
             let r0 = try customKPIs.compute(compute, scope: scope(control)), r1 = try customKPIs.compute(compute, scope: scope(treatment))
             switch (r0, r1) {

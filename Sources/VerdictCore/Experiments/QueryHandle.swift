@@ -14,14 +14,20 @@ public struct QueryScope: Sendable, Equatable {
     public var fromDay: Int32?
     /// The last local day seen.
     public var toDay: Int32?
+    /// Only these days (a switchback arm, a before/after baseline); empty: every day in range.
+    public var days: [Int32]
 
     /// Creates a scope.
-    public init(changeID: String? = nil, versionFlag: String? = nil, cohorts: [String] = [], fromDay: Int32? = nil, toDay: Int32? = nil) {
+    public init(
+        changeID: String? = nil, versionFlag: String? = nil, cohorts: [String] = [], fromDay: Int32? = nil, toDay: Int32? = nil,
+        days: [Int32] = []
+    ) {
         self.changeID = changeID
         self.versionFlag = versionFlag
         self.cohorts = cohorts
         self.fromDay = fromDay
         self.toDay = toDay
+        self.days = days
     }
 }
 
@@ -150,6 +156,7 @@ public final class QueryHandle {
             changeID: scope.changeID, event: try text("event"), cohort: try text("cohort"), versionFlag: scope.versionFlag,
             status: try text("status"), fromDay: scope.fromDay, toDay: scope.toDay)
         filter.cohorts = scope.cohorts
+        filter.days = scope.days
         if let props = options["props"] {
             guard let table = props.tableValue else { throw LuaSandbox.HostError("q:\(method): props must be a table") }
             for (name, value) in table {

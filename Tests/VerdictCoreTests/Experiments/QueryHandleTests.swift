@@ -85,6 +85,10 @@ import VerdictTestSupport
         var control = Self.treatment
         control.versionFlag = "off"
         #expect(try handle.evaluate(try function("return q:count { event = 'callback_booked' }", in: sandbox), scope: control) == 2)
+        // A day set (a switchback arm): only those days are seen.
+        var daySet = Self.treatment
+        daySet.days = [LocalDay("2026-11-03")!.number]
+        #expect(try handle.evaluate(try function("return q:count { event = 'job_completed' }", in: sandbox), scope: daySet) == 2)
         // Cohort scope: a filter cannot widen it.
         var newOnly = Self.treatment
         newOnly.cohorts = ["new_customer"]
