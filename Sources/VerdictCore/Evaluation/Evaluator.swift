@@ -253,8 +253,8 @@ public struct Evaluator {
         return result
     }
 
-    /// The relative change a rule turns on, for the sample it needs.
-    private func liftThreshold(_ rule: Rule?) -> Double? {
+    /// The relative change a rule turns on, for the sample it needs (nil: the rule has none).
+    func liftThreshold(_ rule: Rule?) -> Double? {
         switch rule {
         case .liftAtLeast(let x)?, .dropAtLeast(let x)?: x > 0 ? x : nil
         case .allOf(let rules)?, .anyOf(let rules)?: rules.compactMap { liftThreshold($0) }.min()

@@ -64,7 +64,7 @@ extension Evaluator {
             if let cohort = kpi.filter.cohort { filter.cohort = cohort }
             return filter
         }
-        let threshold = liftThresholdOf(kpi.rule)
+        let threshold = liftThreshold(kpi.rule)
         var result = KPIForecast(role: role, name: kpi.name, perDay: 0, perArm: 0)
         // Proportions: baseline rate and trials per day.
         func proportion(successes: Int, trials: Int) {
@@ -135,14 +135,6 @@ extension Evaluator {
             break  // a custom KPI's sample cannot be known before it runs
         }
         return result
-    }
-
-    private func liftThresholdOf(_ rule: Rule?) -> Double? {
-        switch rule {
-        case .liftAtLeast(let x)?, .dropAtLeast(let x)?: x > 0 ? x : nil
-        case .allOf(let rules)?, .anyOf(let rules)?: rules.compactMap { liftThresholdOf($0) }.min()
-        default: nil
-        }
     }
 
     private func conclusion(_ primary: KPIForecast, baselineDays: Int) -> String {
