@@ -42,10 +42,7 @@ extension VerdictCommand {
                 let workspace = try options.load()
                 let loader = ExperimentLoader(workspace: workspace)
                 let (declaration, sandbox) = try loader.loadKeepingSandbox(loader.script(named: name))
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = workspace.timeZone
-                let parts = calendar.dateComponents([.year, .month, .day], from: try clockOptions.clock().now())
-                let today = LocalDay(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!))!
+                let today = workspace.today(try clockOptions.clock())
                 let evaluator = Evaluator(store: try workspace.openStore(), declaration: declaration, settings: workspace.settings, sandbox: sandbox)
                 let forecast = try evaluator.forecast(today: today, baselineDays: baselineDays)
                 if json {

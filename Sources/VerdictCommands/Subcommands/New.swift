@@ -44,11 +44,7 @@ extension VerdictCommand {
                 }
                 guard let name else { throw ValidationError("name the new experiment, as in `verdict new book-now --template conversion`") }
                 let workspace = try options.load()
-                let now = try clockOptions.clock().now()
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = workspace.timeZone
-                let parts = calendar.dateComponents([.year, .month, .day], from: now)
-                let today = LocalDay(String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1))!
+                let today = workspace.today(try clockOptions.clock())
                 let (file, changeID) = try templates.create(name, from: template, in: workspace, today: today)
                 Terminal.write(
                     "Created \(workspace.relativePath(of: file)) (\(changeID)) from the \(template) template.\n"

@@ -61,6 +61,14 @@ public struct Workspace: Sendable {
         try EventStore(path: storePath)
     }
 
+    /// The local date of `clock`'s now in the workspace's time zone.
+    public func today(_ clock: any VerdictClock) -> LocalDay {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: clock.now())
+        return LocalDay(number: Int32(Timestamp.daysFromCivil(parts.year!, parts.month!, parts.day!)))
+    }
+
     /// The time zone whose local days reports count.
     public var timeZone: TimeZone {
         TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "UTC")!
