@@ -90,9 +90,6 @@ public final class LuaSandbox {
         vs_close(handle)
     }
 
-    /// The bytes the Lua state holds now.
-    public var memoryInUse: Int { vs_memory_used(handle) }
-
     /// Runs Lua source as a chunk in a fresh environment and returns its first result as data.
     ///
     /// - Parameters:

@@ -59,11 +59,6 @@ enum EventHash {
         }
         return String(decoding: hex, as: UTF8.self)
     }
-
-    /// The token of a canonical form given as text.
-    static func token(ofCanonicalForm text: String) -> String {
-        token(ofCanonicalBytes: Array(text.utf8))
-    }
 }
 
 extension CanonicalNumber {
