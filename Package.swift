@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VerdictStoreTests",
-            dependencies: ["VerdictStore", "VerdictTestSupport"],
+            dependencies: ["VerdictStore", "VerdictTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

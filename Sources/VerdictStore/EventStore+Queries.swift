@@ -40,6 +40,12 @@ public struct EventFilter: Sendable, Equatable {
     }
 
     func whereClause() -> (sql: String, arguments: StatementArguments) {
+        let (conditions, arguments) = conditions()
+        return (conditions.isEmpty ? "" : "WHERE " + conditions, arguments)
+    }
+
+    /// The filter's conditions joined by AND ("" when it has none).
+    func conditions() -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         for (column, value) in [
@@ -78,8 +84,7 @@ public struct EventFilter: Sendable, Equatable {
             arguments.append("$.\"\(name)\"")
             arguments.append(value)
         }
-        let sql = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return (sql, StatementArguments(arguments))
+        return (conditions.joined(separator: " AND "), StatementArguments(arguments))
     }
 }
 
@@ -234,7 +239,7 @@ extension EventStore {
 }
 
 /// A numeric column a query can aggregate.
-public enum MeasureColumn: String, Sendable {
+public enum MeasureColumn: String, Sendable, Hashable {
     case value
     case latencyMs = "latency_ms"
 }
@@ -278,18 +283,14 @@ extension EventStore {
 }
 
 extension EventStore {
-    /// n, mean and sample variance of a column over the matching events that have it.
-    public func moments(_ column: MeasureColumn, _ filter: EventFilter) throws(StoreError) -> (n: Int, mean: Double, variance: Double) {
+    /// Count, sum and sum of squares of a column over the matching events that have it.
+    public func moments(_ column: MeasureColumn, _ filter: EventFilter) throws(StoreError) -> Moments {
         let (whereSQL, arguments) = filter.whereClause()
-        let condition = whereSQL.isEmpty ? "WHERE \(column.rawValue) IS NOT NULL" : whereSQL + " AND \(column.rawValue) IS NOT NULL"
-        let sql = "SELECT COUNT(\(column.rawValue)), AVG(\(column.rawValue)), AVG(\(column.rawValue) * \(column.rawValue)) FROM events \(condition)"
+        let c = column.rawValue
+        let sql = "SELECT COUNT(\(c)), TOTAL(\(c)), TOTAL(\(c) * \(c)) FROM events \(whereSQL)"
         return try read { db in
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return (0, 0, 0) }
-            let n: Int = row[0]
-            guard n > 0 else { return (0, 0, 0) }
-            let mean: Double = row[1], meanOfSquares: Double = row[2]
-            let variance = n > 1 ? max(0, (meanOfSquares - mean * mean) * Double(n) / Double(n - 1)) : 0
-            return (n, mean, variance)
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return Moments() }
+            return Moments(n: row[0], sum: row[1], sumOfSquares: row[2])
         }
     }
 

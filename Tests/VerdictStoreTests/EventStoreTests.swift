@@ -1,6 +1,7 @@
 import Foundation
+import GRDB
 import Testing
-import VerdictStore
+@testable import VerdictStore
 import VerdictTestSupport
 
 @Suite struct EventStoreTests {
@@ -13,8 +14,35 @@ import VerdictTestSupport
     @Test func migratesToTheLatestVersionOnce() throws {
         let folder = try TemporaryFolder()
         let path = folder.url.appendingPathComponent(".verdict/verdict.sqlite").path
-        #expect(try EventStore(path: path).schemaVersion() == 1)
-        #expect(try EventStore(path: path).schemaVersion() == 1)  // opening again migrates nothing
+        #expect(try EventStore(path: path).schemaVersion() == Schema.migrations.count)
+        #expect(try EventStore(path: path).schemaVersion() == Schema.migrations.count)  // opening again migrates nothing
+    }
+
+    @Test func aVersionOneStoreKeepsItsEventsAndGetsTheReportIndex() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("s.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            try db.execute(sql: Schema.migrations[0])
+            try db.execute(sql: "PRAGMA user_version = 1")
+            try db.execute(sql: "INSERT INTO batches (source, format, ingested_at) VALUES ('a.jsonl', 'jsonl', 0)")
+            try db.execute(
+                sql: """
+                    INSERT INTO events (batch_id, event, ts, day, change_id, attributed, version_flag, user_id, status, hash)
+                    VALUES (1, 'quote_viewed', 0, 20000, 'CHG-0007', 1, 'on', 'u1', 'success', '000000000000'),
+                           (1, 'appointment_booked', 0, 20000, 'CHG-0007', 1, 'on', 'u1', 'success', '000000000000')
+                    """)
+        }
+        try old.close()
+        let store = try EventStore(path: path)
+        #expect(try store.schemaVersion() == 2)
+        #expect(try store.eventCount() == 2)
+        let plan = try store.read { db in
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM events WHERE change_id = 'CHG-0007' AND day = 20000 AND user_id = 'u1'"
+            ).map { $0["detail"] as String }.joined()
+        }
+        #expect(plan.contains("COVERING INDEX events_by_change"))
     }
 
     @Test func refusesAStoreFromANewerVerdict() throws {

@@ -46,15 +46,17 @@ public struct Evaluator {
     /// The report for the window `from`...`to` (local days, inclusive).
     public func report(from: LocalDay, to: LocalDay) throws -> ExperimentReport {
         let (control, treatment) = arms(from: from, to: to, cohorts: declaration.cohorts)
-        let kpis = try evaluateAll(control: control, treatment: treatment)
+        let window = try WindowFigures(store: store, control: control, treatment: treatment, kpis: declaration.kpis)
+        let kpis = try evaluateAll(control: control, treatment: treatment, window: window)
         var cohorts: [(String, [KPIResult])] = []
         for cohort in declaration.cohorts where declaration.cohorts.count > 1 {
             let (c, t) = arms(from: from, to: to, cohorts: [cohort])
-            cohorts.append((cohort, try evaluateAll(control: c, treatment: t)))
+            let figures = try WindowFigures(store: store, control: c, treatment: t, kpis: declaration.kpis)
+            cohorts.append((cohort, try evaluateAll(control: c, treatment: t, window: figures)))
         }
         return ExperimentReport(
             changeID: declaration.changeID, from: from, to: to, kpis: kpis,
-            sampleRatioMismatch: try sampleRatioMismatch(control: control, treatment: treatment),
+            sampleRatioMismatch: sampleRatioMismatch(control: control, treatment: treatment, window: window),
             verdict: Verdict.decide(declaration, results: kpis), cohorts: cohorts)
     }
 
@@ -73,7 +75,9 @@ public struct Evaluator {
                 single.exposure = arm.exposure / days
                 return single
             }
-            return (LocalDay(number: day), try evaluate(kpi, role: role, control: oneDay(control), treatment: oneDay(treatment)))
+            let (c, t) = (oneDay(control), oneDay(treatment))
+            let window = try WindowFigures(store: store, control: c, treatment: t, kpis: [kpi])
+            return (LocalDay(number: day), try evaluate(kpi, role: role, control: c, treatment: t, window: window))
         }
     }
 
@@ -122,37 +126,33 @@ public struct Evaluator {
         return (z ^ (z >> 31)) & 1 == 1
     }
 
-    private func evaluateAll(control: Arm, treatment: Arm) throws -> [KPIResult] {
-        var results = [try evaluate(declaration.primary, role: .primary, control: control, treatment: treatment)]
-        results.append(try evaluate(declaration.leading, role: .leading, control: control, treatment: treatment))
+    private func evaluateAll(control: Arm, treatment: Arm, window: WindowFigures) throws -> [KPIResult] {
+        var results = [try evaluate(declaration.primary, role: .primary, control: control, treatment: treatment, window: window)]
+        results.append(try evaluate(declaration.leading, role: .leading, control: control, treatment: treatment, window: window))
         for guardrail in declaration.guardrails {
-            results.append(try evaluate(guardrail, role: .guardrail, control: control, treatment: treatment))
+            results.append(try evaluate(guardrail, role: .guardrail, control: control, treatment: treatment, window: window))
         }
         return results
     }
 
-    /// One KPI over both arms.
-    func evaluate(_ kpi: KPI, role: KPIResult.Role, control: Arm, treatment: Arm) throws -> KPIResult {
-        func scoped(_ arm: Arm, event: String?) -> EventFilter {
-            var filter = arm.filter
-            filter.event = event
-            filter.status = kpi.filter.status
-            if let cohort = kpi.filter.cohort { filter.cohort = cohort }
-            if let flag = kpi.filter.versionFlag, filter.versionFlag == nil { filter.versionFlag = flag }
-            filter.props = kpi.filter.props
-            return filter
-        }
+    /// One KPI over both arms; built-in kinds take their figures from the window's, unless the KPI
+    /// filters on props, which only a query of its own can see.
+    func evaluate(_ kpi: KPI, role: KPIResult.Role, control: Arm, treatment: Arm, window: WindowFigures) throws -> KPIResult {
+        let figures: any ArmFigures = window.covers(kpi) ? window : QueriedFigures(store: store)
         switch kpi.kind {
         case .count(let event), .dailyCount(let event):
-            let c0 = try store.count(scoped(control, event: event)), c1 = try store.count(scoped(treatment, event: event))
+            let c0 = try figures.count(control, event: event, filter: kpi.filter, status: .kpi)
+            let c1 = try figures.count(treatment, event: event, filter: kpi.filter, status: .kpi)
             let perDay = { (count: Int, arm: Arm) in arm.exposure > 0 ? Double(count) / arm.exposure : 0 }
             let ratio = Compare.rateRatio(control: (c0, control.exposure), treatment: (c1, treatment.exposure), alpha: alpha)
             return KPIResult(
                 role: role, kpi: kpi, control: (c0, perDay(c0, control)), treatment: (c1, perDay(c1, treatment)),
                 difference: nil, relative: ratio.map(minusOne))
         case .rate(let numerator, let denominator):
-            let n0 = try store.count(scoped(control, event: numerator)), d0 = try store.count(scoped(control, event: denominator))
-            let n1 = try store.count(scoped(treatment, event: numerator)), d1 = try store.count(scoped(treatment, event: denominator))
+            let n0 = try figures.count(control, event: numerator, filter: kpi.filter, status: .kpi)
+            let d0 = try figures.count(control, event: denominator, filter: kpi.filter, status: .kpi)
+            let n1 = try figures.count(treatment, event: numerator, filter: kpi.filter, status: .kpi)
+            let d1 = try figures.count(treatment, event: denominator, filter: kpi.filter, status: .kpi)
             let ratio = d0 > 0 && d1 > 0 ? Compare.rateRatio(control: (n0, Double(d0)), treatment: (n1, Double(d1)), alpha: alpha) : nil
             let r0 = d0 > 0 ? Double(n0) / Double(d0) : 0, r1 = d1 > 0 ? Double(n1) / Double(d1) : 0
             return KPIResult(
@@ -162,30 +162,31 @@ public struct Evaluator {
         case .conversion(let from, let to):
             // Per customer when the events carry user_id; otherwise per event.
             let byCustomer = (
-                try store.convertedUsers(from: from, to: to, scoped(control, event: nil)),
-                try store.convertedUsers(from: from, to: to, scoped(treatment, event: nil)))
+                try figures.conversion(control, from: from, to: to, filter: kpi.filter),
+                try figures.conversion(treatment, from: from, to: to, filter: kpi.filter))
             if byCustomer.0.trials + byCustomer.1.trials > 0 {
                 return proportionResult(
                     kpi, role: role, control: (byCustomer.0.successes, byCustomer.0.trials),
                     treatment: (byCustomer.1.successes, byCustomer.1.trials))
             }
             func byEvent(_ arm: Arm) throws -> (successes: Int, trials: Int) {
-                let trials = try store.count(scoped(arm, event: from))
-                return (min(try store.count(scoped(arm, event: to)), trials), trials)
+                let trials = try figures.count(arm, event: from, filter: kpi.filter, status: .kpi)
+                return (min(try figures.count(arm, event: to, filter: kpi.filter, status: .kpi), trials), trials)
             }
             return proportionResult(kpi, role: role, control: try byEvent(control), treatment: try byEvent(treatment))
         case .errorRate(let event):
             func arm(_ arm: Arm) throws -> (successes: Int, trials: Int) {
-                var errors = scoped(arm, event: event)
-                errors.status = nil
-                errors.statusPrefix = "error"
-                return (try store.count(errors), try store.count({ var f = scoped(arm, event: event); f.status = nil; return f }()))
+                (try figures.count(arm, event: event, filter: kpi.filter, status: .errors),
+                 try figures.count(arm, event: event, filter: kpi.filter, status: .any))
             }
             return proportionResult(kpi, role: role, control: try arm(control), treatment: try arm(treatment))
         case .mean(let event, let of):
-            let column: MeasureColumn = of == .value ? .value : .latencyMs
-            let m0 = try store.moments(column, scoped(control, event: event)), m1 = try store.moments(column, scoped(treatment, event: event))
-            let a = ArmSummary(n: m0.n, mean: m0.mean, variance: m0.variance), b = ArmSummary(n: m1.n, mean: m1.mean, variance: m1.variance)
+            func summary(_ arm: Arm) throws -> ArmSummary {
+                let moments = try figures.moments(arm, event: event, filter: kpi.filter, of: of)
+                let (mean, variance) = moments.meanAndVariance
+                return ArmSummary(n: moments.n, mean: mean, variance: variance)
+            }
+            let a = try summary(control), b = try summary(treatment)
             var result = KPIResult(
                 role: role, kpi: kpi, control: (a.n, a.mean), treatment: (b.n, b.mean),
                 difference: Compare.meanDifference(control: a, treatment: b, alpha: alpha),
@@ -201,8 +202,9 @@ public struct Evaluator {
             return result
         case .quantile(let event, let of, let p):
             let column: MeasureColumn = of == .value ? .value : .latencyMs
-            let v0 = try store.values(column, scoped(control, event: event), limit: 1_000_000)
-            let v1 = try store.values(column, scoped(treatment, event: event), limit: 1_000_000)
+            let queried = QueriedFigures(store: store)
+            let v0 = try store.values(column, queried.scoped(control, event: event, filter: kpi.filter, status: .kpi), limit: 1_000_000)
+            let v1 = try store.values(column, queried.scoped(treatment, event: event, filter: kpi.filter, status: .kpi), limit: 1_000_000)
             let compared = Bootstrap.quantileDifference(control: v0, treatment: v1, p: p, alpha: alpha, seed: UInt64(truncatingIfNeeded: declaration.changeID.hashValueStable))
             return KPIResult(
                 role: role, kpi: kpi, control: (v0.count, v0.isEmpty ? 0 : Bootstrap.quantile(sorted: v0, p)),
@@ -266,19 +268,14 @@ public struct Evaluator {
         Estimate(value: ratio.value - 1, standardError: ratio.standardError, low: ratio.low - 1, high: ratio.high - 1, pValue: ratio.pValue)
     }
 
-    private func sampleRatioMismatch(control: Arm, treatment: Arm) throws -> (statistic: Double, pValue: Double)? {
-        guard case .beforeAfter = declaration.design else {
-            var c = control.filter, t = treatment.filter
-            c.event = nil
-            t.event = nil
-            // Units, not events: a treatment may add events of its own (clicks on the new button).
-            let users = [try store.distinctUsers(c), try store.distinctUsers(t)]
-            let counts = users.reduce(0, +) > 0 ? users : [try store.count(c), try store.count(t)]
-            let total = control.exposure + treatment.exposure
-            guard total > 0 else { return nil }
-            return Compare.sampleRatioMismatch(counts: counts, shares: [control.exposure / total, treatment.exposure / total])
-        }
-        return nil
+    private func sampleRatioMismatch(control: Arm, treatment: Arm, window: WindowFigures) -> (statistic: Double, pValue: Double)? {
+        if case .beforeAfter = declaration.design { return nil }
+        // Units, not events: a treatment may add events of its own (clicks on the new button).
+        let users = [window.customerCount(control), window.customerCount(treatment)]
+        let counts = users.reduce(0, +) > 0 ? users : [window.eventCount(control), window.eventCount(treatment)]
+        let total = control.exposure + treatment.exposure
+        guard total > 0 else { return nil }
+        return Compare.sampleRatioMismatch(counts: counts, shares: [control.exposure / total, treatment.exposure / total])
     }
 }
 

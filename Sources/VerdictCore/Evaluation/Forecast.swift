@@ -97,7 +97,8 @@ extension Evaluator {
             errors.statusPrefix = "error"
             proportion(successes: try store.count(errors), trials: try store.count({ var f = scoped(event); f.status = nil; return f }()))
         case .mean(let event, let of), .quantile(let event, let of, _):
-            let moments = try store.moments(of == .value ? .value : .latencyMs, scoped(event))
+            let sample = try store.moments(of == .value ? .value : .latencyMs, scoped(event))
+            let moments = (n: sample.n, mean: sample.meanAndVariance.mean, variance: sample.meanAndVariance.variance)
             result.perDay = Double(moments.n) / Double(days)
             result.perArm = result.perDay * windowDays * armShare
             if moments.n > 1, moments.mean != 0, moments.variance > 0 {

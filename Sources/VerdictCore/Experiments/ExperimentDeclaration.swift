@@ -22,6 +22,8 @@ public struct ExperimentDeclaration: Sendable, Equatable {
     public var leading: KPI
     /// KPIs that must not get worse beyond their limits.
     public var guardrails: [KPI]
+    /// The primary KPI, the leading indicator, then the guardrails.
+    public var kpis: [KPI] { [primary, leading] + guardrails }
     /// What to do when a guardrail or the leading indicator breaches early.
     public var safety: Safety
     /// The lift the owner expects, for `verdict forecast`.

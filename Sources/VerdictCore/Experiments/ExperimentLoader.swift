@@ -59,9 +59,16 @@ public struct ExperimentLoader: Sendable {
     /// two scripts is an error on the second.
     /// They share one sandbox: every module they require loads once in the run.
     public func loadAll(_ files: [URL]) -> [(file: URL, result: Result<ExperimentDeclaration, ScriptError>)] {
+        loadAllKeepingSandbox(files).experiments
+    }
+
+    /// `loadAll`, and the sandbox the experiments' functions (custom KPIs) live in.
+    public func loadAllKeepingSandbox(_ files: [URL]) -> (
+        experiments: [(file: URL, result: Result<ExperimentDeclaration, ScriptError>)], sandbox: LuaSandbox?
+    ) {
         var seen: [String: SourceLocation] = [:]
         let shared = try? workspace.makeSandbox()
-        return files.map { file in
+        let experiments = files.map { file in
             var result = Result { () throws(ScriptError) in try loadKeepingSandbox(file, in: shared).declaration }
             if case .success(let declaration) = result {
                 if let first = seen[declaration.changeID] {
@@ -76,5 +83,6 @@ public struct ExperimentLoader: Sendable {
             }
             return (file, result)
         }
+        return (experiments, shared)
     }
 }
