@@ -2,7 +2,10 @@
 """The report benchmark's data and its DuckDB reference.
 
     report_bench.py generate ROWS OUT.csv EXPERIMENTS_DIR   # events for 20 experiments over 60 days
-    report_bench.py duckdb OUT.csv                          # DuckDB: the same per-arm aggregates; prints seconds
+    report_bench.py duckdb OUT.csv [REPORTS.json]           # DuckDB: the same per-arm aggregates; prints seconds
+
+With REPORTS.json (the output of `verdict report --all --json`), it first checks that Verdict's
+per-arm figures are DuckDB's: customers and conversions, clicks, and booking errors per arm.
 
 Each experiment CHG-0001..CHG-0020 is the conversion template (quote_viewed -> appointment_booked per
 customer, daily book_now_click, booking_submit error rate) over the 60 days, arms by version_flag.
@@ -64,7 +67,7 @@ SELECT change_id, version_flag, COUNT(DISTINCT user_id) FROM events WHERE day BE
 """
 
 
-def duckdb_reference(path):
+def duckdb_reference(path, reports=None):
     import duckdb
     con = duckdb.connect()
     con.execute(f"CREATE TABLE events AS SELECT *, CAST(timestamp AS DATE) - DATE '1970-01-01' AS day FROM read_csv_auto('{path}')")
@@ -72,13 +75,35 @@ def duckdb_reference(path):
     last = first + 6
     statements = [s for s in QUERIES.split(";") if s.strip() and "SELECT" in s]
     start = time.perf_counter()
-    for statement in statements:
-        con.execute(statement, [int(first), int(last)]).fetchall()
-    print(f"{time.perf_counter() - start:.3f}")
+    results = [con.execute(statement, [int(first), int(last)]).fetchall() for statement in statements]
+    elapsed = time.perf_counter() - start
+    if reports:
+        check(results, reports)
+    print(f"{elapsed:.3f}")
+
+
+def check(results, path):
+    """Verdict's per-arm figures must be DuckDB's, or the times compare different work."""
+    import json
+    conversion, clicks, errors, _ = results
+    expected = {}
+    for change, flag, customers, converted in conversion:
+        expected[(change, flag, "primary")] = (customers, converted / customers)
+    for change, flag, count in clicks:
+        expected[(change, flag, "leading")] = (count, None)
+    for change, flag, count, failed in errors:
+        expected[(change, flag, "guardrail")] = (count, failed / count)
+    for report in json.load(open(path)):
+        for kpi in report["kpis"]:
+            for arm, flag in (("control", "off"), ("treatment", "on")):
+                n, value = expected[(report["change_id"], flag, kpi["role"])]
+                got = kpi["arms"][arm]
+                if got["n"] != n or (value is not None and abs(got["value"] - value) > 1e-12):
+                    sys.exit(f"{report['change_id']} {kpi['role']} {arm}: verdict {got}, DuckDB n={n} value={value}")
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "generate":
         generate(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     else:
-        duckdb_reference(sys.argv[2])
+        duckdb_reference(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

@@ -41,4 +41,36 @@ import VerdictTestSupport
         let badDate = try VerdictProcess.run(["report", "book-now", "--from", "11/02/2026"], in: folder.url)
         #expect(badDate.status == 64)
     }
+
+    /// `--all` reports every experiment in one run, in name order; one that cannot load is named
+    /// on standard error and the others are still reported.
+    @Test func reportEveryExperiment() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "America/Chicago"], in: folder.url)
+        let data = Self.repository.appendingPathComponent("experiments/examples/website-events.jsonl").path
+        _ = try VerdictProcess.run(["ingest", data], in: folder.url)
+        for (name, change) in [("a-book-now", "CHG-0007"), ("b-reminders", "CHG-0008")] {
+            _ = try VerdictProcess.run(["new", name], in: folder.url)
+            let file = folder.url.appendingPathComponent("experiments/\(name).lua")
+            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "CHG-0001", with: change)
+                .replacingOccurrences(of: "CHG-0002", with: change).write(to: file, atomically: true, encoding: .utf8)
+        }
+        let one = try VerdictProcess.run(["report", "a-book-now", "--from", "2026-11-02", "--json"], in: folder.url)
+        let all = try VerdictProcess.run(["report", "--all", "--from", "2026-11-02", "--json"], in: folder.url)
+        #expect(all.status == 0, "\(all.error)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(all.output.utf8)) as? [[String: Any]])
+        #expect(reports.map { $0["change_id"] as? String } == ["CHG-0007", "CHG-0008"])
+        // The same figures as the experiment's report on its own.
+        let alone = try #require(try JSONSerialization.jsonObject(with: Data(one.output.utf8)) as? [String: Any])
+        #expect(NSDictionary(dictionary: alone).isEqual(to: reports[0]))
+
+        try "return experiment { change_id = ".write(
+            to: folder.url.appendingPathComponent("experiments/c-broken.lua"), atomically: true, encoding: .utf8)
+        let text = try VerdictProcess.run(["report", "--all", "--from", "2026-11-02"], in: folder.url)
+        #expect(text.status == 1)
+        #expect(text.error.contains("experiments/c-broken.lua"))
+        #expect(text.output.components(separatedBy: "verdict: ").count == 3)
+        #expect(try VerdictProcess.run(["report", "--from", "2026-11-02"], in: folder.url).status == 64)
+        #expect(try VerdictProcess.run(["report", "a-book-now", "--all", "--from", "2026-11-02"], in: folder.url).status == 64)
+    }
 }

@@ -94,4 +94,77 @@ import VerdictTestSupport
         // Filter values are bound parameters: SQL in a value is just a value.
         #expect(try store.countEvents(EventFilter(changeID: "x' OR '1'='1"), groupedBy: []).first?.count == 0)
     }
+
+    /// tallies and customerFacts against the same figures counted directly, on events with
+    /// arms by flag and by day, statuses, cohorts, and customers of every id length (the
+    /// customer table grows several times).
+    @Test func windowAggregatesMatchDirectCounts() throws {
+        let folder = try TemporaryFolder()
+        let store = try EventStore(path: folder.url.appendingPathComponent("s.sqlite").path)
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var events: [Event] = []
+        for _ in 0..<6000 {
+            let user = next(10) == 0 ? nil : String(repeating: "c", count: next(40)) + "\(next(2500))"
+            events.append(
+                Event(
+                    event: ["viewed", "booked", "clicked"][next(3)], timestamp: 0, day: Int32(20_400 + next(6)),
+                    changeID: next(5) == 0 ? "CHG-0008" : "CHG-0007", attributed: true,
+                    versionFlag: ["on", "off", nil][next(3)], userCohort: ["new", "returning"][next(2)], userID: user,
+                    status: ["success", "error:timeout", "error"][next(3)], latencyMs: next(4) == 0 ? nil : Double(next(900)),
+                    value: Double(next(100)), hash: "000000000000"))
+        }
+        _ = try store.ingest(source: "a", format: "jsonl", at: 0) { writer in
+            for event in events { try writer.store(event) }
+            return "sha"
+        }
+        var scan = EventFilter(changeID: "CHG-0007", fromDay: 20_401, toDay: 20_404)
+        scan.cohorts = ["new", "returning"]
+        let inScan = events.filter { $0.changeID == "CHG-0007" && (20_401...20_404).contains($0.day) }
+        let conditions = [
+            EventCondition(event: "viewed"), EventCondition(event: "booked", status: "success"),
+            EventCondition(event: "clicked", cohort: "new", versionFlag: "on"),
+        ]
+        func matches(_ e: Event, _ c: EventCondition) -> Bool {
+            e.event == c.event && (c.status == nil || e.status == c.status) && (c.cohort == nil || e.userCohort == c.cohort)
+                && (c.versionFlag == nil || e.versionFlag == c.versionFlag)
+        }
+        // Arms by flag (A/B), then by days (a switchback), then overlapping arms (the first wins).
+        var byDays = [EventFilter(), EventFilter()]
+        byDays[0].days = [20_401, 20_403]
+        byDays[1].days = [20_402, 20_404]
+        let armings: [([EventFilter], (Event) -> Int?)] = [
+            ([EventFilter(versionFlag: "off"), EventFilter(versionFlag: "on")], { ["off": 0, "on": 1][$0.versionFlag ?? ""] }),
+            (byDays, { [20_401: 0, 20_403: 0, 20_402: 1, 20_404: 1][$0.day] }),
+            ([EventFilter(fromDay: 20_401, toDay: 20_402), EventFilter(fromDay: 20_402, toDay: 20_404)], { $0.day <= 20_402 ? 0 : 1 }),
+        ]
+        for (arms, arm) in armings {
+            let tallies = try store.tallies(scan, arms: arms, measures: [.value, .latencyMs])
+            let customers = try store.customerFacts(scan, arms: arms, conditions: conditions)
+            for index in 0..<2 {
+                let mine = inScan.filter { arm($0) == index }
+                let theirs = tallies.filter { $0.arm == index }
+                #expect(theirs.reduce(0) { $0 + $1.count } == mine.count)
+                let errors = theirs.filter { $0.event == "booked" && $0.status?.hasPrefix("error") == true }.reduce(0) { $0 + $1.count }
+                #expect(errors == mine.filter { $0.event == "booked" && $0.status!.hasPrefix("error") }.count)
+                let latency = theirs.reduce(into: Moments()) { $0 += $1.latency }
+                let latencies = mine.compactMap(\.latencyMs)
+                #expect(latency.n == latencies.count && latency.sum == latencies.reduce(0, +))
+                #expect(latency.sumOfSquares == latencies.reduce(0) { $0 + $1 * $1 })
+                // Customers: distinct ids, and for each condition those with a matching event.
+                var expected: [String: UInt64] = [:]
+                for event in mine {
+                    guard let user = event.userID else { continue }
+                    var mask: UInt64 = 0
+                    for (k, condition) in conditions.enumerated() where matches(event, condition) { mask |= 1 << UInt64(k) }
+                    expected[user, default: 0] |= mask
+                }
+                #expect(customers[index].count == expected.count)
+                #expect(customers[index].sorted() == expected.values.sorted())
+            }
+        }
+    }
 }
