@@ -117,9 +117,13 @@ extension EventStore {
     /// The number of masks is the arm's number of distinct customers. SQLite can only count
     /// distinct values by sorting them; one pass over the index into a hash table is several
     /// times faster, and it answers every condition at once.
-    public func customerFacts(_ scan: EventFilter, arms: [EventFilter], conditions: [EventCondition]) throws(StoreError)
-        -> [[UInt64]]
-    {
+    ///
+    /// With `period`, a customer counts once per period (`length` days from `start`, and every
+    /// `length` days before and after): a before/after baseline of two weeks holds two periods
+    /// like the window, and a customer seen in both is two customer-periods.
+    public func customerFacts(
+        _ scan: EventFilter, arms: [EventFilter], conditions: [EventCondition], period: (start: Int32, length: Int32)? = nil
+    ) throws(StoreError) -> [[UInt64]] {
         precondition(conditions.count <= 64, "at most 64 conditions")
         let (whereSQL, arguments) = scan.whereClause()
         let (label, labelArguments) = Self.armLabel(arms)
@@ -154,15 +158,25 @@ extension EventStore {
         }
         mask = events.isEmpty ? "0" : mask + " ELSE 0 END"
         let condition = (whereSQL.isEmpty ? "WHERE " : whereSQL + " AND ") + "user_id IS NOT NULL"
-        let sql = "SELECT \(label), user_id, \(mask) FROM events \(condition)"
+        var block = "0"
+        var blockArguments: StatementArguments = []
+        if let period {
+            // Floor division of (day - start) by the length, kept positive for SQLite's "/".
+            block = "(day - ? + ? * 1000000) / ?"
+            blockArguments = [Int64(period.start), Int64(period.length), Int64(period.length)]
+        }
+        let sql = "SELECT \(label), user_id, \(mask), \(block) FROM events \(condition)"
         var all = labelArguments
         all += bitArguments
+        all += blockArguments
         all += arguments
         return try read { db in
             let statement = try db.makeStatement(sql: sql)
             try statement.setArguments(all)
             let s = statement.sqliteStatement
             var customers = [CustomerMasks](repeating: CustomerMasks(), count: arms.count)
+            var earlier = [[Int64: CustomerMasks]](repeating: [:], count: arms.count)  // other periods
+            var current = [Int64](repeating: 0, count: arms.count)
             while true {
                 let code = sqlite3_step(s)
                 if code == SQLITE_DONE { break }
@@ -172,10 +186,19 @@ extension EventStore {
                 guard sqlite3_column_type(s, 0) != SQLITE_NULL, let text = sqlite3_column_text(s, 1) else { continue }
                 let arm = Int(sqlite3_column_int64(s, 0))
                 let user = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, 1)))
+                let period = sqlite3_column_int64(s, 3)
+                if period != current[arm] {
+                    // Rows of one period mostly come together (the indexes order by day).
+                    earlier[arm][current[arm]] = customers[arm]
+                    customers[arm] = earlier[arm].removeValue(forKey: period) ?? CustomerMasks()
+                    current[arm] = period
+                }
                 customers[arm].insert(user, mask: UInt64(bitPattern: sqlite3_column_int64(s, 2)))
             }
             sqlite3_reset(s)
-            return customers.map(\.allMasks)
+            return customers.indices.map { arm in
+                earlier[arm].values.reduce(customers[arm].allMasks) { $0 + $1.allMasks }
+            }
         }
     }
 

@@ -24,6 +24,8 @@ public struct EventFilter: Sendable, Equatable {
     public var days: [Int32] = []
     /// Only events whose status starts with this (`error` matches `error:timeout`).
     public var statusPrefix: String?
+    /// Only these event names (empty: any).
+    public var events: [String] = []
 
     /// Creates a filter; nil means "any".
     public init(
@@ -72,6 +74,10 @@ public struct EventFilter: Sendable, Equatable {
         if !days.isEmpty {
             conditions.append("day IN (" + days.map { _ in "?" }.joined(separator: ", ") + ")")
             arguments.append(contentsOf: days.map { Int64($0) as (any DatabaseValueConvertible)? })
+        }
+        if !events.isEmpty {
+            conditions.append("event IN (" + events.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments.append(contentsOf: events.map { $0 as (any DatabaseValueConvertible)? })
         }
         if let statusPrefix {
             conditions.append("substr(status, 1, ?) = ?")
@@ -295,8 +301,11 @@ extension EventStore {
     }
 
     /// Per-customer conversion: of the users with a `from` event, how many also have a `to`
-    /// event (among the matching events). Events without user_id are not counted.
-    public func convertedUsers(from: String, to: String, _ filter: EventFilter) throws(StoreError) -> (trials: Int, successes: Int) {
+    /// event (among the matching events). Events without user_id are not counted. With `period`,
+    /// a customer counts once per period, as in `customerFacts`.
+    public func convertedUsers(
+        from: String, to: String, _ filter: EventFilter, period: (start: Int32, length: Int32)? = nil
+    ) throws(StoreError) -> (trials: Int, successes: Int) {
         var scoped = filter
         scoped.event = nil
         let (whereSQL, arguments) = scoped.whereClause()
@@ -304,12 +313,13 @@ extension EventStore {
         let sql = """
             SELECT COUNT(*), COALESCE(SUM(converted), 0) FROM (
                 SELECT user_id, MAX(event = ?) AS converted, MAX(event = ?) AS started FROM events \(condition)
-                GROUP BY user_id) WHERE started = 1
+                GROUP BY user_id, \(period == nil ? "0" : "(day - ? + ? * 1000000) / ?")) WHERE started = 1
             """
-        // Placeholders in the order they appear: converted (to), started (from), the filter's, IN (from, to).
+        // Placeholders in the order they appear: converted (to), started (from), the filter's, IN (from, to), the period.
         var ordered: StatementArguments = [to, from]
         ordered += arguments
         ordered += [from, to]
+        if let period { ordered += [Int64(period.start), Int64(period.length), Int64(period.length)] }
         return try read { db in
             let row = try Row.fetchOne(db, sql: sql, arguments: ordered)
             return (row?[0] ?? 0, row?[1] ?? 0)

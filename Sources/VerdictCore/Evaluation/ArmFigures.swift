@@ -52,7 +52,7 @@ struct QueriedFigures: ArmFigures {
     }
 
     func conversion(_ arm: Arm, from: String, to: String, filter: KPI.Filter) throws -> (trials: Int, successes: Int) {
-        try store.convertedUsers(from: from, to: to, scoped(arm, event: nil, filter: filter, status: .kpi))
+        try store.convertedUsers(from: from, to: to, scoped(arm, event: nil, filter: filter, status: .kpi), period: arm.period)
     }
 }
 
@@ -80,15 +80,24 @@ struct WindowFigures: ArmFigures {
             }
         }
         self.conditions = conditions
-        let (scan, labels) = Self.scan(control.filter, treatment.filter)
+        var (scan, labels) = Self.scan(control.filter, treatment.filter)
+        if scan.changeID == nil {
+            // Arms of every change (before/after): only the KPIs' events, through the per-event
+            // index, rather than every event of those days. (No sample ratio is computed here.)
+            scan.events = Array(Set(kpis.flatMap(\.builtInEvents))).sorted()
+            if scan.events.isEmpty { scan.events = [""] }
+        }
+        let (window, armLabels) = (scan, labels)
         var measures: Set<MeasureColumn> = []
         for kpi in kpis {
             if case .mean(_, let of) = kpi.kind { measures.insert(of == .value ? .value : .latencyMs) }
         }
         // The two reads go to two of the store's reader connections at once, one per core.
         let read = Self.concurrently(
-            { [measures] () throws(StoreError) in try store.tallies(scan, arms: labels, measures: measures) },
-            { [conditions] () throws(StoreError) in try store.customerFacts(scan, arms: labels, conditions: conditions) })
+            { [measures] () throws(StoreError) in try store.tallies(window, arms: armLabels, measures: measures) },
+            { [conditions, period = control.period] () throws(StoreError) in
+                try store.customerFacts(window, arms: armLabels, conditions: conditions, period: period)
+            })
         let all = try read.0.get()
         tallies = [all.filter { $0.arm == 0 }, all.filter { $0.arm == 1 }]
         customers = try read.1.get()

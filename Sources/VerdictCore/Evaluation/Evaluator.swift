@@ -11,6 +11,14 @@ public struct Arm: Sendable, Equatable {
     public var filter: EventFilter
     /// Traffic share × days for an A/B arm; days for a before/after or switchback arm.
     public var exposure: Double
+    /// When customers count once per period rather than once per arm: a before/after baseline
+    /// repeats the window's period `weeks` times.
+    public var period: (start: Int32, length: Int32)?
+
+    public static func == (a: Arm, b: Arm) -> Bool {
+        a.name == b.name && a.filter == b.filter && a.exposure == b.exposure && a.period?.start == b.period?.start
+            && a.period?.length == b.period?.length
+    }
 }
 
 /// What `verdict report` shows: every KPI per arm with its statistics, SRM, and the verdict.
@@ -98,13 +106,18 @@ public struct Evaluator {
                 Arm(name: "treatment", filter: filter(declaration.changeID, treatmentVariant), exposure: split * days)
             )
         case .beforeAfter(let weeks):
-            // The same weekdays, 1...weeks weeks earlier: every event, whatever its change.
-            let baseline = (1...weeks).flatMap { week in
-                (from.number...to.number).map { $0 - Int32(7 * week) }
+            // The same weekdays in the `weeks` periods before the window, each as long as the
+            // window rounded up to whole weeks (so they never overlap it): every event, whatever
+            // its change. A customer counts once per period, in the baseline as in the window.
+            let period = Int32(7 * ((to.number - from.number + 1 + 6) / 7))
+            let baseline = (1...Int32(weeks)).flatMap { block in
+                (from.number...to.number).map { $0 - period * block }
             }
             return (
-                Arm(name: "control", filter: filter(nil, nil, days: baseline, range: baseline.min()!...baseline.max()!), exposure: Double(baseline.count)),
-                Arm(name: "treatment", filter: filter(nil, nil), exposure: days)
+                Arm(
+                    name: "control", filter: filter(nil, nil, days: baseline, range: baseline.min()!...baseline.max()!),
+                    exposure: Double(baseline.count), period: (from.number, period)),
+                Arm(name: "treatment", filter: filter(nil, nil), exposure: days, period: (from.number, period))
             )
         case .switchback(_, _, _, let seed):
             let all = Array(from.number...to.number)

@@ -108,6 +108,17 @@ public struct KPI: Sendable, Equatable {
         case custom(compute: LuaFunction)
     }
 
+    /// The event names a built-in kind reads (none for a custom KPI).
+    public var builtInEvents: [String] {
+        switch kind {
+        case .count(let event), .dailyCount(let event), .mean(let event, _), .quantile(let event, _, _), .errorRate(let event):
+            [event]
+        case .conversion(let from, let to): [from, to]
+        case .rate(let numerator, let denominator): [numerator, denominator]
+        case .custom: []
+        }
+    }
+
     /// The numeric field a mean or quantile reads.
     public enum Measure: String, Sendable, Equatable, CaseIterable {
         case value

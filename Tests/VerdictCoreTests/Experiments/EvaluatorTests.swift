@@ -128,6 +128,36 @@ import VerdictTestSupport
         #expect(report.sampleRatioMismatch == nil)  // no arms to mismatch in before/after
     }
 
+    /// Before/after with a per-customer conversion: the baseline's periods are each as long as
+    /// the window and a customer counts once per period, so a two-week baseline of the same
+    /// weekly behaviour gives the same conversion as the window (not a longer chance to convert).
+    /// A 14-day window's baseline lies wholly before it.
+    @Test func beforeAfterCountsCustomersPerPeriod() throws {
+        var data: [String] = []
+        // Every week, the same 20 customers view a quote on Monday and 5 of them book on Friday.
+        for monday in [2, 9, 16] {
+            for index in 0..<20 {
+                let user = "u\(index)"
+                data.append(Self.event("quote_viewed", day: String(format: "2026-11-%02d", monday), flag: nil, user: user, change: nil))
+                if index < 5 { data.append(Self.event("appointment_booked", day: String(format: "2026-11-%02d", monday + 4), flag: nil, user: user, change: nil)) }
+            }
+        }
+        let (fixture, _, evaluator) = try setUp(
+            template: "conversion",
+            replacing: [(#"design     = ab { flag = "book_now_button", control = "off", treatment = "on", split = 0.5 },"#, "design = before_after { weeks = 2 },")],
+            data: data)
+        defer { withExtendedLifetime(fixture) {} }
+        let report = try evaluator.report(from: LocalDay("2026-11-16")!, to: LocalDay("2026-11-22")!)
+        let primary = report.kpis[0]
+        #expect(primary.control.n == 40 && primary.control.value == 0.25)  // 20 customers × 2 weeks
+        #expect(primary.treatment.n == 20 && primary.treatment.value == 0.25)
+        #expect(abs(primary.relative!.value) < 1e-12)
+
+        let (control, treatment) = evaluator.arms(from: LocalDay("2026-11-16")!, to: LocalDay("2026-11-29")!, cohorts: [])
+        #expect(control.filter.days.count == 28 && control.filter.days.max()! < treatment.filter.fromDay!)
+        #expect(control.filter.days.min() == LocalDay("2026-10-19")!.number)  // two 14-day periods back
+    }
+
     /// Switchback arms are the days of a seeded schedule: deterministic, and they split the window.
     @Test func switchbackScheduleSplitsTheDays() throws {
         let days = (0..<28).map { LocalDay("2026-11-01")!.number + Int32($0) }
