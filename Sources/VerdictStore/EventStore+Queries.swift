@@ -313,7 +313,7 @@ extension EventStore {
         let sql = """
             SELECT COUNT(*), COALESCE(SUM(converted), 0) FROM (
                 SELECT user_id, MAX(event = ?) AS converted, MAX(event = ?) AS started FROM events \(condition)
-                GROUP BY user_id, \(period == nil ? "0" : "(day - ? + ? * 1000000) / ?")) WHERE started = 1
+                GROUP BY user_id\(period == nil ? "" : ", (day - ? + ? * 1000000) / ?")) WHERE started = 1
             """
         // Placeholders in the order they appear: converted (to), started (from), the filter's, IN (from, to), the period.
         var ordered: StatementArguments = [to, from]
