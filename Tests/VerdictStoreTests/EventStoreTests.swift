@@ -167,4 +167,29 @@ import VerdictTestSupport
             }
         }
     }
+
+    /// With a period, a customer counts once per period, in the grouped query as in the scan.
+    @Test func customersCountOncePerPeriod() throws {
+        let folder = try TemporaryFolder()
+        let store = try EventStore(path: folder.url.appendingPathComponent("s.sqlite").path)
+        func seen(_ name: String, _ day: Int32, _ user: String) -> Event {
+            Event(event: name, timestamp: 0, day: day, changeID: "none", attributed: false, userID: user, hash: "000000000000")
+        }
+        _ = try store.ingest(source: "a", format: "jsonl", at: 0) { writer in
+            // u1 views in both weeks and books in the second; u2 views in the first only; a day
+            // before the first week belongs to an earlier period.
+            for event in [
+                seen("viewed", 20_400, "u1"), seen("viewed", 20_407, "u1"), seen("booked", 20_409, "u1"),
+                seen("viewed", 20_401, "u2"), seen("booked", 20_399, "u2"),
+            ] { try writer.store(event) }
+            return "sha"
+        }
+        let all = EventFilter(fromDay: 20_399, toDay: 20_413)
+        let period: (start: Int32, length: Int32) = (20_400, 7)
+        #expect(try store.convertedUsers(from: "viewed", to: "booked", all) == (2, 2))
+        #expect(try store.convertedUsers(from: "viewed", to: "booked", all, period: period) == (3, 1))
+        let masks = try store.customerFacts(
+            all, arms: [EventFilter()], conditions: [EventCondition(event: "viewed"), EventCondition(event: "booked")], period: period)
+        #expect(masks[0].sorted() == [1, 1, 2, 3])  // u1 week 1, u2 week 1, u2 the day before, u1 week 2
+    }
 }
