@@ -14,7 +14,7 @@ extension VerdictCommand {
 
                 Examples:
                   verdict events --change CHG-0007 --by day,flag
-                  verdict events --event appointment_booked --from 2026-11-01 --to 2026-11-07 --by cohort --csv
+                  verdict events --event appointment_booked --from 2026-11-01 --by cohort --csv
                   verdict events --change CHG-0007 --list --limit 20
                 """
         )

@@ -9,10 +9,10 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "From past events, say whether the experiment's window can decide its rule.",
             discussion: """
-                Reads the last --baseline-days days before today (the workspace's local date; --now to
-                replay): the events per day each KPI sees, its baseline level and spread, the sample per arm
-                the window will bring, the smallest change that sample can detect at the declared alpha and
-                power, and the days the rule's threshold and the expected lift need. It ends with one plain
+                Reads the last --baseline-days days before today (the workspace's local date; --now to \
+                replay): the events per day each KPI sees, its baseline level and spread, the sample per arm \
+                the window will bring, the smallest change that sample can detect at the declared alpha and \
+                power, and the days the rule's threshold and the expected lift need. It ends with one plain \
                 sentence. With little or no history it says what it cannot know.
 
                 Examples:

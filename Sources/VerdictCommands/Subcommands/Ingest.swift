@@ -10,16 +10,16 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store events from JSON lines or CSV files (or standard input), each file as one batch.",
             discussion: """
-                Every row is validated against the event schema (docs/events.md). A bad row never stops the
-                file and is never dropped: it goes to quarantine with its line and a reason (see
-                `verdict quarantine`). Each file is stored in one transaction, so after a crash it is either
-                fully stored or absent; ingesting the same file again stores nothing and says so, and an
+                Every row is validated against the event schema (docs/events.md). A bad row never stops the \
+                file and is never dropped: it goes to quarantine with its line and a reason (see \
+                `verdict quarantine`). Each file is stored in one transaction, so after a crash it is either \
+                fully stored or absent; ingesting the same file again stores nothing and says so, and an \
                 event_id is stored once across all files.
 
-                The format comes from the extension (.jsonl, .ndjson, .json, .csv), else from the content;
+                The format comes from the extension (.jsonl, .ndjson, .json, .csv), else from the content; \
                 --format forces it. CSV needs a header row with the schema's names; other columns go to props.
 
-                Exit codes: 0 every row stored (or already there); 3 some rows were quarantined; 1 an input
+                Exit codes: 0 every row stored (or already there); 3 some rows were quarantined; 1 an input \
                 could not be read; 64 the command line is wrong.
 
                 Examples:

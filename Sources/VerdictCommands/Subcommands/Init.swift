@@ -11,8 +11,8 @@ extension VerdictCommand {
                 Refuses to touch a folder that already has a verdict.lua.
 
                 Examples:
-                  verdict init                                   # here, named after the folder
-                  verdict init brightspark --name "Brightspark Electric" --time-zone America/Chicago
+                  verdict init                  # here, named after the folder
+                  verdict init brightspark --time-zone America/Chicago --name "Brightspark"
                 """
         )
 

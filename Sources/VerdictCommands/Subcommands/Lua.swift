@@ -9,9 +9,9 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a Lua file in exactly the sandbox experiments get, and print the value it returns.",
             discussion: """
-                A safe place to try plugin code: the file sees only what an experiment sees, under the same
-                memory, instruction and time limits (the workspace's, if there is one). What it prints goes to
-                standard error; the value it returns goes to standard output, as a Lua table or, with --json,
+                A safe place to try plugin code: the file sees only what an experiment sees, under the same \
+                memory, instruction and time limits (the workspace's, if there is one). What it prints goes to \
+                standard error; the value it returns goes to standard output, as a Lua table or, with --json, \
                 as JSON. Errors are reported as FILE:LINE: message with a non-zero exit.
 
                 Examples:

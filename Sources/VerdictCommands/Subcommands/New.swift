@@ -8,7 +8,7 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start an experiment from a template, with the next free change_id.",
             discussion: """
-                Copies the template to experiments/NAME.lua; fill in its hypothesis, KPIs and rule, then run
+                Copies the template to experiments/NAME.lua; fill in its hypothesis, KPIs and rule, then run \
                 `verdict check NAME`.
 
                 Examples:

@@ -10,7 +10,7 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "List or export the rows that ingest refused, with their line and reason.",
             discussion: """
-                Nothing refused is ever out of reach: every quarantined row is kept exactly as it arrived.
+                Nothing refused is ever out of reach: every quarantined row is kept exactly as it arrived. \
                 --raw prints the rows alone, to fix them and ingest them again.
 
                 Examples:

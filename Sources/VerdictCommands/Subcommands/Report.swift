@@ -12,13 +12,13 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate experiments over a window: every KPI per arm, its interval, SRM, and the verdict.",
             discussion: """
-                Never a verdict without its interval and sample: the table shows each KPI per arm (n and
-                value), the change with its interval and p-value, the minimum detectable effect, and whether
-                each rule holds. --json gives the same with the field names of docs/report-json.md: one
+                Never a verdict without its interval and sample: the table shows each KPI per arm (n and \
+                value), the change with its interval and p-value, the minimum detectable effect, and whether \
+                each rule holds. --json gives the same with the field names of docs/report-json.md: one \
                 report as an object, several (more than one name, or --all) as an array.
 
-                With several experiments, each window starts at --from and lasts the experiment's own
-                declared window unless --to is given. An experiment that cannot be loaded is reported on
+                With several experiments, each window starts at --from and lasts the experiment's own \
+                declared window unless --to is given. An experiment that cannot be loaded is reported on \
                 standard error and the others still are; the exit status is then 1.
 
                 Examples:

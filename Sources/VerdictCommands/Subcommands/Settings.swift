@@ -9,7 +9,7 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the workspace and the settings its verdict.lua declares.",
             discussion: """
-                Loads verdict.lua in the sandbox, so it also checks the file: a mistake is reported as
+                Loads verdict.lua in the sandbox, so it also checks the file: a mistake is reported as \
                 verdict.lua:LINE: ... with a non-zero exit.
 
                 Examples:
