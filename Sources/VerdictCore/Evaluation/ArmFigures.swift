@@ -80,14 +80,7 @@ struct WindowFigures: ArmFigures {
             }
         }
         self.conditions = conditions
-        var (scan, labels) = Self.scan(control.filter, treatment.filter)
-        if scan.changeID == nil {
-            // Arms of every change (before/after): only the KPIs' events, through the per-event
-            // index, rather than every event of those days. (No sample ratio is computed here.)
-            scan.events = Array(Set(kpis.flatMap(\.builtInEvents))).sorted()
-            if scan.events.isEmpty { scan.events = [""] }
-        }
-        let (window, armLabels) = (scan, labels)
+        let (window, armLabels) = Self.scan(control.filter, treatment.filter, kpis: kpis)
         var measures: Set<MeasureColumn> = []
         for kpi in kpis {
             if case .mean(_, let of) = kpi.kind { measures.insert(of == .value ? .value : .latencyMs) }
@@ -121,11 +114,17 @@ struct WindowFigures: ArmFigures {
     }
 
     /// One filter that covers both arms, and the arms' own conditions (flag, days) to label events.
-    private static func scan(_ a: EventFilter, _ b: EventFilter) -> (EventFilter, [EventFilter]) {
+    private static func scan(_ a: EventFilter, _ b: EventFilter, kpis: [KPI]) -> (EventFilter, [EventFilter]) {
         precondition(a.changeID == b.changeID && a.cohorts == b.cohorts, "arms of one window share change and cohorts")
         var scan = EventFilter(changeID: a.changeID, fromDay: min(a.fromDay, b.fromDay), toDay: max(a.toDay, b.toDay))
         scan.cohorts = a.cohorts
         if a.versionFlag == b.versionFlag { scan.versionFlag = a.versionFlag }
+        if scan.changeID == nil {
+            // Arms of every change (before/after): only the KPIs' events, through the per-event
+            // index, rather than every event of those days. (No sample ratio is computed here.)
+            scan.events = Array(Set(kpis.flatMap(\.builtInEvents))).sorted()
+            if scan.events.isEmpty { scan.events = [""] }
+        }
         // An arm's label needs only what sets it apart within the scan.
         func label(_ arm: EventFilter) -> EventFilter {
             var label = EventFilter(versionFlag: scan.versionFlag == nil ? arm.versionFlag : nil)

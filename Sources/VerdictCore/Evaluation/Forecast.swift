@@ -98,7 +98,8 @@ extension Evaluator {
             proportion(successes: try store.count(errors), trials: try store.count({ var f = scoped(event); f.status = nil; return f }()))
         case .mean(let event, let of), .quantile(let event, let of, _):
             let sample = try store.moments(of == .value ? .value : .latencyMs, scoped(event))
-            let moments = (n: sample.n, mean: sample.meanAndVariance.mean, variance: sample.meanAndVariance.variance)
+            let (mean, variance) = sample.meanAndVariance
+            let moments = (n: sample.n, mean: mean, variance: variance)
             result.perDay = Double(moments.n) / Double(days)
             result.perArm = result.perDay * windowDays * armShare
             if moments.n > 1, moments.mean != 0, moments.variance > 0 {
