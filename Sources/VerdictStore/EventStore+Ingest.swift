@@ -47,8 +47,9 @@ public final class BatchWriter {
     private(set) var duplicates = 0
     private(set) var quarantined = 0
 
-    /// - Parameter checkingEventIDs: refuse each event whose event_id is already stored, row by
-    ///   row; a bulk batch (no indexes while it loads) passes false and removes repeats at the end.
+    /// - Parameter checkingEventIDs: skip each event whose event_id is already stored, row by row
+    ///   (the unique index refuses it); a bulk batch (no indexes while it loads) passes false and
+    ///   removes repeats at the end.
     init(db: Database, batchID: Int64, checkingEventIDs: Bool) throws {
         self.db = db
         self.batchID = batchID
@@ -57,12 +58,8 @@ public final class BatchWriter {
                 user_cohort, user_id, status, latency_ms, value, event_id, props, hash)
             """
         insertStatement = try db.makeStatement(
-            sql: checkingEventIDs
-                ? columns + """
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
-                    WHERE ?13 IS NULL OR NOT EXISTS (SELECT 1 FROM events WHERE event_id = ?13)
-                    """
-                : columns + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")
+            sql: columns + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                + (checkingEventIDs ? " ON CONFLICT DO NOTHING" : ""))
         insert = insertStatement.sqliteStatement
     }
 
@@ -143,16 +140,23 @@ extension EventStore {
     /// From how many expected rows a batch may rebuild the query indexes rather than update them.
     static let bulkThreshold = 50_000
 
-    /// Deletes the rows of a bulk batch whose event_id an earlier row (of any batch) already has,
-    /// with one scan of the event_id index; returns how many.
-    static func removeRepeatedEventIDs(_ db: Database, batchID: Int64) throws -> Int {
+    /// Builds the unique event_id index after a bulk batch's rows are in; when some event_id is
+    /// stored twice, first deletes the batch's rows that repeat an earlier row's (of any batch).
+    /// Returns how many rows it deleted.
+    static func indexEventIDs(_ db: Database, batchID: Int64) throws -> Int {
+        do {
+            try db.execute(sql: Schema.eventIDIndex)
+            return 0
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            // Repeats: find them in one scan of a plain index, then build the unique one.
+        }
+        try db.execute(sql: "CREATE INDEX events_by_event_id ON events(event_id) WHERE event_id IS NOT NULL")
         let repeated = try Row.fetchAll(
             db,
             sql: """
                 SELECT event_id, MIN(id) AS first FROM events WHERE event_id IS NOT NULL
                 GROUP BY event_id HAVING COUNT(*) > 1
                 """)
-        guard !repeated.isEmpty else { return 0 }
         let statement = try db.makeStatement(
             sql: "DELETE FROM events WHERE event_id = ? AND id > ? AND batch_id = ?")
         var removed = 0
@@ -160,6 +164,8 @@ extension EventStore {
             try statement.execute(arguments: [row["event_id"] as String, row["first"] as Int64, batchID])
             removed += db.changesCount
         }
+        try db.execute(sql: "DROP INDEX events_by_event_id")
+        try db.execute(sql: Schema.eventIDIndex)
         return removed
     }
 
@@ -180,7 +186,7 @@ extension EventStore {
                 let expected = expectedRows ?? 0
                 let bulk = expected >= Self.bulkThreshold && expected * 2 >= stored
                 if bulk {
-                    for index in Schema.eventIndexes { try db.execute(sql: "DROP INDEX \(index.name)") }
+                    for name in Schema.eventIndexNames { try db.execute(sql: "DROP INDEX \(name)") }
                 }
                 try db.execute(
                     sql: "INSERT INTO batches (source, format, ingested_at) VALUES (?, ?, ?)",
@@ -194,9 +200,8 @@ extension EventStore {
                     throw AlreadyIngested(batchID: earlier["id"], at: earlier["ingested_at"])
                 }
                 if bulk {
-                    try db.execute(sql: Schema.eventIndexes[0].definition)
-                    writer.countRemovedDuplicates(try Self.removeRepeatedEventIDs(db, batchID: batchID))
-                    for index in Schema.eventIndexes.dropFirst() { try db.execute(sql: index.definition) }
+                    writer.countRemovedDuplicates(try Self.indexEventIDs(db, batchID: batchID))
+                    try db.execute(sql: Schema.changeIndex)
                 }
                 try db.execute(
                     sql: """

@@ -59,6 +59,11 @@ public struct EventFilter: Sendable, Equatable {
                 arguments.append(value)
             }
         }
+        if changeID == nil && (fromDay != nil || toDay != nil || !days.isEmpty) {
+            // Days of every change: one range of the per-change index per change. The distinct
+            // changes come from the same index, skipping from one change to the next.
+            conditions.append("change_id IN (SELECT DISTINCT change_id FROM events)")
+        }
         if let fromDay {
             conditions.append("day >= ?")
             arguments.append(Int64(fromDay))

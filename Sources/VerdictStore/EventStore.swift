@@ -20,7 +20,7 @@ public final class EventStore: Sendable {
         configuration.busyMode = .timeout(Self.writerPatience)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -8192")  // 8 MB per connection: index builds sort faster in less memory
+            try db.execute(sql: "PRAGMA cache_size = -4096")  // 4 MB per connection: index builds sort as fast as with more
             try db.execute(sql: "PRAGMA threads = 2")  // index builds sort on both cores
             if db.configuration.readonly {
                 // Readers map the file instead of copying each page through read(2); the writer

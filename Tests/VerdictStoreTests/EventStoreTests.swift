@@ -35,7 +35,7 @@ import VerdictTestSupport
         }
         try old.close()
         let store = try EventStore(path: path)
-        #expect(try store.schemaVersion() == 2)
+        #expect(try store.schemaVersion() == Schema.migrations.count)
         #expect(try store.eventCount() == 2)
         let plan = try store.read { db in
             try Row.fetchAll(
@@ -43,6 +43,24 @@ import VerdictTestSupport
             ).map { $0["detail"] as String }.joined()
         }
         #expect(plan.contains("COVERING INDEX events_by_change"))
+        let indexes = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")
+        }
+        #expect(indexes == ["events_by_change", "events_by_event_id"])
+    }
+
+    @Test func daysOfEveryChangeAreReadThroughThePerChangeIndex() throws {
+        let folder = try TemporaryFolder()
+        let store = try EventStore(path: folder.url.appendingPathComponent("s.sqlite").path)
+        var filter = EventFilter(event: "quote_viewed", fromDay: 20000, toDay: 20006)
+        filter.events = ["quote_viewed", "appointment_booked"]
+        let (condition, arguments) = filter.whereClause()
+        let plan = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT COUNT(*), TOTAL(value) FROM events \(condition)",
+                arguments: arguments
+            ).map { $0["detail"] as String }.joined(separator: "; ")
+        }
+        #expect(plan.contains("SEARCH events USING COVERING INDEX events_by_change (change_id=? AND day>? AND day<?)"), "\(plan)")
     }
 
     @Test func refusesAStoreFromANewerVerdict() throws {

@@ -120,8 +120,8 @@ struct WindowFigures: ArmFigures {
         scan.cohorts = a.cohorts
         if a.versionFlag == b.versionFlag { scan.versionFlag = a.versionFlag }
         if scan.changeID == nil {
-            // Arms of every change (before/after): only the KPIs' events, through the per-event
-            // index, rather than every event of those days. (No sample ratio is computed here.)
+            // Arms of every change (before/after): only the KPIs' events of those days, rather
+            // than every event. (No sample ratio is computed here.)
             scan.events = Array(Set(kpis.flatMap(\.builtInEvents))).sorted()
             if scan.events.isEmpty { scan.events = [""] }
         }

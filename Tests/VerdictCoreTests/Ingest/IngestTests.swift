@@ -85,6 +85,23 @@ import VerdictTestSupport
         #expect(next.outcome.duplicates == 1)
     }
 
+    /// A large batch without repeats learns so from building the unique index, and stores all.
+    @Test func bulkBatchWithoutRepeatsStoresEveryRow() throws {
+        let fixture = try IngestFixture()
+        try fixture.ingest(Self.line("early", #""event_id":"early-1""#) + "\n", as: "early.jsonl")
+        let lines = (0..<60_000).map { Self.line("bulk", at: "2026-11-03T10:00:00Z", #""event_id":"id-\#($0)""#) }
+        let report = try fixture.ingest(lines.joined(separator: "\n") + "\n", as: "bulk.jsonl")
+        #expect(report.outcome.stored == 60_000)
+        #expect(report.outcome.duplicates == 0)
+        #expect(try fixture.store.eventCount() == 60_001)
+        let next = try fixture.ingest(
+            Self.line("late", #""event_id":"id-59999""#) + "\n" + Self.line("late", #""event_id":"early-1""#) + "\n"
+                + Self.line("late", #""event_id":"id-60000""#) + "\n",
+            as: "late.jsonl")
+        #expect(next.outcome.duplicates == 2)
+        #expect(next.outcome.stored == 1)
+    }
+
     @Test func unattributedEventsAreStoredAsNone() throws {
         let fixture = try IngestFixture()
         try fixture.ingest(Self.line() + "\n" + Self.line(#"b"#, #""change_id":"CHG-0007""#) + "\n", as: "a.jsonl")
