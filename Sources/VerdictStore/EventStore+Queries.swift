@@ -46,6 +46,17 @@ public struct EventFilter: Sendable, Equatable {
         return (conditions.isEmpty ? "" : "WHERE " + conditions, arguments)
     }
 
+    /// The stored change_ids, one index seek each: SQLite answers SELECT DISTINCT by reading the
+    /// whole index (half a second for ten million events), this in a few milliseconds.
+    static let storedChanges = """
+        WITH RECURSIVE stored(change_id) AS (
+            SELECT MIN(change_id) FROM events
+            UNION ALL
+            SELECT (SELECT MIN(change_id) FROM events WHERE change_id > stored.change_id) FROM stored
+            WHERE stored.change_id IS NOT NULL)
+        SELECT change_id FROM stored WHERE change_id IS NOT NULL
+        """
+
     /// The filter's conditions joined by AND ("" when it has none).
     func conditions() -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
@@ -60,9 +71,8 @@ public struct EventFilter: Sendable, Equatable {
             }
         }
         if changeID == nil && (fromDay != nil || toDay != nil || !days.isEmpty) {
-            // Days of every change: one range of the per-change index per change. The distinct
-            // changes come from the same index, skipping from one change to the next.
-            conditions.append("change_id IN (SELECT DISTINCT change_id FROM events)")
+            // Days of every change: one range of the per-change index per change.
+            conditions.append("change_id IN (\(Self.storedChanges))")
         }
         if let fromDay {
             conditions.append("day >= ?")

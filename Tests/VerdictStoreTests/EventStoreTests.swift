@@ -61,6 +61,22 @@ import VerdictTestSupport
             ).map { $0["detail"] as String }.joined(separator: "; ")
         }
         #expect(plan.contains("SEARCH events USING COVERING INDEX events_by_change (change_id=? AND day>? AND day<?)"), "\(plan)")
+        #expect(!plan.contains("SCAN events"), "\(plan)")  // the stored changes are found by seeks, not a scan
+
+        // Every change is counted: the first, the last, and `none` (unattributed).
+        _ = try store.ingest(source: "a", format: "jsonl", at: 0) { writer in
+            for change in ["CHG-0001", "CHG-0007", "none", "CHG-0002", "CHG-0007"] {
+                try writer.store(event("quote_viewed", day: 20003, change: change))
+                try writer.store(event("quote_viewed", day: 20009, change: change))  // after the days asked
+            }
+            try writer.store(event("appointment_booked", day: 20000, change: "zzz"))
+            return "sha"
+        }
+        #expect(try store.count(filter) == 5)
+        var booked = EventFilter(fromDay: 20000, toDay: 20000)
+        booked.events = ["appointment_booked"]
+        #expect(try store.count(booked) == 1)
+        #expect(try store.count(EventFilter(fromDay: 19000, toDay: 19999)) == 0)
     }
 
     @Test func refusesAStoreFromANewerVerdict() throws {
