@@ -120,16 +120,22 @@ struct JSONLineParser {
             } else if event.unknownField == nil {
                 event.unknownField = keyText
             }
-            skipWhitespace()
-            guard i < bytes.count else { throw fail("the line ends inside an object (missing '}')") }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard bytes[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
-            i += 1
+            if try moreMembers(before: "}") { continue }
             return event
         }
+    }
+
+    /// After a member of an object (`closer` "}") or an item of an array ("]"): true past a `,`
+    /// (another follows), false past the closer (the container ends).
+    private mutating func moreMembers(before closer: Unicode.Scalar) throws -> Bool {
+        skipWhitespace()
+        guard i < bytes.count else {
+            throw fail("the line ends inside \(closer == "}" ? "an object" : "an array") (missing '\(closer)')")
+        }
+        let more = bytes[i] == UInt8(ascii: ",")
+        guard more || bytes[i] == UInt8(ascii: closer) else { throw fail("expected ',' or '\(closer)'") }
+        i += 1
+        return more
     }
 
     /// The index of the closing quote of a string starting at `start` that has no escapes.
@@ -163,14 +169,7 @@ struct JSONLineParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a field name") }
             i += 1
             fields.append((key, try value()))
-            skipWhitespace()
-            guard i < bytes.count else { throw fail("the line ends inside an object (missing '}')") }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard bytes[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
-            i += 1
+            if try moreMembers(before: "}") { continue }
             return .object(fields)
         }
     }
@@ -188,14 +187,7 @@ struct JSONLineParser {
         }
         while true {
             items.append(try value())
-            skipWhitespace()
-            guard i < bytes.count else { throw fail("the line ends inside an array (missing ']')") }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard bytes[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
-            i += 1
+            if try moreMembers(before: "]") { continue }
             return .array(items)
         }
     }
