@@ -13,6 +13,14 @@ public final class EventStore: Sendable {
     /// How long a writer waits for another process's write transaction before giving up.
     public static let writerPatience: TimeInterval = 3600
 
+    /// How long opening retries when SQLite answers "database is locked" without waiting.
+    ///
+    /// SQLite calls the busy handler for ordinary lock waits, but not in a few short moments
+    /// around a WAL database's files: while another process's last connection cleans up the WAL
+    /// as it closes, or while several processes open a store nobody had open. Those moments last
+    /// milliseconds; a store still locked after this long is reported.
+    static let openPatience: TimeInterval = 60
+
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
         self.path = path
@@ -31,12 +39,33 @@ public final class EventStore: Sendable {
         do {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.write { db in try Schema.migrate(db) }
+            pool = try Self.openPool(path: path, configuration: configuration)
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Opens the pool and brings the schema up to date, retrying the moments when SQLite reports
+    /// a lock without calling the busy handler (see `openPatience`).
+    ///
+    /// The schema version is read first, so opening a current store takes no write lock: a report
+    /// started during a long ingest does not wait for the ingest to commit.
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date(timeIntervalSinceNow: openPatience)
+        var pause: TimeInterval = 0.002
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                if try pool.read({ db in try Schema.needsMigration(db) }) {
+                    try pool.write { db in try Schema.migrate(db) }
+                }
+                return pool
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * 2, 0.1)
+            }
         }
     }
 

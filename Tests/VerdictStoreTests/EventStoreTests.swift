@@ -83,14 +83,60 @@ import VerdictTestSupport
         let folder = try TemporaryFolder()
         let path = folder.url.appendingPathComponent("s.sqlite").path
         _ = try EventStore(path: path)
-        let raw = Process()
-        raw.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        raw.arguments = ["sqlite3", path, "PRAGMA user_version = 99"]
-        try raw.run()
-        raw.waitUntilExit()
-        guard raw.terminationStatus == 0 else { return }  // no sqlite3 CLI here: nothing to check
+        let raw = try DatabaseQueue(path: path)
+        try raw.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        try raw.close()
         let error = try #require(throws: StoreError.self) { try EventStore(path: path) }
         #expect(error.description.contains("schema version 99"))
+    }
+
+    /// The last connection of another process takes the file's exclusive lock for a moment as
+    /// it cleans up the WAL, and SQLite then answers "database is locked" without waiting.
+    /// Opening waits such moments out.
+    @Test func openingWaitsOutAnotherConnectionsExclusiveLock() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("s.sqlite").path
+        _ = try EventStore(path: path)
+        let holder = try DatabaseQueue(path: path)
+        try holder.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+            _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events")
+        }
+        let released = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            Thread.sleep(forTimeInterval: 0.3)
+            try? holder.close()
+            released.signal()
+        }
+        let store = try EventStore(path: path)
+        released.wait()
+        #expect(try store.eventCount() == 0)
+    }
+
+    /// Opening reads the schema version without a write transaction, so a report started during a
+    /// long ingest does not wait for the ingest to commit.
+    @Test func openingDoesNotWaitForAnotherWriter() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("s.sqlite").path
+        let writer = try EventStore(path: path)
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        final class Flag: @unchecked Sendable { var releasedByTimeout = false }
+        let flag = Flag()
+        DispatchQueue.global().async {
+            try? writer.pool.write { _ in
+                started.signal()
+                flag.releasedByTimeout = release.wait(timeout: .now() + 20) == .timedOut
+            }
+            finished.signal()
+        }
+        started.wait()
+        let reader = try EventStore(path: path)
+        #expect(try reader.eventCount() == 0)
+        release.signal()
+        finished.wait()
+        #expect(!flag.releasedByTimeout)
     }
 
     @Test func aBatchIsAllOrNothing() throws {
