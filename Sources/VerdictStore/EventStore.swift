@@ -15,14 +15,18 @@ public final class EventStore: Sendable {
 
     /// How long opening retries when SQLite answers "database is locked" without waiting.
     ///
-    /// SQLite calls the busy handler for ordinary lock waits, but not in a few short moments
-    /// around a WAL database's files: while another process's last connection cleans up the WAL
-    /// as it closes, or while several processes open a store nobody had open. Those moments last
-    /// milliseconds; a store still locked after this long is reported.
+    /// SQLite calls the busy handler for ordinary lock waits, but not when a connection that
+    /// already reads asks to write while another connection writes. Opening meets that when
+    /// several processes create the store at once: a new store is an empty file in rollback mode,
+    /// and switching it to WAL reads the file, then writes its header. The other process is done
+    /// within milliseconds; a store still locked after this long is reported.
     static let openPatience: TimeInterval = 60
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    public init(path: String) throws(StoreError) {
+    ///
+    /// `upgrading` is told the versions before an existing store is migrated, which rebuilds its
+    /// indexes and can take a while on a large store; a new store is created without a word.
+    public init(path: String, upgrading: (@Sendable (_ from: Int, _ to: Int) -> Void)? = nil) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.writerPatience)
@@ -39,7 +43,7 @@ public final class EventStore: Sendable {
         do {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            pool = try Self.openPool(path: path, configuration: configuration)
+            pool = try Self.openPool(path: path, configuration: configuration, upgrading: upgrading)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -47,18 +51,26 @@ public final class EventStore: Sendable {
         }
     }
 
-    /// Opens the pool and brings the schema up to date, retrying the moments when SQLite reports
-    /// a lock without calling the busy handler (see `openPatience`).
+    /// Opens the pool and brings the schema up to date, retrying when SQLite reports a lock
+    /// without calling the busy handler (see `openPatience`).
     ///
     /// The schema version is read first, so opening a current store takes no write lock: a report
     /// started during a long ingest does not wait for the ingest to commit.
-    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+    static func openPool(
+        path: String, configuration: Configuration, upgrading: (@Sendable (Int, Int) -> Void)?
+    ) throws -> DatabasePool {
         let deadline = Date(timeIntervalSinceNow: openPatience)
         var pause: TimeInterval = 0.002
+        var announced = false
         while true {
             do {
                 let pool = try DatabasePool(path: path, configuration: configuration)
-                if try pool.read({ db in try Schema.needsMigration(db) }) {
+                let version = try pool.read { db in try Schema.version(db) }
+                if version < Schema.migrations.count {
+                    if version > 0 && !announced {
+                        upgrading?(version, Schema.migrations.count)
+                        announced = true
+                    }
                     try pool.write { db in try Schema.migrate(db) }
                 }
                 return pool

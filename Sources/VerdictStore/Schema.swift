@@ -82,11 +82,6 @@ enum Schema {
     /// none of its event_ids is already stored; only when that fails does it look for repeats.
     static let eventIndexNames = ["events_by_event_id", "events_by_change"]
 
-    /// Whether the database is behind the latest version; throws when it is ahead of it.
-    static func needsMigration(_ db: Database) throws -> Bool {
-        try version(db) < migrations.count
-    }
-
     /// Brings the database to the latest version.
     static func migrate(_ db: Database) throws {
         let current = try version(db)
@@ -97,7 +92,7 @@ enum Schema {
     }
 
     /// The database's version, refusing one written by a newer Verdict.
-    private static func version(_ db: Database) throws -> Int {
+    static func version(_ db: Database) throws -> Int {
         let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         guard current <= migrations.count else {
             throw StoreError.newerSchema(found: current, supported: migrations.count)

@@ -4,6 +4,16 @@ import Testing
 @testable import VerdictStore
 import VerdictTestSupport
 
+/// The upgrade notices a store gave, as "from→to".
+final class Upgrades: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    var seen: [String] { lock.withLock { items } }
+    var record: @Sendable (Int, Int) -> Void {
+        { [self] from, to in lock.withLock { items.append("\(from)→\(to)") } }
+    }
+}
+
 @Suite struct EventStoreTests {
     func event(_ name: String, day: Int32, change: String = "CHG-0007", flag: String? = "on", id: String? = nil) -> Event {
         Event(
@@ -14,8 +24,10 @@ import VerdictTestSupport
     @Test func migratesToTheLatestVersionOnce() throws {
         let folder = try TemporaryFolder()
         let path = folder.url.appendingPathComponent(".verdict/verdict.sqlite").path
-        #expect(try EventStore(path: path).schemaVersion() == Schema.migrations.count)
-        #expect(try EventStore(path: path).schemaVersion() == Schema.migrations.count)  // opening again migrates nothing
+        let upgrades = Upgrades()
+        #expect(try EventStore(path: path, upgrading: upgrades.record).schemaVersion() == Schema.migrations.count)
+        #expect(try EventStore(path: path, upgrading: upgrades.record).schemaVersion() == Schema.migrations.count)
+        #expect(upgrades.seen.isEmpty)  // a new store is created silently, and opening again migrates nothing
     }
 
     @Test func aVersionOneStoreKeepsItsEventsAndGetsTheReportIndex() throws {
@@ -34,7 +46,9 @@ import VerdictTestSupport
                     """)
         }
         try old.close()
-        let store = try EventStore(path: path)
+        let upgrades = Upgrades()
+        let store = try EventStore(path: path, upgrading: upgrades.record)
+        #expect(upgrades.seen == ["1→\(Schema.migrations.count)"])
         #expect(try store.schemaVersion() == Schema.migrations.count)
         #expect(try store.eventCount() == 2)
         let plan = try store.read { db in
@@ -90,27 +104,25 @@ import VerdictTestSupport
         #expect(error.description.contains("schema version 99"))
     }
 
-    /// The last connection of another process takes the file's exclusive lock for a moment as
-    /// it cleans up the WAL, and SQLite then answers "database is locked" without waiting.
-    /// Opening waits such moments out.
-    @Test func openingWaitsOutAnotherConnectionsExclusiveLock() throws {
+    /// A new store starts as an empty file in rollback mode, and switching it to WAL turns a read
+    /// lock into a write lock, which SQLite refuses at once, without its busy handler, while
+    /// another connection is writing: two processes creating the store together. Opening waits.
+    @Test func creatingTheStoreWaitsForAnotherWriter() throws {
         let folder = try TemporaryFolder()
         let path = folder.url.appendingPathComponent("s.sqlite").path
-        _ = try EventStore(path: path)
-        let holder = try DatabaseQueue(path: path)
-        try holder.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
-            _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events")
-        }
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true  // the transaction outlives the access below
+        let other = try DatabaseQueue(path: path, configuration: configuration)
+        try other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
         let released = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             Thread.sleep(forTimeInterval: 0.3)
-            try? holder.close()
+            try? other.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
             released.signal()
         }
         let store = try EventStore(path: path)
         released.wait()
-        #expect(try store.eventCount() == 0)
+        #expect(try store.schemaVersion() == Schema.migrations.count)
     }
 
     /// Opening reads the schema version without a write transaction, so a report started during a

@@ -13,7 +13,13 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The workspace the command works on, loaded.
     func load() throws(WorkspaceError) -> Workspace {
-        try Workspace(root: locate())
+        var workspace = try Workspace(root: locate())
+        workspace.storeUpgradeNotice = { from, to in
+            Terminal.write(
+                "Upgrading the event store from schema \(from) to \(to). This happens once "
+                    + "and can take a few seconds per million events stored.\n", to: .error)
+        }
+        return workspace
     }
 
     /// The workspace folder, without loading its settings.

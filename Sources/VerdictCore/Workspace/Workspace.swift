@@ -16,6 +16,8 @@ public struct Workspace: Sendable {
     public let root: URL
     /// The settings loaded from `verdict.lua`.
     public let settings: WorkspaceSettings
+    /// Told before an existing store is migrated to a newer schema (see `EventStore.init`).
+    public var storeUpgradeNotice: (@Sendable (_ from: Int, _ to: Int) -> Void)?
 
     /// Loads the workspace at `root`, running `verdict.lua` in the sandbox.
     public init(root: URL) throws(WorkspaceError) {
@@ -58,7 +60,7 @@ public struct Workspace: Sendable {
 
     /// Opens the workspace's event store, creating it on first use.
     public func openStore() throws(StoreError) -> EventStore {
-        try EventStore(path: storePath)
+        try EventStore(path: storePath, upgrading: storeUpgradeNotice)
     }
 
     /// The local date of `clock`'s now in the workspace's time zone.
