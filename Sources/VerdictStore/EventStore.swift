@@ -83,7 +83,7 @@ public final class EventStore: Sendable {
 
     /// The store's schema version (`PRAGMA user_version`).
     public func schemaVersion() throws(StoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        try read { db in try Schema.version(db) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
