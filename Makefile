@@ -4,9 +4,10 @@
 SWIFT ?= swift
 SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev
 BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip time
+PREFIX ?= /usr/local
 DEMO_DIR ?= $(shell mktemp -d -u /tmp/verdict-demo.XXXXXX)
 
-.PHONY: setup build release demo test bench clean
+.PHONY: setup build release install uninstall demo test bench clean
 
 ## setup: install the Debian packages Verdict builds against, if any is missing (idempotent)
 setup:
@@ -17,6 +18,14 @@ build: setup
 
 release: setup
 	$(SWIFT) build -c release
+
+## install: the release binary in $(PREFIX)/bin, its plugins, templates and examples in $(PREFIX)/share/verdict
+install: release
+	@./.ci/install-verdict "$$($(SWIFT) build -c release --show-bin-path)/verdict" "$(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/verdict"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/verdict"
 
 ## demo: make a workspace in a throw-away folder, show its settings, run scripts in the sandbox
 demo: build

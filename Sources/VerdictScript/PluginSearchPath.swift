@@ -24,9 +24,14 @@ public struct PluginSearchPath: Sendable {
     /// The folders, searched in order.
     public var folders: [Folder]
 
+    /// Why a folder that should be searched is missing (the bundled library was not found),
+    /// added to "module not found" messages.
+    public var missing: String?
+
     /// Creates a search path.
-    public init(folders: [Folder]) {
+    public init(folders: [Folder], missing: String? = nil) {
         self.folders = folders
+        self.missing = missing
     }
 
     /// The source and chunk name of module `name`.
@@ -53,7 +58,8 @@ public struct PluginSearchPath: Sendable {
             return (source, shown)
         }
         throw LuaSandbox.HostError(
-            "module \"\(name)\" not found (looked for \(looked.isEmpty ? "nothing: no plugin folders" : looked.joined(separator: " and ")))")
+            "module \"\(name)\" not found (looked for \(looked.isEmpty ? "nothing: no plugin folders" : looked.joined(separator: " and ")))"
+                + (missing.map { "; \($0)" } ?? ""))
     }
 
     static func isModuleName(_ name: String) -> Bool {

@@ -9,7 +9,7 @@ import VerdictTestSupport
         let folder = try TemporaryFolder()
         let root = folder.url.appendingPathComponent("brightspark")
         let workspace = try WorkspaceInitializer.create(at: root, business: "Brightspark Electric", timeZone: "America/Chicago")
-        for name in ["experiments", "plugins", ".verdict", "dashboards"] {
+        for name in ["experiments", "plugins", ".verdict"] {
             var isDirectory: ObjCBool = false
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory))
             #expect(isDirectory.boolValue)

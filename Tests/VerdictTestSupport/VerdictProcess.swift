@@ -29,14 +29,21 @@ public enum VerdictProcess {
     public static func run(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:], input: String? = nil
     ) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
         var base = ProcessInfo.processInfo.environment
         base.removeValue(forKey: "VERDICT_WORKSPACE")
         base["NO_COLOR"] = "1"
-        process.environment = base.merging(environment) { _, new in new }
+        return try run(program: try executable, arguments, in: directory, environment: base.merging(environment) { _, new in new }, input: input)
+    }
+
+    /// Runs `program arguments...` in `directory` with exactly `environment`.
+    public static func run(
+        program: URL, _ arguments: [String], in directory: URL, environment: [String: String], input: String? = nil
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = program
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = environment
         let output = Pipe(), error = Pipe(), standardInput = Pipe()
         process.standardOutput = output
         process.standardError = error

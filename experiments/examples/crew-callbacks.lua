@@ -1,5 +1,6 @@
 -- A plugin author's scratch file: parse a few lines of a job export and compute each crew's
--- callback rate. Try it with `verdict lua experiments/examples/crew-callbacks.lua`.
+-- callback rate. Try it with `verdict lua examples/crew-callbacks.lua` in a workspace made with
+-- `verdict init --examples`.
 local export = [[
 2026-11-02,crew-a,job_completed
 2026-11-02,crew-b,job_completed
@@ -19,7 +20,11 @@ for day, crew, event in export:gmatch("(%d+%-%d+%-%d+),([%w%-]+),([%w_]+)") do
   crews[crew] = c
 end
 
-for name, c in pairs(crews) do
+local names = {}
+for name in pairs(crews) do names[#names + 1] = name end
+table.sort(names)  -- pairs() has no fixed order; print the crews by name
+for _, name in ipairs(names) do
+  local c = crews[name]
   c.callback_rate = c.callbacks / c.jobs
   print(string.format("%-7s %d jobs, %d callbacks (%.0f%%)", name, c.jobs, c.callbacks, 100 * c.callback_rate))
 end

@@ -6,17 +6,19 @@ extension VerdictCommand {
     /// `verdict init [DIR]`: creates a workspace.
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a workspace: verdict.lua, experiments/, plugins/, .verdict/ and dashboards/.",
+            abstract: "Create a workspace: verdict.lua, experiments/, plugins/ and .verdict/.",
             discussion: """
-                Refuses to touch a folder that already has a verdict.lua.
+                Refuses to touch a folder that already has a verdict.lua. With --examples it also copies \
+                the tutorial's example files (website events, job exports, Lua scratch files) into examples/.
 
                 Examples:
                   verdict init                  # here, named after the folder
                   verdict init brightspark --time-zone America/Chicago --name "Brightspark"
+                  verdict init brightspark --examples
                 """
         )
 
-        @Argument(help: "The folder to create the workspace in (default: the current folder).")
+        @Argument(help: "The folder to create the workspace in.")
         var directory: String = "."
 
         @Option(help: "The business name reports show (default: the folder's name).")
@@ -27,6 +29,9 @@ extension VerdictCommand {
             help: "The IANA time zone whose local days reports count (default: the system's, else UTC).")
         var timeZone: String?
 
+        @Flag(help: "Also copy the tutorial's example files into examples/.")
+        var examples = false
+
         @Flag(help: "Print the new workspace's settings as JSON.")
         var json = false
 
@@ -35,7 +40,9 @@ extension VerdictCommand {
                 fileURLWithPath: directory, relativeTo: .currentFolder)
             do {
                 let business = name ?? folder.standardizedFileURL.lastPathComponent
-                let workspace = try WorkspaceInitializer.create(at: folder, business: business, timeZone: timeZone)
+                let workspace = try WorkspaceInitializer.create(
+                    at: folder, business: business, timeZone: timeZone, library: Installation.library)
+                let copied = examples ? try WorkspaceInitializer.copyExamples(into: workspace) : []
                 if json {
                     Terminal.write(try SettingsReport(workspace).json() + "\n")
                     return
@@ -46,12 +53,13 @@ extension VerdictCommand {
                       verdict.lua     settings: \(workspace.settings.business), \(workspace.settings.timeZone)
                       experiments/    one Lua script per change
                       plugins/        your own KPI and importer plugins
-                      .verdict/       the event store and audit trail (keep it out of version control)
-                      dashboards/     the HTML dashboards
-
-                    Next: cd into it and run `verdict settings`.
+                      .verdict/       the event store (keep it out of version control)
 
                     """)
+                if !copied.isEmpty {
+                    Terminal.write("  examples/       \(copied.count) example files: \(copied.joined(separator: ", "))\n\n")
+                }
+                Terminal.write("Next: cd into it and run `verdict settings`.\n")
             } catch {
                 throw Terminal.report(error)
             }

@@ -14,6 +14,8 @@ extension VerdictCommand {
                 Examples:
                   verdict new --list
                   verdict new book-now --template conversion
+                  verdict new book-now --template conversion --change-id CHG-0007
+                  verdict new --list --json
                 """
         )
 
@@ -23,19 +25,27 @@ extension VerdictCommand {
         @Option(help: "The template to copy (see --list).")
         var template: String = "conversion"
 
+        @Option(name: .customLong("change-id"), help: "The change_id to give it (default: the next free CHG-NNNN).")
+        var changeID: String?
+
         @Flag(help: "List the templates.")
         var list = false
+
+        @Flag(help: "With --list, print the templates as JSON.")
+        var json = false
 
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var clockOptions: ClockOptions
 
         func run() async throws {
             do {
-                guard let templates = ExperimentTemplates.bundled else {
-                    throw WorkspaceError.io("the experiment templates are not installed beside verdict; set VERDICT_TEMPLATES to their folder")
-                }
+                let templates = ExperimentTemplates(folder: try Installation.library.get().templates)
                 if list {
                     let all = templates.list()
+                    if json {
+                        Terminal.write(try JSONOutput.encode(all.map { TemplateListing(name: $0.name, summary: $0.summary) }) + "\n")
+                        return
+                    }
                     let width = all.map(\.name.count).max() ?? 0
                     for template in all {
                         Terminal.write(template.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + template.summary + "\n")
@@ -45,7 +55,7 @@ extension VerdictCommand {
                 guard let name else { throw ValidationError("name the new experiment, as in `verdict new book-now --template conversion`") }
                 let workspace = try options.load()
                 let today = workspace.today(try clockOptions.clock())
-                let (file, changeID) = try templates.create(name, from: template, in: workspace, today: today)
+                let (file, changeID) = try templates.create(name, from: template, in: workspace, today: today, changeID: changeID)
                 Terminal.write(
                     "Created \(workspace.relativePath(of: file)) (\(changeID)) from the \(template) template.\n"
                         + "Next: write its hypothesis, KPIs and rule, then run `verdict check \(name)`.\n")
@@ -56,4 +66,10 @@ extension VerdictCommand {
             }
         }
     }
+}
+
+/// One template in `verdict new --list --json`.
+struct TemplateListing: Codable {
+    var name: String
+    var summary: String
 }

@@ -13,7 +13,7 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The workspace the command works on, loaded.
     func load() throws(WorkspaceError) -> Workspace {
-        var workspace = try Workspace(root: locate())
+        var workspace = try Workspace(root: locate(), library: Installation.library)
         workspace.storeUpgradeNotice = { from, to in
             Terminal.write(
                 "Upgrading the event store from schema \(from) to \(to). This happens once "

@@ -21,17 +21,6 @@ public struct ExperimentTemplates: Sendable {
         self.folder = folder
     }
 
-    /// The bundled templates: `VERDICT_TEMPLATES`, else `experiments/templates` beside the
-    /// bundled plugin library.
-    public static var bundled: ExperimentTemplates? {
-        if let named = ProcessInfo.processInfo.environment["VERDICT_TEMPLATES"], !named.isEmpty {
-            return ExperimentTemplates(folder: URL(fileURLWithPath: named, isDirectory: true))
-        }
-        guard let plugins = PluginLibrary.bundled else { return nil }
-        let folder = plugins.deletingLastPathComponent().appendingPathComponent("experiments/templates")
-        return FileManager.default.fileExists(atPath: folder.path) ? ExperimentTemplates(folder: folder) : nil
-    }
-
     /// Every template, by name.
     public func list() -> [Template] {
         let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
@@ -45,10 +34,10 @@ public struct ExperimentTemplates: Sendable {
         }
     }
 
-    /// Copies template `template` to `experiments/NAME.lua` with the next free change_id and
-    /// today's date; returns the new file and its change_id.
+    /// Copies template `template` to `experiments/NAME.lua` with `changeID` (else the next free
+    /// one) and today's date; returns the new file and its change_id.
     public func create(
-        _ name: String, from template: String, in workspace: Workspace, today: LocalDay
+        _ name: String, from template: String, in workspace: Workspace, today: LocalDay, changeID chosenID: String? = nil
     ) throws(WorkspaceError) -> (file: URL, changeID: String) {
         guard !name.isEmpty, name.count <= 64,
             name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
@@ -63,7 +52,20 @@ public struct ExperimentTemplates: Sendable {
         guard !FileManager.default.fileExists(atPath: file.path) else {
             throw .io("\(workspace.relativePath(of: file)) already exists; choose another name")
         }
-        let changeID = Self.nextChangeID(in: workspace)
+        let changeID: String
+        if let chosenID {
+            guard !chosenID.isEmpty, chosenID.count <= 64,
+                chosenID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+            else {
+                throw .io("\"\(chosenID)\" is not a change_id; use letters, digits, -, _ and . (such as CHG-0007)")
+            }
+            if let user = Self.file(declaring: chosenID, in: workspace) {
+                throw .io("\(chosenID) is already the change_id of \(workspace.relativePath(of: user)); each change needs its own")
+            }
+            changeID = chosenID
+        } else {
+            changeID = Self.nextChangeID(in: workspace)
+        }
         guard var text = try? String(contentsOf: chosen.file, encoding: .utf8) else {
             throw .io("cannot read the template \(chosen.file.lastPathComponent)")
         }
@@ -77,6 +79,16 @@ public struct ExperimentTemplates: Sendable {
             throw .io("cannot write \(workspace.relativePath(of: file)): \(error.localizedDescription)")
         }
         return (file, changeID)
+    }
+
+    /// The experiment script whose text declares `changeID`, if any.
+    static func file(declaring changeID: String, in workspace: Workspace) -> URL? {
+        let needle = try! NSRegularExpression(
+            pattern: #"change_id\s*=\s*""# + NSRegularExpression.escapedPattern(for: changeID) + "\"")
+        return ExperimentLoader(workspace: workspace).scripts().first { file in
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else { return false }
+            return needle.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        }
     }
 
     /// `CHG-NNNN` one above the highest in the workspace's experiments (CHG-0001 for the first).

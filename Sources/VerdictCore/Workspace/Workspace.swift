@@ -2,15 +2,15 @@ import Foundation
 import VerdictScript
 import VerdictStore
 
-/// A Verdict workspace: a folder with `verdict.lua`, `experiments/`, `plugins/`, `.verdict/`
-/// (the store) and `dashboards/`.
+/// A Verdict workspace: a folder with `verdict.lua`, `experiments/`, `plugins/` and `.verdict/`
+/// (the store).
 public struct Workspace: Sendable {
     /// The name of the settings file that marks a folder as a workspace.
     public static let settingsFile = "verdict.lua"
     /// The environment variable naming a workspace when `--workspace` is not given.
     public static let environmentVariable = "VERDICT_WORKSPACE"
     /// The folders every workspace has.
-    public static let folders = ["experiments", "plugins", ".verdict", "dashboards"]
+    public static let folders = ["experiments", "plugins", ".verdict"]
 
     /// The workspace folder.
     public let root: URL
@@ -18,10 +18,14 @@ public struct Workspace: Sendable {
     public let settings: WorkspaceSettings
     /// Told before an existing store is migrated to a newer schema (see `EventStore.init`).
     public var storeUpgradeNotice: (@Sendable (_ from: Int, _ to: Int) -> Void)?
+    /// The plugin library and templates that ship with Verdict, or why they were not found.
+    public var library: Result<BundledLibrary, BundledLibrary.NotFound>
 
-    /// Loads the workspace at `root`, running `verdict.lua` in the sandbox.
-    public init(root: URL) throws(WorkspaceError) {
+    /// Loads the workspace at `root`, running `verdict.lua` in the sandbox; its scripts find the
+    /// bundled plugins in `library`.
+    public init(root: URL, library: Result<BundledLibrary, BundledLibrary.NotFound>) throws(WorkspaceError) {
         self.root = root.standardizedFileURL
+        self.library = library
         let file = self.root.appendingPathComponent(Self.settingsFile)
         let source: String
         do {
@@ -44,8 +48,6 @@ public struct Workspace: Sendable {
     public var pluginsFolder: URL { root.appendingPathComponent("plugins") }
     /// Where Verdict keeps its store.
     public var stateFolder: URL { root.appendingPathComponent(".verdict") }
-    /// Where dashboards are written.
-    public var dashboardsFolder: URL { root.appendingPathComponent("dashboards") }
 
     /// The path of `file` relative to the workspace, as scripts' chunk names and error messages
     /// show it; files outside the workspace keep their path as given.
@@ -83,11 +85,19 @@ public struct Workspace: Sendable {
 
     /// Where this workspace's scripts find modules: its own `plugins/`, then the bundled library.
     public var pluginSearchPath: PluginSearchPath {
-        var folders = [PluginSearchPath.Folder(url: pluginsFolder, displayName: "plugins")]
-        if let bundled = PluginLibrary.bundled {
-            folders.append(PluginSearchPath.Folder(url: bundled, displayName: PluginLibrary.displayName))
+        var path = PluginSearchPath(folders: [PluginSearchPath.Folder(url: pluginsFolder, displayName: "plugins")])
+        switch library {
+        case .success(let bundled):
+            path.folders.append(PluginSearchPath.Folder(url: bundled.plugins, displayName: BundledLibrary.displayName))
+        case .failure(let notFound):
+            path.missing = notFound.description
         }
-        return PluginSearchPath(folders: folders)
+        return path
+    }
+
+    /// The bundled experiment templates (`verdict new`).
+    public func templates() throws(BundledLibrary.NotFound) -> ExperimentTemplates {
+        ExperimentTemplates(folder: try library.get().templates)
     }
 }
 

@@ -7,7 +7,9 @@ public enum WorkspaceInitializer {
     ///
     /// Refuses, changing nothing, when `folder` already holds a `verdict.lua`. The time zone must
     /// be an IANA name; without one the system's is used.
-    public static func create(at folder: URL, business: String, timeZone: String?) throws(WorkspaceError) -> Workspace {
+    public static func create(
+        at folder: URL, business: String, timeZone: String?, library: Result<BundledLibrary, BundledLibrary.NotFound>
+    ) throws(WorkspaceError) -> Workspace {
         let root = folder.standardizedFileURL
         if WorkspaceLocator.hasSettings(root) { throw .alreadyExists(root.path) }
         let zone = timeZone ?? WorkspaceSettings.systemTimeZone
@@ -27,7 +29,7 @@ public enum WorkspaceInitializer {
         } catch {
             throw .io("cannot create the workspace in \(root.path): \(error.localizedDescription)")
         }
-        return try Workspace(root: root)
+        return try Workspace(root: root, library: library)
     }
 
     /// The text of a new `verdict.lua`.
@@ -48,5 +50,29 @@ public enum WorkspaceInitializer {
             }
 
             """
+    }
+
+    /// Copies the tutorial's example files (event exports, importer samples, Lua scratch files)
+    /// from the bundled library into the workspace's `examples/` folder; returns their names.
+    public static func copyExamples(into workspace: Workspace) throws(WorkspaceError) -> [String] {
+        guard let source = (try? workspace.library.get())?.examples else {
+            throw .io("the example files are not installed beside verdict (PREFIX/share/verdict/examples)")
+        }
+        let target = workspace.root.appendingPathComponent("examples")
+        let manager = FileManager.default
+        do {
+            let files = try manager.contentsOfDirectory(at: source, includingPropertiesForKeys: nil)
+                .filter { ["lua", "csv", "jsonl"].contains($0.pathExtension) }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            try manager.createDirectory(at: target, withIntermediateDirectories: true)
+            for file in files {
+                let destination = target.appendingPathComponent(file.lastPathComponent)
+                guard !manager.fileExists(atPath: destination.path) else { continue }
+                try manager.copyItem(at: file, to: destination)
+            }
+            return files.map(\.lastPathComponent)
+        } catch {
+            throw .io("cannot copy the examples into \(target.path): \(error.localizedDescription)")
+        }
     }
 }

@@ -19,7 +19,6 @@ import VerdictTestSupport
     }
 
     func setUp(template: String, replacing: [(String, String)] = [], data: [String]) throws -> (IngestFixture, ExperimentDeclaration, Evaluator) {
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         let fixture = try IngestFixture(timeZone: "UTC")
         var text = try String(contentsOf: Self.repository.appendingPathComponent("experiments/templates/\(template).lua"), encoding: .utf8)
         for (from, to) in replacing { text = text.replacingOccurrences(of: from, with: to) }

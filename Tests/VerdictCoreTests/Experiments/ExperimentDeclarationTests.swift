@@ -17,7 +17,6 @@ import VerdictTestSupport
         let folder = try TemporaryFolder()
         let workspace = try WorkspaceInitializer.create(at: folder.url, business: "Shop", timeZone: "America/Chicago")
         let file = try folder.write(source, to: "experiments/\(name).lua")
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         return try ExperimentLoader(workspace: workspace).load(file)
     }
 
@@ -79,7 +78,6 @@ import VerdictTestSupport
     @Test func modulesLoadOncePerRun() throws {
         let folder = try TemporaryFolder()
         let workspace = try WorkspaceInitializer.create(at: folder.url, business: "Shop", timeZone: "UTC")
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         // With one sandbox the counter runs 1, 2, 3 across the experiments; with one each, 1, 1, 1.
         try folder.write("local n = 0\nreturn { bump = function() n = n + 1 return n end }\n", to: "plugins/counting.lua")
         var files: [URL] = []
@@ -95,7 +93,6 @@ import VerdictTestSupport
     @Test func twoExperimentsCannotShareAChangeID() throws {
         let folder = try TemporaryFolder()
         let workspace = try WorkspaceInitializer.create(at: folder.url, business: "Shop", timeZone: "UTC")
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         let first = try folder.write(try Self.template, to: "experiments/a.lua")
         let second = try folder.write(try Self.template, to: "experiments/b.lua")
         let results = ExperimentLoader(workspace: workspace).loadAll([first, second])

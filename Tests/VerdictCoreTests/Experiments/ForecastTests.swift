@@ -12,7 +12,6 @@ import VerdictTestSupport
     /// `viewers` customers a day view a quote, 10% book, over `days` days before 2026-12-01.
     /// The fixture is returned too: its folder must outlive the store's connections.
     func evaluator(days: Int, viewers: Int, lift: String = "0.05") throws -> (IngestFixture, Evaluator) {
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         let fixture = try IngestFixture(timeZone: "UTC")
         var lines: [String] = []
         for day in 0..<days {

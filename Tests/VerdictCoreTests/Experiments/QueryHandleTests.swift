@@ -39,7 +39,6 @@ import VerdictTestSupport
     }()
 
     func setUp() throws -> (IngestFixture, LuaSandbox, QueryHandle) {
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         let fixture = try IngestFixture(timeZone: "America/Chicago")
         #expect(try fixture.ingest(Self.dataset, as: "data.jsonl").outcome.stored == 13)
         let sandbox = try fixture.workspace.makeSandbox()

@@ -12,7 +12,6 @@ import VerdictTestSupport
 
     /// The conversion template: primary lift ≥ 5%; guardrail error rate may rise at most 0.5 pp.
     func declaration(confidence: String = "point") throws -> ExperimentDeclaration {
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         let folder = try TemporaryFolder()
         let workspace = try WorkspaceInitializer.create(at: folder.url, business: "Shop", timeZone: "UTC")
         var text = try String(contentsOf: Self.repository.appendingPathComponent("experiments/templates/conversion.lua"), encoding: .utf8)

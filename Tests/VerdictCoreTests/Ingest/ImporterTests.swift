@@ -11,7 +11,6 @@ import VerdictTestSupport
         .deletingLastPathComponent().deletingLastPathComponent()
 
     func fixture() throws -> IngestFixture {
-        setenv("VERDICT_PLUGINS", Self.repository.appendingPathComponent("plugins").path, 1)
         return try IngestFixture(timeZone: "America/Chicago")
     }
 
