@@ -24,7 +24,10 @@ public struct VerdictCommand: AsyncParsableCommand {
             64 the command line itself is wrong.
             """,
         version: VerdictVersion.current,
-        subcommands: [Init.self, Settings.self, New.self, Check.self, Ingest.self, Events.self, Quarantine.self, Forecast.self, Report.self, Lua.self]
+        subcommands: [
+            Init.self, Settings.self, New.self, Check.self, Ingest.self, Batches.self, Batch.self, Events.self, Quarantine.self,
+            Forecast.self, Report.self, Lua.self,
+        ]
     )
 
     /// Creates the command (argument parsing fills it in).

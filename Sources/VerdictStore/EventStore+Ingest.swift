@@ -11,6 +11,13 @@ public struct BatchOutcome: Sendable, Equatable {
     public var stored: Int
     /// Events not stored because their event_id was already stored.
     public var duplicates: Int
+    /// Events without an event_id not stored because an earlier batch stored the same row, in
+    /// every field, at least as many times (see `EventStore.skipIdenticalRows`).
+    public var identical: Int = 0
+    /// Quarantined rows of earlier batches that this batch stored, fixed.
+    public var resolved: Int = 0
+    /// The batches this one replaced (`ingest --replace`), with the events each had stored.
+    public var replaced: [RemovedBatch] = []
     /// Rows sent to quarantine.
     public var quarantined: Int
     /// When the same content was ingested before: that batch's id and time (epoch ms).
@@ -31,6 +38,7 @@ public struct BatchOutcome: Sendable, Equatable {
 
     public static func == (a: BatchOutcome, b: BatchOutcome) -> Bool {
         a.batchID == b.batchID && a.rowsRead == b.rowsRead && a.stored == b.stored && a.duplicates == b.duplicates
+            && a.identical == b.identical && a.resolved == b.resolved && a.replaced == b.replaced
             && a.quarantined == b.quarantined && a.alreadyIngested?.batchID == b.alreadyIngested?.batchID
             && a.alreadyIngested?.at == b.alreadyIngested?.at
     }
@@ -46,6 +54,11 @@ public final class BatchWriter {
     private(set) var stored = 0
     private(set) var duplicates = 0
     private(set) var quarantined = 0
+    /// The source's header line, kept with the batch so its quarantined rows export as a file
+    /// that ingests again (a CSV source's first line).
+    public var header: String?
+    /// Quarantine rows of earlier batches that rows of this batch fix (ids).
+    private(set) var resolves: Set<Int64> = []
 
     /// - Parameter checkingEventIDs: skip each event whose event_id is already stored, row by row
     ///   (the unique index refuses it); a bulk batch (no indexes while it loads) passes false and
@@ -67,6 +80,19 @@ public final class BatchWriter {
     func countRemovedDuplicates(_ count: Int) {
         stored -= count
         duplicates += count
+    }
+
+    /// Counts rows removed as identical to rows earlier batches stored.
+    func countRemovedIdentical(_ count: Int) {
+        stored -= count
+        identical += count
+    }
+
+    private(set) var identical = 0
+
+    /// Notes that the row just written fixes these quarantined rows of earlier batches.
+    public func resolve(_ quarantineIDs: [Int64]) {
+        resolves.formUnion(quarantineIDs)
     }
 
     /// Stores an event; returns false when its event_id is already stored (a duplicate).
@@ -172,17 +198,24 @@ extension EventStore {
     /// Ingests one batch in one transaction: after a crash it is either fully stored or absent.
     ///
     /// `body` writes the rows through the writer and returns the SHA-256 of the batch's content.
-    /// When a batch with that SHA-256 is already stored, the whole transaction is rolled back and
-    /// the outcome says so; nothing is stored twice.
+    /// When a batch in force has that SHA-256, the whole transaction is rolled back and the
+    /// outcome says so; nothing is stored twice. Rows without an event_id that earlier batches
+    /// stored already are skipped as a multiset (see `skipIdenticalRows`).
+    ///
+    /// With `replacing`, the batches in force from the same source are removed first, in the
+    /// same transaction: their events deleted, the batches kept as history and marked replaced.
     ///
     /// `expectedRows` (a guess is fine) lets a batch that is large next to the stored events
     /// rebuild the query indexes once instead of updating them row by row.
     public func ingest(
-        source: String, format: String, at time: Int64, expectedRows: Int? = nil, _ body: (BatchWriter) throws -> String
+        source: String, format: String, at time: Int64, expectedRows: Int? = nil, replacing: Bool = false,
+        _ body: (BatchWriter) throws -> String
     ) throws -> BatchOutcome {
         do {
             return try pool.write { db in
-                let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM events") ?? 0
+                let replaced = replacing ? try Self.removeBatches(db, source: source, at: time) : []
+                let lastEarlierID = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM events") ?? 0
+                let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
                 let expected = expectedRows ?? 0
                 let bulk = expected >= Self.bulkThreshold && expected * 2 >= stored
                 if bulk {
@@ -195,7 +228,7 @@ extension EventStore {
                 let writer = try BatchWriter(db: db, batchID: batchID, checkingEventIDs: !bulk)
                 let sha256 = try body(writer)
                 if let earlier = try Row.fetchOne(
-                    db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?", arguments: [sha256])
+                    db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ? AND removed_at IS NULL", arguments: [sha256])
                 {
                     throw AlreadyIngested(batchID: earlier["id"], at: earlier["ingested_at"])
                 }
@@ -203,17 +236,33 @@ extension EventStore {
                     writer.countRemovedDuplicates(try Self.indexEventIDs(db, batchID: batchID))
                     try db.execute(sql: Schema.changeIndex)
                 }
+                writer.countRemovedIdentical(try Self.skipIdenticalRows(db, after: lastEarlierID))
+                let resolved = Array(writer.resolves)
+                for start in stride(from: 0, to: resolved.count, by: 500) {
+                    let part = resolved[start..<min(start + 500, resolved.count)]
+                    try db.execute(
+                        sql: "UPDATE quarantine SET resolved_by = ? WHERE resolved_by IS NULL AND id IN (\(part.map { _ in "?" }.joined(separator: ",")))",
+                        arguments: StatementArguments([batchID] + part.map { $0 }))
+                }
                 try db.execute(
                     sql: """
-                        UPDATE batches SET sha256 = ?, rows_read = ?, stored = ?, duplicates = ?, quarantined = ?
-                        WHERE id = ?
+                        UPDATE batches SET sha256 = ?, rows_read = ?, stored = ?, duplicates = ?, identical = ?,
+                            quarantined = ?, header = ? WHERE id = ?
                         """,
                     arguments: [
-                        sha256, writer.rowsRead, writer.stored, writer.duplicates, writer.quarantined, batchID,
+                        sha256, writer.rowsRead, writer.stored, writer.duplicates, writer.identical, writer.quarantined,
+                        writer.header, batchID,
                     ])
-                return BatchOutcome(
+                for old in replaced {
+                    try db.execute(sql: "UPDATE batches SET replaced_by = ? WHERE id = ?", arguments: [batchID, old.id])
+                }
+                var outcome = BatchOutcome(
                     batchID: batchID, rowsRead: writer.rowsRead, stored: writer.stored, duplicates: writer.duplicates,
                     quarantined: writer.quarantined)
+                outcome.identical = writer.identical
+                outcome.resolved = resolved.count
+                outcome.replaced = replaced
+                return outcome
             }
         } catch let earlier as AlreadyIngested {
             return BatchOutcome(
@@ -222,5 +271,51 @@ extension EventStore {
         } catch let error as DatabaseError {
             throw Self.wrap(error)
         }
+    }
+
+    /// Removes the rows of the batch (ids above `lastEarlierID`) that repeat rows earlier batches
+    /// stored, for rows without an event_id; returns how many it removed.
+    ///
+    /// "Identical" is every field: event, time, change and its attribution, flag, cohort,
+    /// customer, status, latency, value and props. The rows count as a multiset: when the batch
+    /// has m copies of a row that earlier batches stored k times, m − k are kept (none when
+    /// k ≥ m), so a file's own repeated rows all stay while an overlapping export adds only what
+    /// is new. Only (change, day) pairs that earlier batches also hold rows in are compared, each
+    /// through the per-change index, so a batch of new days costs one lookup per pair.
+    static func skipIdenticalRows(_ db: Database, after lastEarlierID: Int64) throws -> Int {
+        guard lastEarlierID > 0 else { return 0 }
+        let pairs = try Row.fetchAll(
+            db, sql: "SELECT DISTINCT change_id, day FROM events WHERE id > ? AND event_id IS NULL", arguments: [lastEarlierID])
+        let columns = "event, ts, attributed, version_flag, user_cohort, user_id, status, latency_ms, value, props"
+        let earlierExists = try db.makeStatement(
+            sql: "SELECT 1 FROM events WHERE change_id = ? AND day = ? AND id <= ? AND event_id IS NULL LIMIT 1")
+        let rowsOfPair = try db.makeStatement(
+            sql: "SELECT id, \(columns) FROM events WHERE change_id = ? AND day = ? AND event_id IS NULL ORDER BY id")
+        let delete = try db.makeStatement(sql: "DELETE FROM events WHERE id = ?")
+        var removed = 0
+        for pair in pairs {
+            let change: String = pair[0], day: Int64 = pair[1]
+            guard try Row.fetchOne(earlierExists, arguments: [change, day, lastEarlierID]) != nil else { continue }
+            var earlierCount: [[DatabaseValue]: Int] = [:]
+            var batchIDs: [[DatabaseValue]: [Int64]] = [:]
+            for row in try Row.fetchAll(rowsOfPair, arguments: [change, day]) {
+                let id: Int64 = row[0]
+                let content = (1..<row.count).map { row[$0] as DatabaseValue }
+                if id <= lastEarlierID {
+                    earlierCount[content, default: 0] += 1
+                } else {
+                    batchIDs[content, default: []].append(id)
+                }
+            }
+            for (content, ids) in batchIDs {
+                let k = earlierCount[content] ?? 0
+                // Keep the first m − k copies of the batch; remove the rest.
+                for id in ids.suffix(min(k, ids.count)) {
+                    try delete.execute(arguments: [id])
+                    removed += 1
+                }
+            }
+        }
+        return removed
     }
 }

@@ -157,18 +157,6 @@ public struct StoredEvent: Sendable, Equatable {
     public var event: Event
 }
 
-/// One ingest batch.
-public struct BatchRecord: Sendable, Equatable {
-    public var id: Int64
-    public var source: String
-    public var format: String
-    public var sha256: String?
-    public var rowsRead: Int
-    public var stored: Int
-    public var duplicates: Int
-    public var quarantined: Int
-    public var ingestedAt: Int64
-}
 
 extension EventStore {
     /// Event counts matching `filter`, grouped by `groups` (none: one total), ordered by the groups.
@@ -207,48 +195,6 @@ extension EventStore {
                         attributed: row["attributed"], versionFlag: row["version_flag"], userCohort: row["user_cohort"],
                         userID: row["user_id"], status: row["status"], latencyMs: row["latency_ms"], value: row["value"],
                         eventID: row["event_id"], props: row["props"], hash: row["hash"]))
-            }
-        }
-    }
-
-    /// Quarantined rows, oldest batch first, by line; optionally of one batch or one source.
-    public func quarantinedRows(batch: Int64? = nil, source: String? = nil, limit: Int? = nil) throws(StoreError)
-        -> [QuarantinedRow]
-    {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let batch {
-            conditions.append("batch_id = ?")
-            arguments.append(batch)
-        }
-        if let source {
-            conditions.append("source = ?")
-            arguments.append(source)
-        }
-        var sql = "SELECT source, line, reason, raw FROM quarantine"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY batch_id, line"
-        if let limit {
-            sql += " LIMIT ?"
-            arguments.append(limit)
-        }
-        let finalSQL = sql
-        let finalArguments = StatementArguments(arguments)
-        return try read { db in
-            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map { row in
-                QuarantinedRow(source: row["source"], line: row["line"], reason: row["reason"], raw: row["raw"])
-            }
-        }
-    }
-
-    /// Every batch, oldest first.
-    public func batches() throws(StoreError) -> [BatchRecord] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM batches ORDER BY id").map { row in
-                BatchRecord(
-                    id: row["id"], source: row["source"], format: row["format"], sha256: row["sha256"],
-                    rowsRead: row["rows_read"], stored: row["stored"], duplicates: row["duplicates"],
-                    quarantined: row["quarantined"], ingestedAt: row["ingested_at"])
             }
         }
     }

@@ -54,7 +54,8 @@ enum Schema {
         // group them, so a report reads one contiguous stretch of the index and never the table.
         """
         DROP INDEX IF EXISTS events_by_change;
-        \(changeIndex);
+        CREATE INDEX events_by_change ON events(change_id, day, event, version_flag, user_cohort, status, user_id,
+            value, latency_ms);
         """,
         // 3: the per-event index goes: a query of every change over some days reads the per-change
         // index once per change (see EventFilter.conditions). Stored event_ids are unique, and now
@@ -62,18 +63,48 @@ enum Schema {
         """
         DROP INDEX IF EXISTS events_by_event;
         DROP INDEX IF EXISTS events_by_event_id;
-        \(eventIDIndex);
+        CREATE UNIQUE INDEX events_by_event_id ON events(event_id) WHERE event_id IS NOT NULL;
+        """,
+        // 4: batches can be removed or replaced (kept, marked, their events deleted), so a file's
+        // SHA-256 is unique only among batches still in force; a batch counts the rows it skipped
+        // as identical to stored ones and keeps a CSV source's header line, for quarantine exports.
+        // A quarantined row records the batch that stored it once fixed.
+        """
+        CREATE TABLE batches_v4 (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            sha256 TEXT,
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            stored INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            identical INTEGER NOT NULL DEFAULT 0,
+            quarantined INTEGER NOT NULL DEFAULT 0,
+            ingested_at INTEGER NOT NULL,
+            header TEXT,
+            removed_at INTEGER,
+            replaced_by INTEGER
+        );
+        INSERT INTO batches_v4 (id, source, format, sha256, rows_read, stored, duplicates, quarantined, ingested_at)
+            SELECT id, source, format, sha256, rows_read, stored, duplicates, quarantined, ingested_at FROM batches;
+        DROP TABLE batches;
+        ALTER TABLE batches_v4 RENAME TO batches;
+        CREATE UNIQUE INDEX batches_by_sha256 ON batches(sha256) WHERE removed_at IS NULL;
+        CREATE INDEX batches_by_source ON batches(source);
+        ALTER TABLE quarantine ADD COLUMN resolved_by INTEGER;
         """,
     ]
 
-    /// The per-change index: a window of one change is one range of it, already grouped by day,
-    /// event, flag, cohort and status, with the customer and the measures at hand.
+    /// The per-change index as the latest migration defines it, for a bulk batch to build again:
+    /// a window of one change is one range of it, already grouped by day, event, flag, cohort and
+    /// status, with the customer and the measures at hand. (Migrations keep their own frozen copy.)
     static let changeIndex = """
         CREATE INDEX events_by_change ON events(change_id, day, event, version_flag, user_cohort, status, user_id,
             value, latency_ms)
         """
 
-    /// An event_id is stored once (DESIGN.md §4): a second event with a stored event_id is a duplicate.
+    /// An event_id is stored once (DESIGN.md §4): a second event with a stored event_id is a
+    /// duplicate. As the latest migration defines it, for a bulk batch to build again.
     static let eventIDIndex = "CREATE UNIQUE INDEX events_by_event_id ON events(event_id) WHERE event_id IS NOT NULL"
 
     /// The indexes of the events table. A large batch drops them and builds them again after its

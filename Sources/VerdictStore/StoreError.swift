@@ -6,6 +6,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case sqlite(message: String, sql: String?)
     /// The store file cannot be opened.
     case cannotOpen(path: String, reason: String)
+    /// What a command named (a batch) is not in the store.
+    case notFound(String)
 
     /// A message that says what went wrong.
     public var description: String {
@@ -16,6 +18,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             sql.map { "store error: \(message) (in: \($0))" } ?? "store error: \(message)"
         case .cannotOpen(let path, let reason):
             "cannot open the store \(path): \(reason)"
+        case .notFound(let message):
+            message
         }
     }
 }

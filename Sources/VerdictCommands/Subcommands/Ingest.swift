@@ -16,6 +16,12 @@ extension VerdictCommand {
                 fully stored or absent; ingesting the same file again stores nothing and says so, and an \
                 event_id is stored once across all files.
 
+                Exports often overlap (a corrected re-export, a daily "last 7 days" export). A row without an \
+                event_id that is identical in every field to a row already stored is not stored again, \
+                whatever file it came from; a file's own identical rows are all kept, so a file with m copies \
+                of a row stored k times before stores m − k of them. --replace instead removes the earlier \
+                batches from the same file name, in the same transaction.
+
                 The format comes from the extension (.jsonl, .ndjson, .json, .csv), else from the content; \
                 --format forces it. CSV needs a header row with the schema's names; other columns go to props.
 
@@ -26,6 +32,7 @@ extension VerdictCommand {
                   verdict ingest website-2026-11-20.jsonl
                   verdict ingest exports/*.csv
                   verdict ingest jobs-export.csv --importer jobber
+                  verdict ingest jobs-export.csv --replace      # a corrected export replaces the last one
                   curl -s https://example.invalid/events | verdict ingest - --format jsonl
                 """
         )
@@ -38,6 +45,9 @@ extension VerdictCommand {
 
         @Option(help: "Read a job-management export with this importer plugin (plugins/importers/NAME.lua).")
         var importer: String?
+
+        @Flag(help: "Remove the batches ingested before from the same file name, in the same transaction.")
+        var replace = false
 
         @Flag(help: "Print the summary as JSON.")
         var json = false
@@ -57,7 +67,7 @@ extension VerdictCommand {
             for file in files {
                 let bar = ProgressBar(label: file)
                 do {
-                    reports.append(try ingester.ingest(file, format: format, importer: importer) { bar.update($0) })
+                    reports.append(try ingester.ingest(file, format: format, importer: importer, replacing: replace) { bar.update($0) })
                     bar.finish()
                 } catch {
                     bar.finish()
@@ -91,9 +101,18 @@ struct IngestSummary {
                 out += "\(report.source): already ingested as batch \(earlier.batchID) on \(Self.time(earlier.at)); nothing stored\n"
                 continue
             }
+            for old in outcome.replaced {
+                out += "\(report.source): replaces batch \(old.id), whose \(old.events) event\(old.events == 1 ? " is" : "s are") removed\n"
+            }
             var parts = ["\(outcome.stored) stored"]
             if outcome.duplicates > 0 { parts.append("\(outcome.duplicates) duplicate\(outcome.duplicates == 1 ? "" : "s") skipped") }
+            if outcome.identical > 0 {
+                parts.append("\(outcome.identical) identical to stored row\(outcome.identical == 1 ? "" : "s") skipped")
+            }
             if outcome.quarantined > 0 { parts.append("\(outcome.quarantined) quarantined") }
+            if outcome.resolved > 0 {
+                parts.append("\(outcome.resolved) earlier quarantined row\(outcome.resolved == 1 ? "" : "s") now stored")
+            }
             out += "\(report.source): \(parts.joined(separator: ", ")) (batch \(outcome.batchID ?? 0), \(report.format.rawValue))\n"
             for row in report.quarantined.prefix(10) {
                 out += "  \(row.source):\(row.line): \(row.reason)\n"
@@ -105,8 +124,8 @@ struct IngestSummary {
         if reports.count > 1 {
             let stored = reports.reduce(0) { $0 + $1.outcome.stored }
             let quarantined = reports.reduce(0) { $0 + $1.outcome.quarantined }
-            let duplicates = reports.reduce(0) { $0 + $1.outcome.duplicates }
-            out += "total: \(stored) stored, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped, \(quarantined) quarantined in \(reports.count) files\n"
+            let skipped = reports.reduce(0) { $0 + $1.outcome.duplicates + $1.outcome.identical }
+            out += "total: \(stored) stored, \(skipped) skipped, \(quarantined) quarantined in \(reports.count) files\n"
         }
         return out
     }
@@ -120,7 +139,11 @@ struct IngestSummary {
                 "rows_read": .integer(Int64(outcome.rowsRead)),
                 "stored": .integer(Int64(outcome.stored)),
                 "duplicates": .integer(Int64(outcome.duplicates)),
+                "identical": .integer(Int64(outcome.identical)),
                 "quarantined": .integer(Int64(outcome.quarantined)),
+                "resolved": .integer(Int64(outcome.resolved)),
+                "replaced": .array(
+                    outcome.replaced.map { ["batch_id": .integer($0.id), "events_removed": .integer(Int64($0.events))] }),
                 "quarantine_sample": .array(
                     report.quarantined.map { ["line": .integer(Int64($0.line)), "reason": .string($0.reason)] }),
             ]
@@ -136,6 +159,7 @@ struct IngestSummary {
             "totals": [
                 "stored": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.stored })),
                 "duplicates": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.duplicates })),
+                "identical": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.identical })),
                 "quarantined": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.quarantined })),
             ],
         ]

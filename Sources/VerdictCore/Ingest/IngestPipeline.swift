@@ -32,6 +32,8 @@ final class IngestPipeline: @unchecked Sendable {
     private var inFlight = 0
     private(set) var bytesRead: Int64 = 0
     private var sha256 = ""
+    /// A CSV source's header line as it was written.
+    private var headerLine: String?
     private let threads = DispatchGroup()
 
     init(
@@ -85,6 +87,7 @@ final class IngestPipeline: @unchecked Sendable {
                 throw failure
             }
             guard let rows = parsed.removeValue(forKey: sequence) else {
+                writer.header = headerLine
                 condition.unlock()
                 return sha256  // every chunk written
             }
@@ -186,6 +189,11 @@ final class IngestPipeline: @unchecked Sendable {
         if format == .csv, header == nil, !records.isEmpty {
             let first = records.removeFirst()
             header = try Self.parseHeader(buffer[first.start..<first.end], source: sourceName, importer: importer)
+            var line = String(decoding: buffer[first.start..<first.end], as: UTF8.self)
+            while line.hasSuffix("\n") || line.hasSuffix("\r") || line.hasSuffix("\r\n") { line.removeLast() }
+            condition.lock()
+            headerLine = line
+            condition.unlock()
         }
         if let first = records.first, let last = records.last {
             let base = first.start

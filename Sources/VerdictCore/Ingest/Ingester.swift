@@ -40,10 +40,12 @@ public final class Ingester: Sendable {
 
     /// Ingests one file (or standard input, named `-`) as one batch.
     ///
-    /// With `importer`, the file is a CSV export that the importer plugin of that name maps to events.
+    /// With `importer`, the file is a CSV export that the importer plugin of that name maps to
+    /// events. With `replacing`, the batches in force from the same source are removed in the
+    /// same transaction (a corrected export replaces the one before it).
     public func ingest(
         _ path: String, relativeTo folder: URL = .currentFolder, format: IngestFormat? = nil, importer: String? = nil,
-        progress: (@Sendable (IngestProgress) -> Void)? = nil
+        replacing: Bool = false, progress: (@Sendable (IngestProgress) -> Void)? = nil
     ) throws -> IngestReport {
         let mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace) }
         let isStandardInput = path == "-"
@@ -81,7 +83,8 @@ public final class Ingester: Sendable {
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let outcome = try store.ingest(
-            source: path, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: clock.nowMilliseconds(), expectedRows: expectedRows
+            source: path, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: clock.nowMilliseconds(), expectedRows: expectedRows,
+            replacing: replacing
         ) { writer in
             try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
         }

@@ -19,9 +19,9 @@ struct IngestFixture {
 
     /// Writes `text` to `name` in the workspace and ingests it.
     @discardableResult
-    func ingest(_ text: String, as name: String, format: IngestFormat? = nil) throws -> IngestReport {
+    func ingest(_ text: String, as name: String, format: IngestFormat? = nil, replacing: Bool = false) throws -> IngestReport {
         try folder.write(text, to: name)
-        return try ingester.ingest(name, relativeTo: folder.url, format: format)
+        return try ingester.ingest(name, relativeTo: folder.url, format: format, replacing: replacing)
     }
 
     /// The one quarantine reason of a one-line JSON file.
