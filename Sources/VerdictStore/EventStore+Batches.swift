@@ -29,7 +29,7 @@ public struct BatchRecord: Sendable, Equatable, Codable {
         id = row["id"]
         source = row["source"]
         format = row["format"]
-        sha256 = row["sha256"]
+        sha256 = row["sha256"] ?? row["removed_sha256"]
         rowsRead = row["rows_read"]
         stored = row["stored"]
         duplicates = row["duplicates"]
@@ -121,7 +121,8 @@ extension EventStore {
         try db.execute(sql: "DELETE FROM events WHERE batch_id = ?", arguments: [id])
         let events = db.changesCount
         let quarantined = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine WHERE batch_id = ?", arguments: [id]) ?? 0
-        try db.execute(sql: "UPDATE batches SET removed_at = ? WHERE id = ?", arguments: [time, id])
+        try db.execute(
+            sql: "UPDATE batches SET removed_at = ?, removed_sha256 = sha256, sha256 = NULL WHERE id = ?", arguments: [time, id])
         let later = try Int64.fetchAll(
             db, sql: "SELECT id FROM batches WHERE id > ? AND removed_at IS NULL AND identical > 0 ORDER BY id", arguments: [id])
         return RemovedBatch(id: id, source: source, events: events, quarantined: quarantined, laterBatchesWithSkippedRows: later)

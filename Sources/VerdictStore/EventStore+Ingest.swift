@@ -228,7 +228,7 @@ extension EventStore {
                 let writer = try BatchWriter(db: db, batchID: batchID, checkingEventIDs: !bulk)
                 let sha256 = try body(writer)
                 if let earlier = try Row.fetchOne(
-                    db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ? AND removed_at IS NULL", arguments: [sha256])
+                    db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?", arguments: [sha256])
                 {
                     throw AlreadyIngested(batchID: earlier["id"], at: earlier["ingested_at"])
                 }

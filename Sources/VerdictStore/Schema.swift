@@ -65,31 +65,17 @@ enum Schema {
         DROP INDEX IF EXISTS events_by_event_id;
         CREATE UNIQUE INDEX events_by_event_id ON events(event_id) WHERE event_id IS NOT NULL;
         """,
-        // 4: batches can be removed or replaced (kept, marked, their events deleted), so a file's
-        // SHA-256 is unique only among batches still in force; a batch counts the rows it skipped
-        // as identical to stored ones and keeps a CSV source's header line, for quarantine exports.
-        // A quarantined row records the batch that stored it once fixed.
+        // 4: batches can be removed or replaced: kept as history, their events deleted; a removed
+        // batch's SHA-256 moves to removed_sha256, so the same file can be ingested again (sha256
+        // stays unique among batches in force). A batch counts the rows it skipped as identical to
+        // stored ones, and keeps a CSV source's header line for quarantine exports. A quarantined
+        // row records the batch that stored it fixed.
         """
-        CREATE TABLE batches_v4 (
-            id INTEGER PRIMARY KEY,
-            source TEXT NOT NULL,
-            format TEXT NOT NULL,
-            sha256 TEXT,
-            rows_read INTEGER NOT NULL DEFAULT 0,
-            stored INTEGER NOT NULL DEFAULT 0,
-            duplicates INTEGER NOT NULL DEFAULT 0,
-            identical INTEGER NOT NULL DEFAULT 0,
-            quarantined INTEGER NOT NULL DEFAULT 0,
-            ingested_at INTEGER NOT NULL,
-            header TEXT,
-            removed_at INTEGER,
-            replaced_by INTEGER
-        );
-        INSERT INTO batches_v4 (id, source, format, sha256, rows_read, stored, duplicates, quarantined, ingested_at)
-            SELECT id, source, format, sha256, rows_read, stored, duplicates, quarantined, ingested_at FROM batches;
-        DROP TABLE batches;
-        ALTER TABLE batches_v4 RENAME TO batches;
-        CREATE UNIQUE INDEX batches_by_sha256 ON batches(sha256) WHERE removed_at IS NULL;
+        ALTER TABLE batches ADD COLUMN identical INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE batches ADD COLUMN header TEXT;
+        ALTER TABLE batches ADD COLUMN removed_at INTEGER;
+        ALTER TABLE batches ADD COLUMN removed_sha256 TEXT;
+        ALTER TABLE batches ADD COLUMN replaced_by INTEGER;
         CREATE INDEX batches_by_source ON batches(source);
         ALTER TABLE quarantine ADD COLUMN resolved_by INTEGER;
         """,

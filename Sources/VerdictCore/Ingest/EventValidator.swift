@@ -126,18 +126,52 @@ struct EventValidator {
         switch raw[field] {
         case nil, .null?: return nil
         case .number(let number)?:
-            return number
+            return try Self.finite(number, name)
         case .text(let text)?:
-            if text.isEmpty { return nil }
-            guard let number = Double(text.trimmingCharacters(in: .whitespaces)), number.isFinite,
-                text.first.map({ $0.isNumber || $0 == "-" || $0 == "." || $0 == "+" }) == true
-            else {
-                throw ValidationFailure("\(name): \"\(text)\" is not a number")
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { return nil }
+            guard let number = Self.decimal(trimmed) else {
+                throw ValidationFailure("\(name): \"\(text)\" is not a number (such as 182 or 245.50)")
             }
-            return number
+            return try Self.finite(number, name, written: trimmed)
         case let other?:
             throw ValidationFailure("\(name): expected a number, got \(other.shown)")
         }
+    }
+
+    /// Every number that enters the store passes here: JSON and importer numbers, CSV cells,
+    /// numeric props. A double that overflowed (1e999), or a Lua 1/0 or 0/0, is refused.
+    static func finite(_ number: Double, _ name: String, written: String? = nil) throws -> Double {
+        guard number.isFinite else {
+            let shown = written ?? (number.isNaN ? "NaN" : number > 0 ? "infinity" : "-infinity")
+            throw ValidationFailure("\(name): \(shown) is not a finite number (it is beyond ±1.8e308, or undefined)")
+        }
+        return number
+    }
+
+    /// A CSV cell's number in plain decimal notation, with an optional sign, point and exponent
+    /// (`-12`, `245.50`, `.5`, `1e-3`); nil for anything else: hex, `inf`, `nan`, `1,000`, `$5`.
+    static func decimal(_ text: String) -> Double? {
+        var digitsBefore = 0, digitsAfter = 0, exponentDigits = 0
+        var index = text.utf8.startIndex
+        let bytes = text.utf8
+        func at(_ predicate: (UInt8) -> Bool) -> Bool { index < bytes.endIndex && predicate(bytes[index]) }
+        let isDigit: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
+        if at({ $0 == 0x2B || $0 == 0x2D }) { index = bytes.index(after: index) }
+        while at(isDigit) { digitsBefore += 1; index = bytes.index(after: index) }
+        if at({ $0 == 0x2E }) {
+            index = bytes.index(after: index)
+            while at(isDigit) { digitsAfter += 1; index = bytes.index(after: index) }
+        }
+        guard digitsBefore + digitsAfter > 0 else { return nil }
+        if at({ $0 == 0x65 || $0 == 0x45 }) {
+            index = bytes.index(after: index)
+            if at({ $0 == 0x2B || $0 == 0x2D }) { index = bytes.index(after: index) }
+            while at(isDigit) { exponentDigits += 1; index = bytes.index(after: index) }
+            guard exponentDigits > 0 else { return nil }
+        }
+        guard index == bytes.endIndex else { return nil }
+        return Double(text)
     }
 
     private func propsFields(_ value: FieldValue?) throws -> [(String, PropValue)] {
@@ -163,7 +197,7 @@ struct EventValidator {
                 try checkSeparators(text, "props.\(key)")
                 result.append((key, .string(text)))
             case .number(let number):
-                result.append((key, .number(number)))
+                result.append((key, .number(try Self.finite(number, "props.\(key)"))))
             default:
                 throw ValidationFailure("props.\(key): expected a string or a number, got \(value.shown); props are flat")
             }

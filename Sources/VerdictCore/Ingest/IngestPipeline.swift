@@ -21,6 +21,8 @@ final class IngestPipeline: @unchecked Sendable {
     private let timeZone: TimeZone
     /// Maps rows to events; a Lua sandbox, so one worker only uses it.
     private let importer: Importer?
+    /// Finds quarantined rows of earlier batches that this input's rows fix.
+    private let resolver: QuarantineResolver?
 
     private let condition = NSCondition()
     private var pending: [Chunk] = []
@@ -38,8 +40,9 @@ final class IngestPipeline: @unchecked Sendable {
 
     init(
         input: FileHandle, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone,
-        importer: Importer? = nil
+        importer: Importer? = nil, resolver: QuarantineResolver? = nil
     ) {
+        self.resolver = resolver.flatMap { $0.isEmpty ? nil : $0 }
         self.input = input
         self.initial = initial
         self.format = importer == nil ? format : .csv
@@ -60,7 +63,8 @@ final class IngestPipeline: @unchecked Sendable {
     }
 
     enum RowResult {
-        case event(Event)
+        /// An event to store, and the quarantined rows (ids) it fixes.
+        case event(Event, resolves: [Int64])
         case quarantine(QuarantinedRow)
         case blank
     }
@@ -96,7 +100,9 @@ final class IngestPipeline: @unchecked Sendable {
 
             for row in rows {
                 switch row {
-                case .event(let event): try writer.store(event)
+                case .event(let event, let resolves):
+                    try writer.store(event)
+                    if !resolves.isEmpty { writer.resolve(resolves) }
                 case .quarantine(let row): try writer.quarantine(row)
                 case .blank: break
                 }
@@ -303,7 +309,11 @@ final class IngestPipeline: @unchecked Sendable {
                 let result = fields.flatMap { validator.validate($0) }
                 switch result {
                 case .success(let event):
-                    rows.append(.event(event))
+                    var resolves: [Int64] = []
+                    if let resolver, case .success(let raw) = fields {
+                        resolves = resolver.resolved(by: QuarantineResolver.cells(of: raw))
+                    }
+                    rows.append(.event(event, resolves: resolves))
                 case .failure(let failure):
                     rows.append(
                         .quarantine(
@@ -330,6 +340,9 @@ final class IngestPipeline: @unchecked Sendable {
         case .success(let fields): cells = fields
         }
         guard cells.count == header.count else { return [quarantine("has \(cells.count) fields but the header has \(header.count)")] }
+        let resolves = resolver.flatMap { resolver in
+            QuarantineResolver.cells(header: header, record: cells).map { resolver.resolved(by: $0) }
+        } ?? []
         let events: [LuaValue]
         do {
             events = try importer.events(of: Dictionary(zip(header, cells), uniquingKeysWith: { first, _ in first }), line: line)
@@ -342,7 +355,7 @@ final class IngestPipeline: @unchecked Sendable {
                 return quarantine("\(prefix)the \(importer.name) importer returned \(value.typeName), not an event table")
             }
             switch validator.validate(RawEvent(fields)) {
-            case .success(let event): return .event(event)
+            case .success(let event): return .event(event, resolves: resolves)
             case .failure(let failure): return quarantine(prefix + failure.message)
             }
         }

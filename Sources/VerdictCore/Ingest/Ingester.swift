@@ -77,9 +77,12 @@ public final class Ingester: Sendable {
             throw IngestError.unreadable(source: path, reason: "cannot be read (\(error.localizedDescription))")
         }
         let chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: first)
+        // Rows still in quarantine that this input may fix (the oldest first, enough for any fix loop).
+        let unresolved = try store.quarantine(all: false, limit: Self.resolvableRows)
+        let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
         let pipeline = IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : path, timeZone: timeZone,
-            importer: mapper)
+            importer: mapper, resolver: resolver)
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let outcome = try store.ingest(
@@ -91,6 +94,9 @@ public final class Ingester: Sendable {
         let sample = try outcome.batchID.map { try store.quarantinedRows(batch: $0, limit: 20) } ?? []
         return IngestReport(source: path, format: chosen, outcome: outcome, quarantined: sample)
     }
+
+    /// How many unresolved quarantined rows an ingest compares its rows with.
+    static let resolvableRows = 10_000
 
     /// The format from the file's extension, else from its first bytes.
     static func detectFormat(name: String, firstBytes: [UInt8]) throws -> IngestFormat {

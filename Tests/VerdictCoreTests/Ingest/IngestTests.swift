@@ -157,7 +157,7 @@ import VerdictTestSupport
         #expect(events[2].changeID == "none" && events[2].props == nil)
         #expect(report.quarantined.map(\.line) == [6, 7, 8])
         #expect(report.quarantined.map(\.reason) == [
-            #"value: "abc" is not a number"#,
+            #"value: "abc" is not a number (such as 182 or 245.50)"#,
             "has 2 fields but the header has 6",
             "the file ends inside a quoted field (a closing quote is missing)",
         ])
