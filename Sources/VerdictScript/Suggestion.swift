@@ -28,3 +28,12 @@ func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+/// Up to `count` of `candidates` closest to `word` by edit distance, closest first, whatever the
+/// distance: for "no such name; the nearest are ..." messages.
+public func closestMatches(to word: String, in candidates: some Sequence<String>, count: Int = 3) -> [String] {
+    let lowered = word.lowercased()
+    return candidates.map { ($0, editDistance(lowered, $0.lowercased())) }
+        .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+        .prefix(count).map(\.0)
+}

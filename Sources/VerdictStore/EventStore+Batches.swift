@@ -167,6 +167,11 @@ extension EventStore {
         }
     }
 
+    /// Every event name the store has seen, sorted (names of removed batches included).
+    public func eventNames() throws(StoreError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT name FROM event_names ORDER BY name") }
+    }
+
     /// Quarantined rows of one batch (or all), as they were refused.
     public func quarantinedRows(batch: Int64? = nil, source: String? = nil, limit: Int? = nil) throws(StoreError)
         -> [QuarantinedRow]

@@ -59,6 +59,8 @@ public final class BatchWriter {
     public var header: String?
     /// Quarantine rows of earlier batches that rows of this batch fix (ids).
     private(set) var resolves: Set<Int64> = []
+    /// The event names of the batch's rows.
+    private(set) var eventNames: Set<String> = []
 
     /// - Parameter checkingEventIDs: skip each event whose event_id is already stored, row by row
     ///   (the unique index refuses it); a bulk batch (no indexes while it loads) passes false and
@@ -99,6 +101,7 @@ public final class BatchWriter {
     @discardableResult
     public func store(_ event: Event) throws -> Bool {
         rowsRead += 1
+        eventNames.insert(event.event)
         let s = insert
         sqlite3_bind_int64(s, 1, batchID)
         bind(event.event, 2)
@@ -237,6 +240,8 @@ extension EventStore {
                     try db.execute(sql: Schema.changeIndex)
                 }
                 writer.countRemovedIdentical(try Self.skipIdenticalRows(db, after: lastEarlierID))
+                let names = try db.makeStatement(sql: "INSERT OR IGNORE INTO event_names (name, first_batch) VALUES (?, ?)")
+                for name in writer.eventNames { try names.execute(arguments: [name, batchID]) }
                 let resolved = Array(writer.resolves)
                 for start in stride(from: 0, to: resolved.count, by: 500) {
                     let part = resolved[start..<min(start + 500, resolved.count)]

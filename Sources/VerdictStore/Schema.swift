@@ -69,7 +69,8 @@ enum Schema {
         // batch's SHA-256 moves to removed_sha256, so the same file can be ingested again (sha256
         // stays unique among batches in force). A batch counts the rows it skipped as identical to
         // stored ones, and keeps a CSV source's header line for quarantine exports. A quarantined
-        // row records the batch that stored it fixed.
+        // row records the batch that stored it fixed. event_names holds every event name ever
+        // stored, so checks of a script's names need not scan the events.
         """
         ALTER TABLE batches ADD COLUMN identical INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE batches ADD COLUMN header TEXT;
@@ -78,6 +79,8 @@ enum Schema {
         ALTER TABLE batches ADD COLUMN replaced_by INTEGER;
         CREATE INDEX batches_by_source ON batches(source);
         ALTER TABLE quarantine ADD COLUMN resolved_by INTEGER;
+        CREATE TABLE event_names (name TEXT PRIMARY KEY, first_batch INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO event_names (name, first_batch) SELECT event, MIN(batch_id) FROM events GROUP BY event;
         """,
     ]
 

@@ -40,11 +40,29 @@ extension VerdictCommand {
             }
             var failed = false
             var values: [LuaValue] = []
+            let storedNames: [String]
+            do {
+                storedNames = try loader.workspace.storedEventNames()
+            } catch {
+                throw Terminal.report(error)
+            }
             for (file, result) in loader.loadAll(files) {
                 switch result {
                 case .success(let declaration):
-                    if json { values.append(DeclarationSummary(declaration).value) } else {
-                        Terminal.write(DeclarationSummary(declaration).text() + "\n")
+                    let unknown = UnknownEventName.find(in: declaration, stored: storedNames)
+                    if json {
+                        var value = DeclarationSummary(declaration).value
+                        if case .table(var fields) = value {
+                            fields["warnings"] = .array(unknown.map { .string("\($0)") })
+                            value = .table(fields)
+                        }
+                        values.append(value)
+                    } else {
+                        Terminal.write(DeclarationSummary(declaration).text())
+                        for warning in unknown {
+                            Terminal.write(Terminal.warning("warning: \(loader.workspace.relativePath(of: file)): \(warning)", on: .output) + "\n")
+                        }
+                        Terminal.write("\n")
                     }
                 case .failure(let error):
                     failed = true

@@ -34,7 +34,10 @@ struct ReportRendering {
                 }).text())
         }
         if let srm = report.sampleRatioMismatch {
-            lines.append("sample ratio: χ² = \(format(srm.statistic, digits: 2)), p = \(format(srm.pValue, digits: 3))" + (srm.pValue < 0.001 ? "  MISMATCH: the arms are not the sizes the design intended; check the flag before trusting anything else" : " (as designed)"))
+            lines.append("sample ratio: χ² = \(format(srm.statistic, digits: 2)), p = \(format(srm.pValue, digits: 3))" + (report.hasSampleRatioMismatch ? "  MISMATCH: the arms are not the sizes the design intended; check the flag before trusting anything else" : " (as designed)"))
+        }
+        for unknown in report.unknownEvents {
+            lines.append("warning: \(unknown)")
         }
         lines.append("")
         lines.append("verdict: \(report.verdict.outcome.rawValue.uppercased()) — \(report.verdict.reason)")
@@ -100,8 +103,15 @@ struct ReportRendering {
             "kpis": .array(kpis),
         ]
         if let srm = report.sampleRatioMismatch {
-            root["srm"] = ["statistic": number(srm.statistic), "p_value": number(srm.pValue)]
+            root["srm"] = [
+                "statistic": number(srm.statistic), "p_value": number(srm.pValue),
+                "mismatch": .boolean(report.hasSampleRatioMismatch),
+            ]
         }
+        root["unknown_events"] = .array(
+            report.unknownEvents.map {
+                ["kpi": .string($0.kpi), "role": .string($0.role), "event": .string($0.event), "closest": .array($0.closest.map(LuaValue.string))]
+            })
         return .table(root)
     }
 

@@ -10,9 +10,13 @@ enum Terminal {
         var descriptor: Int32 { self == .output ? STDOUT_FILENO : STDERR_FILENO }
     }
 
-    /// Whether `stream` gets colour: a terminal, and NO_COLOR unset or empty.
+    /// Whether `stream` gets colour: a terminal that is not `TERM=dumb`, and NO_COLOR unset or empty.
     static func usesColor(_ stream: Stream) -> Bool {
-        isatty(stream.descriptor) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        usesColor(isTerminal: isatty(stream.descriptor) != 0, environment: ProcessInfo.processInfo.environment)
+    }
+
+    static func usesColor(isTerminal: Bool, environment: [String: String]) -> Bool {
+        isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
     static func write(_ text: String, to stream: Stream = .output) {
@@ -23,6 +27,11 @@ enum Terminal {
     /// `text` in bold red (or plain, where colour is off).
     static func alert(_ text: String, on stream: Stream) -> String {
         usesColor(stream) ? "\u{1B}[1;31m\(text)\u{1B}[0m" : text
+    }
+
+    /// `text` in bold yellow (or plain).
+    static func warning(_ text: String, on stream: Stream) -> String {
+        usesColor(stream) ? "\u{1B}[1;33m\(text)\u{1B}[0m" : text
     }
 
     /// `text` dimmed (or plain).

@@ -27,11 +27,23 @@ public struct ExperimentReport: Sendable {
     public var from: LocalDay
     public var to: LocalDay
     public var kpis: [KPIResult]
+    /// KPIs that read event names no stored event has (see `UnknownEventName`).
+    public var unknownEvents: [UnknownEventName] = []
     /// Sample ratio mismatch of the arms' event counts against the design (A/B and switchback).
     public var sampleRatioMismatch: (statistic: Double, pValue: Double)?
     public var verdict: Verdict
     /// The same KPIs within each declared cohort.
     public var cohorts: [(cohort: String, kpis: [KPIResult])]
+
+    /// Below this p-value the arms' sizes are taken to differ from the design (a broken flag or
+    /// split), as GrowthBook and most platforms do: SRM checks run on every report, so the
+    /// threshold is strict to keep false alarms rare.
+    public static let sampleRatioMismatchThreshold = 0.001
+
+    /// Whether the arms' sizes differ from the design's split beyond chance.
+    public var hasSampleRatioMismatch: Bool {
+        (sampleRatioMismatch?.pValue ?? 1) < Self.sampleRatioMismatchThreshold
+    }
 }
 
 /// Evaluates a declared experiment over stored events.
@@ -62,10 +74,13 @@ public struct Evaluator {
             let figures = try WindowFigures(store: store, control: c, treatment: t, kpis: declaration.kpis)
             cohorts.append((cohort, try evaluateAll(control: c, treatment: t, window: figures)))
         }
-        return ExperimentReport(
+        let unknown = UnknownEventName.find(in: declaration, stored: try store.eventNames())
+        var report = ExperimentReport(
             changeID: declaration.changeID, from: from, to: to, kpis: kpis,
             sampleRatioMismatch: sampleRatioMismatch(control: control, treatment: treatment, window: window),
-            verdict: Verdict.decide(declaration, results: kpis), cohorts: cohorts)
+            verdict: Verdict.decide(declaration, results: kpis, unknownEvents: unknown), cohorts: cohorts)
+        report.unknownEvents = unknown
+        return report
     }
 
     /// One KPI's per-arm figures for each day of the window (for daily charts and the leading

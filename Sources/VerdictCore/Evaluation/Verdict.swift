@@ -64,11 +64,25 @@ public struct Verdict: Sendable, Equatable {
     /// every guardrail hold; fail when one does not; inconclusive when the primary's sample is
     /// below what the rule needs, or (with `confidence = "interval"`) its interval straddles
     /// the threshold.
-    public static func decide(_ declaration: ExperimentDeclaration, results: [KPIResult]) -> Verdict {
+    ///
+    /// A KPI that reads an event name no stored event has (`unknownEvents`) is not judged on its
+    /// zeros: the primary makes the verdict inconclusive, a guardrail cannot hold, and the reason
+    /// names the missing event instead of a statistical cause.
+    public static func decide(
+        _ declaration: ExperimentDeclaration, results: [KPIResult], unknownEvents: [UnknownEventName] = []
+    ) -> Verdict {
         var parts: [String] = []
         var holds: [String: Bool?] = [:]
         guard let primary = results.first(where: { $0.role == .primary }), let rule = primary.kpi.rule else {
             return Verdict(outcome: .inconclusive, reason: "no figures for the primary KPI", ruleHolds: [:])
+        }
+        let missing = { (result: KPIResult) in unknownEvents.filter { $0.kpi == result.kpi.name && $0.role == result.role.rawValue } }
+        if !missing(primary).isEmpty {
+            let reasons = missing(primary).map(\.description).joined(separator: "; ")
+            return Verdict(
+                outcome: .inconclusive,
+                reason: "\(reasons): the primary KPI cannot be measured; fix the name in the script or send those events",
+                ruleHolds: [primary.kpi.name: Bool?.none])
         }
         let interval = declaration.confidence == .interval
         let primaryHolds = RuleCheck(result: primary, interval: interval).holds(rule)
@@ -78,6 +92,12 @@ public struct Verdict: Sendable, Equatable {
         var guardrailFailed = false
         var guardrailUndecided = false
         for guardrail in results where guardrail.role == .guardrail {
+            if !missing(guardrail).isEmpty {
+                holds[guardrail.kpi.name] = Bool?.none
+                guardrailUndecided = true
+                parts.append(contentsOf: missing(guardrail).map(\.description))
+                continue
+            }
             let check = RuleCheck(result: guardrail, interval: interval)
             var verdicts: [Bool?] = []
             var limitText: [String] = []

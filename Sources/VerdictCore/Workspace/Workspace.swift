@@ -65,6 +65,12 @@ public struct Workspace: Sendable {
         try EventStore(path: storePath, upgrading: storeUpgradeNotice)
     }
 
+    /// Every event name the store has seen; none when there is no store yet (without making one).
+    public func storedEventNames() throws(StoreError) -> [String] {
+        guard FileManager.default.fileExists(atPath: storePath) else { return [] }
+        return try openStore().eventNames()
+    }
+
     /// The local date of `clock`'s now in the workspace's time zone.
     public func today(_ clock: any VerdictClock) -> LocalDay {
         var calendar = Calendar(identifier: .gregorian)
