@@ -56,10 +56,16 @@ extension VerdictCommand {
 
         func run() async throws {
             do {
-                let store = try options.load().openStore()
+                let workspace = try options.load()
+                let store = try workspace.openStore()
                 let filter = EventFilter(
                     changeID: change, event: event, cohort: cohort, versionFlag: flag, status: status,
                     fromDay: from.flatMap(LocalDay.init)?.number, toDay: to.flatMap(LocalDay.init)?.number)
+                if list && json {
+                    let records = try store.events(filter, limit: limit).map { EventRecord($0, timeZone: workspace.timeZone) }
+                    Terminal.write(try JSONOutput.encode(records) + "\n")
+                    return
+                }
                 let table = list ? try listTable(store, filter) : try countTable(store, filter)
                 if json {
                     Terminal.write(try jsonValue(table).json() + "\n")
@@ -109,7 +115,7 @@ extension VerdictCommand {
                     .table(
                         Dictionary(
                             uniqueKeysWithValues: zip(table.headers, row).map { header, cell in
-                                (header, header == "events" ? .integer(Int64(cell) ?? 0) : .string(cell))
+                                (header, header == "events" ? .integer(Int64(cell) ?? 0) : cell.isEmpty ? .nil : .string(cell))
                             }))
                 })
         }

@@ -1,0 +1,111 @@
+import Foundation
+import VerdictStore
+
+/// A stored event as every surface shows it (`verdict events --list --json`, and later the
+/// server): numbers as numbers, absent fields as null, props as an object, and the time both in
+/// UTC and in the workspace's time zone.
+public struct EventRecord: Sendable, Equatable, Encodable {
+    /// A prop's value: props are flat strings and numbers.
+    public enum PropValue: Sendable, Equatable, Encodable {
+        case string(String)
+        case number(Double)
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .string(let text): try container.encode(text)
+            case .number(let number): try container.encode(number)
+            }
+        }
+    }
+
+    public var id: Int64
+    public var batch: Int64
+    public var event: String
+    /// UTC, `2026-11-02T13:49:00Z`.
+    public var timestamp: String
+    /// The same instant in the workspace's time zone, `2026-11-02T07:49:00-06:00`.
+    public var localTime: String
+    /// The local day.
+    public var day: String
+    public var changeID: String
+    /// Whether the event named its change itself (false: it came without one, stored as `none`).
+    public var attributed: Bool
+    public var versionFlag: String?
+    public var userCohort: String?
+    public var userID: String?
+    public var status: String?
+    public var latencyMs: Double?
+    public var value: Double?
+    public var eventID: String?
+    public var props: [String: PropValue]?
+    public var hash: String
+
+    /// The record of `stored`, with local times in `timeZone`.
+    public init(_ stored: StoredEvent, timeZone: TimeZone) {
+        let e = stored.event
+        id = stored.id
+        batch = stored.batchID
+        event = e.event
+        let instant = Date(timeIntervalSince1970: Double(e.timestamp) / 1000)
+        timestamp = Self.format(instant, in: TimeZone(identifier: "UTC")!)
+        localTime = Self.format(instant, in: timeZone)
+        day = LocalDay(number: e.day).description
+        changeID = e.changeID
+        attributed = e.attributed
+        versionFlag = e.versionFlag
+        userCohort = e.userCohort
+        userID = e.userID
+        status = e.status
+        latencyMs = e.latencyMs
+        value = e.value
+        eventID = e.eventID
+        props = e.props.flatMap(Self.props)
+        hash = e.hash
+    }
+
+    static func format(_ instant: Date, in zone: TimeZone) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: instant)
+    }
+
+    /// Stored props (a canonical JSON object of strings and numbers) as values.
+    static func props(_ text: String) -> [String: PropValue]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+        return object.compactMapValues { value in
+            if let text = value as? String { return .string(text) }
+            if let number = value as? NSNumber { return .number(number.doubleValue) }
+            return nil
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, batch, event, timestamp, day, attributed, status, value, props, hash
+        case localTime = "local_time", changeID = "change_id", versionFlag = "version_flag", userCohort = "user_cohort"
+        case userID = "user_id", latencyMs = "latency_ms", eventID = "event_id"
+    }
+
+    /// Every field, absent ones as null, so a script sees the same keys on every event.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(event, forKey: .event)
+        try c.encode(timestamp, forKey: .timestamp)
+        try c.encode(localTime, forKey: .localTime)
+        try c.encode(day, forKey: .day)
+        try c.encode(changeID, forKey: .changeID)
+        try c.encode(attributed, forKey: .attributed)
+        try c.encode(versionFlag, forKey: .versionFlag)
+        try c.encode(userCohort, forKey: .userCohort)
+        try c.encode(userID, forKey: .userID)
+        try c.encode(status, forKey: .status)
+        try c.encode(latencyMs, forKey: .latencyMs)
+        try c.encode(value, forKey: .value)
+        try c.encode(eventID, forKey: .eventID)
+        try c.encode(props, forKey: .props)
+        try c.encode(hash, forKey: .hash)
+    }
+}
