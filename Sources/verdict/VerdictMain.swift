@@ -5,6 +5,6 @@ import VerdictCommands
 @main
 enum VerdictMain {
     static func main() async {
-        await VerdictCommand.main()
+        await VerdictCommand.runMain()
     }
 }

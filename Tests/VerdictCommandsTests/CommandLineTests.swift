@@ -117,3 +117,79 @@ import VerdictTestSupport
         #expect(result.status == 64)
     }
 }
+
+/// The command line's conventions: one error prefix, exit codes, suggestions, help that is true.
+@Suite struct CommandLineConventionTests {
+    @Test func unknownCommandsAreRefusedWithASuggestion() throws {
+        let folder = try TemporaryFolder()
+        let help = try VerdictProcess.run(["help", "nope"], in: folder.url)
+        #expect(help.status == 64)
+        #expect(help.output.isEmpty)
+        #expect(help.error.hasPrefix("error: verdict has no command 'nope'; the commands are init, "))
+        let nested = try VerdictProcess.run(["help", "batch", "remvoe"], in: folder.url)
+        #expect(nested.status == 64 && nested.error.contains("verdict batch has no command 'remvoe' (did you mean 'remove'?)"))
+        let typo = try VerdictProcess.run(["reprot"], in: folder.url)
+        #expect(typo.status == 64)
+        #expect(typo.error.hasPrefix("error: 'reprot' is not a verdict command; did you mean 'report'?"))
+        let known = try VerdictProcess.run(["help", "batch", "remove"], in: folder.url)
+        #expect(known.status == 0 && known.output.contains("USAGE: verdict batch remove <id>"))
+    }
+
+    @Test func everyErrorHasTheSamePrefix() throws {
+        let folder = try TemporaryFolder()
+        let cases: [[String]] = [["new"], ["lua"], ["report", "--frm", "x"], ["events", "--from", "yesterday"], ["settings"], ["quarantine", "--raw", "--json"]]
+        for arguments in cases {
+            let result = try VerdictProcess.run(arguments, in: folder.url)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.error.hasPrefix("error: "), "\(arguments): \(result.error)")
+            #expect(!result.error.contains("Error:"), "\(arguments): \(result.error)")
+        }
+        let validation = try VerdictProcess.run(["new"], in: folder.url)
+        #expect(validation.error.contains("See 'verdict new --help'"))
+    }
+
+    @Test func helpTellsTheTruth() throws {
+        let folder = try TemporaryFolder()
+        let root = try VerdictProcess.run(["--help"], in: folder.url, environment: ["COLUMNS": "80"])
+        #expect(root.output.contains("3 (ingest) some rows were quarantined"))
+        // Paragraphs wrap at the terminal's width, not mid-sentence where the source broke lines.
+        let lines = root.output.split(separator: "\n", omittingEmptySubsequences: false)
+        for (line, next) in zip(lines, lines.dropFirst()) where !line.isEmpty && !line.hasPrefix(" ") && !next.isEmpty && !next.hasPrefix(" ") {
+            #expect(line.count > 50 || line.hasSuffix(":"), "a line broken mid-sentence: \"\(line)\" / \"\(next)\"")
+        }
+        let initHelp = try VerdictProcess.run(["init", "--help"], in: folder.url)
+        #expect(!initHelp.output.contains("(default: the current folder). (default: .)"))
+        // The lua examples run as shown in a workspace made with --examples.
+        _ = try VerdictProcess.run(["init", "shop", "--time-zone", "UTC", "--examples"], in: folder.url)
+        let shop = folder.url.appendingPathComponent("shop")
+        let luaHelp = try VerdictProcess.run(["lua", "--help"], in: folder.url)
+        let examples = luaHelp.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("verdict lua ") }
+        #expect(examples.count == 2)
+        for example in examples {
+            let arguments = example.split(separator: "#")[0].split(separator: " ").dropFirst().map(String.init)
+            let result = try VerdictProcess.run(arguments, in: shop)
+            #expect(result.status == 0, "\(example): \(result.error)")
+        }
+    }
+
+    @Test func newListsTemplatesAsJSON() throws {
+        let folder = try TemporaryFolder()
+        let result = try VerdictProcess.run(["new", "--list", "--json"], in: folder.url)
+        #expect(result.status == 0)
+        let templates = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: String]]
+        #expect(templates?.contains { $0["name"] == "conversion" && $0["summary"] == "appointment conversion" } == true)
+    }
+
+    @Test func aBinaryFileGivenAsCSVDoesNotReachTheTerminalRaw() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "UTC"], in: folder.url)
+        try folder.write("a,b,\u{1}\u{2}\u{1B}[31mred\n", to: "odd.csv")
+        let header = try VerdictProcess.run(["ingest", "odd.csv"], in: folder.url)
+        #expect(header.status == 1)
+        #expect(!header.error.contains("\u{1B}") && header.error.contains(#"\u{1B}[31mred"#))
+        try folder.write("event,timestamp\nx\u{1B}[2J,2026-11-03T10:00:00Z\n", to: "rows.csv")
+        _ = try VerdictProcess.run(["ingest", "rows.csv"], in: folder.url)
+        let listed = try VerdictProcess.run(["quarantine"], in: folder.url)
+        #expect(listed.output.contains(#"x\u{1B}[2J"#) && !listed.output.contains("\u{1B}"))
+    }
+}

@@ -12,11 +12,12 @@ extension VerdictCommand {
                 A safe place to try plugin code: the file sees only what an experiment sees, under the same \
                 memory, instruction and time limits (the workspace's, if there is one). What it prints goes to \
                 standard error; the value it returns goes to standard output, as a Lua table or, with --json, \
-                as JSON. Errors are reported as FILE:LINE: message with a non-zero exit.
+                as JSON. Errors are reported as FILE:LINE: message with a non-zero exit. The examples use \
+                the files `verdict init --examples` copies into a workspace.
 
                 Examples:
-                  verdict lua plugins/try.lua
-                  verdict lua --json experiments/examples/seasonal.lua
+                  verdict lua examples/crew-callbacks.lua
+                  verdict lua --json examples/crew-callbacks.lua
                 """
         )
 

@@ -59,7 +59,7 @@ extension VerdictCommand {
                     for entry in entries {
                         let row = entry.row
                         let fixed = entry.resolvedBy.map { " (fixed by batch \($0))" } ?? ""
-                        Terminal.write("\(row.source):\(row.line): \(row.reason)\(fixed)\n" + Terminal.dim("    \(row.raw)", on: .output) + "\n")
+                        Terminal.write("\(row.source):\(row.line): \(row.reason)\(fixed)\n" + Terminal.dim("    \(row.raw.escapingControlCharacters)", on: .output) + "\n")
                     }
                 }
             } catch {

@@ -243,8 +243,9 @@ struct EventValidator {
 struct ValidationFailure: Error, Equatable, CustomStringConvertible {
     var message: String
 
+    /// A reason; any control characters of the input it quotes are escaped.
     init(_ message: String) {
-        self.message = message
+        self.message = message.escapingControlCharacters
     }
 
     var description: String { message }

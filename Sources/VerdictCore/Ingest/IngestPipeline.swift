@@ -403,12 +403,13 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The format cannot be told from the name or the content.
     case unknownFormat(source: String, reason: String)
 
-    /// A message naming the input.
+    /// A message naming the input; what it quotes of the input has its control characters escaped.
     public var description: String {
-        switch self {
+        let text = switch self {
         case .unreadable(let source, let reason): "\(source): \(reason)"
         case .badHeader(let source, let reason): "\(source):1: \(reason)"
         case .unknownFormat(let source, let reason): "\(source): \(reason)"
         }
+        return text.escapingControlCharacters
     }
 }
