@@ -1,10 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import Synchronization
 import VerdictCore
 import VerdictScript
-import VerdictStore
 
 extension VerdictCommand {
     /// `verdict report NAME... --from DATE [--to DATE]`: evaluates experiments over a window.
@@ -62,7 +59,6 @@ extension VerdictCommand {
             let workspace: Workspace
             let loader: ExperimentLoader
             let files: [URL]
-            let store: EventStore
             do {
                 workspace = try options.load()
                 loader = ExperimentLoader(workspace: workspace)
@@ -71,35 +67,26 @@ extension VerdictCommand {
                     Terminal.write("No experiments yet: make one with `verdict new NAME --template conversion`.\n")
                     return
                 }
-                store = try workspace.openStore()
             } catch {
                 throw Terminal.report(error)
             }
             let (experiments, sandbox) = loader.loadAllKeepingSandbox(files)
             let single = !all && names.count == 1
-            let settings = workspace.settings
-            let start = LocalDay(from)!
-            let end = to.flatMap(LocalDay.init)
-            let daily = daily
-            // Experiments without custom KPIs are evaluated two at a time (each read is SQLite's
-            // alone); custom KPIs run Lua, in the one sandbox their functions live in, one at a time.
-            let outcomes = Mutex([Result<Evaluated, any Error>?](repeating: nil, count: experiments.count))
-            let declarations = experiments.map { try? $0.result.get() }
-            let parallel = declarations.indices.filter { declarations[$0].map { !Self.hasCustomKPIs($0) } ?? false }
-            DispatchQueue.concurrentPerform(iterations: parallel.count) { slot in
-                let index = parallel[slot]
-                let outcome = Result { try Self.evaluate(declarations[index]!, store: store, settings: settings, sandbox: nil, from: start, to: end, daily: daily) }
-                outcomes.withLock { $0[index] = outcome }
+            let outcomes: [Result<EvaluatedExperiment, any Error>]
+            do {
+                outcomes = try ReportRun.evaluate(
+                    experiments, sandbox: sandbox, workspace: workspace, from: LocalDay(from)!, to: to.flatMap(LocalDay.init),
+                    daily: daily)
+            } catch {
+                throw Terminal.report(error)
             }
             var values: [LuaValue] = []
             var texts: [String] = []
             var failed = false
-            for (index, experiment) in experiments.enumerated() {
+            for outcome in outcomes {
                 do {
-                    let declaration = try experiment.result.get()
-                    let evaluated = try outcomes.withLock { $0[index] }?.get()
-                        ?? Self.evaluate(declaration, store: store, settings: settings, sandbox: sandbox, from: start, to: end, daily: daily)
-                    let rendering = ReportRendering(report: evaluated.report, declaration: declaration, daily: evaluated.days)
+                    let evaluated = try outcome.get()
+                    let rendering = ReportRendering(report: evaluated.report, declaration: evaluated.declaration, daily: evaluated.days)
                     if json { values.append(rendering.value) } else { texts.append(rendering.text()) }
                 } catch {
                     if single { throw Terminal.report(error) }
@@ -113,27 +100,6 @@ extension VerdictCommand {
                 Terminal.write(texts.joined(separator: "\n"))
             }
             if failed { throw ExitCode.failure }
-        }
-
-        /// One experiment's report, and its KPIs day by day when asked.
-        struct Evaluated: Sendable {
-            var report: ExperimentReport
-            var days: [[(day: LocalDay, result: KPIResult)]]
-        }
-
-        static func evaluate(
-            _ declaration: ExperimentDeclaration, store: EventStore, settings: WorkspaceSettings, sandbox: LuaSandbox?,
-            from start: LocalDay, to end: LocalDay?, daily: Bool
-        ) throws -> Evaluated {
-            let end = end ?? LocalDay(number: start.number + Int32(declaration.windowDays) - 1)
-            let evaluator = Evaluator(store: store, declaration: declaration, settings: settings, sandbox: sandbox)
-            let report = try evaluator.report(from: start, to: end)
-            let days = daily ? try report.kpis.map { try evaluator.daily($0.kpi, role: $0.role, from: start, to: end) } : []
-            return Evaluated(report: report, days: days)
-        }
-
-        static func hasCustomKPIs(_ declaration: ExperimentDeclaration) -> Bool {
-            declaration.kpis.contains { if case .custom = $0.kind { true } else { false } }
         }
     }
 }
