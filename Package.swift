@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "VerdictCore",
                 "VerdictScript",
+                "VerdictStats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

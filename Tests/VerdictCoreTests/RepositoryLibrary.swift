@@ -1,5 +1,5 @@
 import Foundation
-import VerdictCore
+@testable import VerdictCore
 import VerdictTestSupport
 
 /// Workspaces in Core tests use the repository's plugin library and templates, as a build in

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import VerdictCore
-import VerdictStore
 
 extension VerdictCommand {
     /// `verdict batches`: lists the ingested batches.
@@ -22,19 +21,15 @@ extension VerdictCommand {
 
         func run() async throws {
             do {
-                let batches = try options.load().openStore().batches()
+                let batches = try EventLog(workspace: try options.load()).batches()
                 if json {
-                    Terminal.write(try JSONOutput.encode(batches.map(BatchListing.init)) + "\n")
+                    Terminal.write(try JSONOutput.encode(batches) + "\n")
                     return
                 }
                 guard !batches.isEmpty else { return Terminal.write("No batches yet: `verdict ingest FILE` stores one.\n") }
                 let rows = batches.map { batch -> [String] in
-                    let listing = BatchListing(batch)
-                    return [
-                        String(batch.id), batch.source, batch.format, listing.ingestedAt, String(batch.rowsRead),
-                        String(batch.stored), String(batch.duplicates + batch.identical), String(batch.quarantined),
-                        String(batch.eventsNow), listing.state,
-                    ]
+                    let counts = [batch.rowsRead, batch.stored, batch.duplicates + batch.identical, batch.quarantined, batch.eventsNow]
+                    return [String(batch.id), batch.source, batch.format, batch.ingestedAt] + counts.map(String.init) + [batch.state]
                 }
                 Terminal.write(
                     TableOutput(
@@ -75,12 +70,12 @@ extension VerdictCommand {
 
             func run() async throws {
                 do {
-                    let removed = try options.load().openStore().removeBatch(id, at: try clockOptions.clock().nowMilliseconds())
+                    let removed = try EventLog(workspace: try options.load()).removeBatch(id, at: try clockOptions.clock().nowMilliseconds())
                     if json {
                         Terminal.write(try JSONOutput.encode(removed) + "\n")
                     } else {
                         Terminal.write(
-                            "Removed batch \(removed.id) (\(removed.source)): \(removed.events) event\(removed.events == 1 ? "" : "s") deleted"
+                            "Removed batch \(removed.id) (\(removed.source)): \(removed.eventsRemoved) event\(removed.eventsRemoved == 1 ? "" : "s") deleted"
                                 + (removed.quarantined > 0 ? ", \(removed.quarantined) quarantined row\(removed.quarantined == 1 ? "" : "s") no longer listed" : "")
                                 + ".\n")
                         if !removed.laterBatchesWithSkippedRows.isEmpty {
@@ -95,46 +90,5 @@ extension VerdictCommand {
                 }
             }
         }
-    }
-}
-
-/// One batch as `verdict batches --json` prints it.
-struct BatchListing: Codable {
-    var id: Int64
-    var source: String
-    var format: String
-    var sha256: String?
-    var ingestedAt: String
-    var rowsRead: Int
-    var stored: Int
-    var duplicates: Int
-    var identical: Int
-    var quarantined: Int
-    var eventsNow: Int
-    var removedAt: String?
-    var replacedBy: Int64?
-    var state: String
-
-    init(_ batch: BatchRecord) {
-        id = batch.id
-        source = batch.source
-        format = batch.format
-        sha256 = batch.sha256
-        ingestedAt = IngestSummary.time(batch.ingestedAt)
-        rowsRead = batch.rowsRead
-        stored = batch.stored
-        duplicates = batch.duplicates
-        identical = batch.identical
-        quarantined = batch.quarantined
-        eventsNow = batch.eventsNow
-        removedAt = batch.removedAt.map(IngestSummary.time)
-        replacedBy = batch.replacedBy
-        state = batch.replacedBy.map { "replaced by \($0)" } ?? (batch.removedAt == nil ? "in force" : "removed")
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, source, format, sha256, stored, duplicates, identical, quarantined, state
-        case ingestedAt = "ingested_at", rowsRead = "rows_read", eventsNow = "events_now", removedAt = "removed_at"
-        case replacedBy = "replaced_by"
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import VerdictCore
 import VerdictScript
-import VerdictStore
 
 extension VerdictCommand {
     /// `verdict events`: counts (or lists) stored events.
@@ -56,20 +55,22 @@ extension VerdictCommand {
 
         func run() async throws {
             do {
-                let workspace = try options.load()
-                let store = try workspace.openStore()
-                let filter = EventFilter(
-                    changeID: change, event: event, cohort: cohort, versionFlag: flag, status: status,
-                    fromDay: from.flatMap(LocalDay.init)?.number, toDay: to.flatMap(LocalDay.init)?.number)
-                if list && json {
-                    let records = try store.events(filter, limit: limit).map { EventRecord($0, timeZone: workspace.timeZone) }
-                    Terminal.write(try JSONOutput.encode(records) + "\n")
-                    return
-                }
-                let table = list ? try listTable(store, filter) : try countTable(store, filter)
-                if json {
-                    Terminal.write(try jsonValue(table).json() + "\n")
+                let log = try EventLog(workspace: try options.load())
+                let query = EventQuery(
+                    change: change, event: event, cohort: cohort, flag: flag, status: status, from: from.flatMap(LocalDay.init),
+                    to: to.flatMap(LocalDay.init))
+                if list {
+                    let records = try log.events(query, limit: limit)
+                    if json { return Terminal.write(try JSONOutput.encode(records) + "\n") }
+                    let table = Self.listTable(records)
+                    Terminal.write(csv ? table.csv() : table.text())
                 } else {
+                    let groups = try groupings()
+                    let counts = try log.counts(query, by: groups)
+                    if json { return Terminal.write(try JSONOutput.encode(counts) + "\n") }
+                    let table = TableOutput(
+                        headers: groups.map(\.rawValue) + ["events"],
+                        rows: counts.map { $0.groups.map { $0.value ?? "" } + [String($0.count)] }, numericColumns: [groups.count])
                     Terminal.write(csv ? table.csv() : table.text())
                 }
             } catch let error as ExitCode {
@@ -79,44 +80,18 @@ extension VerdictCommand {
             }
         }
 
-        private func countTable(_ store: EventStore, _ filter: EventFilter) throws -> TableOutput {
-            let groups = try groupings()
-            let counts = try store.countEvents(filter, groupedBy: groups)
-            let rows = counts.map { count in
-                count.keys.map { key in
-                    switch key {
-                    case .day(let number): LocalDay(number: number).description
-                    case .text(let text): text ?? ""
-                    }
-                } + [String(count.count)]
-            }
-            return TableOutput(headers: groups.map(\.rawValue) + ["events"], rows: rows, numericColumns: [groups.count])
-        }
-
-        private func listTable(_ store: EventStore, _ filter: EventFilter) throws -> TableOutput {
-            let rows = try store.events(filter, limit: limit).map { stored in
-                let e = stored.event
-                return [
-                    IngestSummary.time(e.timestamp), LocalDay(number: e.day).description, e.event, e.changeID,
-                    e.versionFlag ?? "", e.userCohort ?? "", e.userID ?? "", e.status ?? "",
-                    e.latencyMs.map { "\($0)" } ?? "", e.value.map { "\($0)" } ?? "", e.eventID ?? "", e.props ?? "",
-                ]
-            }
+        static func listTable(_ records: [EventRecord]) -> TableOutput {
+            func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
             return TableOutput(
                 headers: [
-                    "timestamp", "day", "event", "change_id", "version_flag", "user_cohort", "user_id", "status",
+                    "timestamp", "local time", "day", "event", "change_id", "version_flag", "user_cohort", "user_id", "status",
                     "latency_ms", "value", "event_id", "props",
-                ], rows: rows)
-        }
-
-        private func jsonValue(_ table: TableOutput) -> LuaValue {
-            .array(
-                table.rows.map { row in
-                    .table(
-                        Dictionary(
-                            uniqueKeysWithValues: zip(table.headers, row).map { header, cell in
-                                (header, header == "events" ? .integer(Int64(cell) ?? 0) : cell.isEmpty ? .nil : .string(cell))
-                            }))
+                ],
+                rows: records.map { e in
+                    [
+                        e.timestamp, e.localTime, e.day, e.event, e.changeID, e.versionFlag ?? "", e.userCohort ?? "", e.userID ?? "",
+                        e.status ?? "", number(e.latencyMs), number(e.value), e.eventID ?? "", e.propsText ?? "",
+                    ]
                 })
         }
     }

@@ -43,8 +43,8 @@ extension VerdictCommand {
                 let loader = ExperimentLoader(workspace: workspace)
                 let (declaration, sandbox) = try loader.loadKeepingSandbox(loader.script(named: name))
                 let today = workspace.today(try clockOptions.clock())
-                let evaluator = Evaluator(store: try workspace.openStore(), declaration: declaration, settings: workspace.settings, sandbox: sandbox)
-                let forecast = try evaluator.forecast(today: today, baselineDays: baselineDays)
+                let forecast = try VerdictCore.Forecast.make(
+                    declaration, sandbox: sandbox, workspace: workspace, today: today, baselineDays: baselineDays)
                 if json {
                     Terminal.write(try Self.value(forecast, declaration).json() + "\n")
                 } else {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import VerdictCore
 import VerdictScript
-import VerdictStore
 
 extension VerdictCommand {
     /// `verdict ingest FILE...`: stores events from JSON lines or CSV files.
@@ -76,9 +75,9 @@ extension VerdictCommand {
                 }
             }
             if json {
-                Terminal.write(try IngestSummary(reports: reports, failures: failures).value.json() + "\n")
+                Terminal.write(try JSONOutput.encode(IngestRun(batches: reports, errors: failures)) + "\n")
             } else {
-                Terminal.write(IngestSummary(reports: reports, failures: failures).text())
+                Terminal.write(IngestSummary(reports: reports).text())
             }
             if !failures.isEmpty { throw ExitCode.failure }
             if reports.contains(where: { $0.outcome.quarantined > 0 }) { throw ExitCode(3) }
@@ -91,18 +90,18 @@ extension IngestFormat: ExpressibleByArgument {}
 /// The summary `verdict ingest` prints.
 struct IngestSummary {
     let reports: [IngestReport]
-    let failures: [String]
 
     func text() -> String {
         var out = ""
         for report in reports {
             let outcome = report.outcome
             if let earlier = outcome.alreadyIngested {
-                out += "\(report.source): already ingested as batch \(earlier.batchID) on \(Self.time(earlier.at)); nothing stored\n"
+                out += "\(report.source): already ingested as batch \(earlier.batchID) on \(earlier.at); nothing stored\n"
                 continue
             }
             for old in outcome.replaced {
-                out += "\(report.source): replaces batch \(old.id), whose \(old.events) event\(old.events == 1 ? " is" : "s are") removed\n"
+                let events = old.eventsRemoved
+                out += "\(report.source): replaces batch \(old.id), whose \(events) event\(events == 1 ? " is" : "s are") removed\n"
             }
             var parts = ["\(outcome.stored) stored"]
             if outcome.duplicates > 0 { parts.append("\(outcome.duplicates) duplicate\(outcome.duplicates == 1 ? "" : "s") skipped") }
@@ -122,51 +121,9 @@ struct IngestSummary {
             }
         }
         if reports.count > 1 {
-            let stored = reports.reduce(0) { $0 + $1.outcome.stored }
-            let quarantined = reports.reduce(0) { $0 + $1.outcome.quarantined }
-            let skipped = reports.reduce(0) { $0 + $1.outcome.duplicates + $1.outcome.identical }
-            out += "total: \(stored) stored, \(skipped) skipped, \(quarantined) quarantined in \(reports.count) files\n"
+            let totals = IngestRun(batches: reports, errors: []).totals
+            out += "total: \(totals.stored) stored, \(totals.duplicates + totals.identical) skipped, \(totals.quarantined) quarantined in \(reports.count) files\n"
         }
         return out
-    }
-
-    var value: LuaValue {
-        let batches: [LuaValue] = reports.map { report in
-            let outcome = report.outcome
-            var fields: [String: LuaValue] = [
-                "source": .string(report.source),
-                "format": .string(report.format.rawValue),
-                "rows_read": .integer(Int64(outcome.rowsRead)),
-                "stored": .integer(Int64(outcome.stored)),
-                "duplicates": .integer(Int64(outcome.duplicates)),
-                "identical": .integer(Int64(outcome.identical)),
-                "quarantined": .integer(Int64(outcome.quarantined)),
-                "resolved": .integer(Int64(outcome.resolved)),
-                "replaced": .array(
-                    outcome.replaced.map { ["batch_id": .integer($0.id), "events_removed": .integer(Int64($0.events))] }),
-                "quarantine_sample": .array(
-                    report.quarantined.map { ["line": .integer(Int64($0.line)), "reason": .string($0.reason)] }),
-            ]
-            if let id = outcome.batchID { fields["batch_id"] = .integer(id) }
-            if let earlier = outcome.alreadyIngested {
-                fields["already_ingested"] = ["batch_id": .integer(earlier.batchID), "at": .string(Self.time(earlier.at))]
-            }
-            return .table(fields)
-        }
-        return [
-            "batches": .array(batches),
-            "errors": .array(failures.map { .string($0) }),
-            "totals": [
-                "stored": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.stored })),
-                "duplicates": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.duplicates })),
-                "identical": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.identical })),
-                "quarantined": .integer(Int64(reports.reduce(0) { $0 + $1.outcome.quarantined })),
-            ],
-        ]
-    }
-
-    static func time(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import VerdictCore
 import VerdictScript
-import VerdictStore
 
 extension VerdictCommand {
     /// `verdict quarantine`: lists and exports the rows ingest refused.
@@ -42,23 +41,22 @@ extension VerdictCommand {
 
         func run() async throws {
             do {
-                let entries = try options.load().openStore().quarantine(batch: batch, source: source, all: all, limit: limit)
-                if raw {
-                    Terminal.write(try QuarantineExport.raw(entries))
-                } else if json {
-                    Terminal.write(try JSONOutput.encode(entries.map(QuarantineListing.init)) + "\n")
+                let log = try EventLog(workspace: try options.load())
+                if raw { return Terminal.write(try log.quarantineFile(batch: batch, source: source, all: all, limit: limit)) }
+                let entries = try log.quarantine(batch: batch, source: source, all: all, limit: limit)
+                if json {
+                    Terminal.write(try JSONOutput.encode(entries) + "\n")
                 } else if csv {
                     Terminal.write(
                         TableOutput(
                             headers: ["source", "line", "reason", "raw"],
-                            rows: entries.map { [$0.row.source, String($0.row.line), $0.row.reason, $0.row.raw] }
+                            rows: entries.map { [$0.source, String($0.line), $0.reason, $0.raw] }
                         ).csv())
                 } else if entries.isEmpty {
                     Terminal.write(all ? "No quarantined rows.\n" : "No quarantined rows to fix (--all lists those fixed since).\n")
                 } else {
-                    for entry in entries {
-                        let row = entry.row
-                        let fixed = entry.resolvedBy.map { " (fixed by batch \($0))" } ?? ""
+                    for row in entries {
+                        let fixed = row.fixedBy.map { " (fixed by batch \($0))" } ?? ""
                         Terminal.write("\(row.source):\(row.line): \(row.reason)\(fixed)\n" + Terminal.dim("    \(row.raw.escapingControlCharacters)", on: .output) + "\n")
                     }
                 }
@@ -66,40 +64,5 @@ extension VerdictCommand {
                 throw Terminal.report(error)
             }
         }
-    }
-}
-
-/// One row as `verdict quarantine --json` prints it.
-struct QuarantineListing: Codable {
-    var batch: Int64
-    var source: String
-    var line: Int
-    var reason: String
-    var raw: String
-    var fixedBy: Int64?
-
-    init(_ entry: QuarantineEntry) {
-        batch = entry.batchID
-        source = entry.row.source
-        line = entry.row.line
-        reason = entry.row.reason
-        raw = entry.row.raw
-        fixedBy = entry.resolvedBy
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case batch, source, line, reason, raw
-        case fixedBy = "fixed_by"
-    }
-
-    /// Writes `fixed_by` as null while the row is still to fix.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(batch, forKey: .batch)
-        try container.encode(source, forKey: .source)
-        try container.encode(line, forKey: .line)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(raw, forKey: .raw)
-        try container.encode(fixedBy, forKey: .fixedBy)
     }
 }

@@ -4,7 +4,7 @@ import VerdictStats
 import VerdictStore
 
 /// One arm of an experiment: which events it sees, and its exposure (for counts).
-public struct Arm: Sendable, Equatable {
+struct Arm: Sendable, Equatable {
     /// `control` or `treatment`.
     public var name: String
     /// The events the arm sees (before a KPI's own filters).
@@ -15,7 +15,7 @@ public struct Arm: Sendable, Equatable {
     /// repeats the window's period `weeks` times.
     public var period: (start: Int32, length: Int32)?
 
-    public static func == (a: Arm, b: Arm) -> Bool {
+    static func == (a: Arm, b: Arm) -> Bool {
         a.name == b.name && a.filter == b.filter && a.exposure == b.exposure && a.period?.start == b.period?.start
             && a.period?.length == b.period?.length
     }
@@ -55,7 +55,7 @@ public struct Evaluator {
     let customKPIs: QueryHandle?
 
     /// - Parameter sandbox: the sandbox the declaration was loaded in (for custom KPIs).
-    public init(store: EventStore, declaration: ExperimentDeclaration, settings: WorkspaceSettings, sandbox: LuaSandbox? = nil) {
+    init(store: EventStore, declaration: ExperimentDeclaration, settings: WorkspaceSettings, sandbox: LuaSandbox? = nil) {
         self.store = store
         self.declaration = declaration
         alpha = declaration.alpha ?? settings.alpha
@@ -105,7 +105,7 @@ public struct Evaluator {
     }
 
     /// The arms of the design over the window.
-    public func arms(from: LocalDay, to: LocalDay, cohorts: [String]) -> (control: Arm, treatment: Arm) {
+    func arms(from: LocalDay, to: LocalDay, cohorts: [String]) -> (control: Arm, treatment: Arm) {
         let days = Double(to.number - from.number + 1)
         func filter(_ changeID: String?, _ flag: String?, days: [Int32] = [], range: ClosedRange<Int32>? = nil) -> EventFilter {
             var filter = EventFilter(

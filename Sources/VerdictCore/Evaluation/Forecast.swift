@@ -1,4 +1,5 @@
 import Foundation
+import VerdictScript
 import VerdictStats
 import VerdictStore
 
@@ -12,6 +13,15 @@ public struct Forecast: Sendable {
     public var kpis: [KPIForecast]
     /// One plain sentence: can the window decide the rule, and what to change if not.
     public var conclusion: String
+
+    /// The forecast for `declaration` (loaded in `sandbox`, for custom KPIs) from the
+    /// `baselineDays` days of the workspace's store before `today`.
+    public static func make(
+        _ declaration: ExperimentDeclaration, sandbox: LuaSandbox?, workspace: Workspace, today: LocalDay, baselineDays: Int
+    ) throws -> Forecast {
+        let evaluator = Evaluator(store: try workspace.openStore(), declaration: declaration, settings: workspace.settings, sandbox: sandbox)
+        return try evaluator.forecast(today: today, baselineDays: baselineDays)
+    }
 }
 
 /// One KPI's forecast.

@@ -60,7 +60,7 @@ public final class QueryHandle {
     public static let valuesLimit = 10_000
 
     /// Makes the handle's methods in `sandbox`, reading from `store`.
-    public init(sandbox: LuaSandbox, store: EventStore) {
+    init(sandbox: LuaSandbox, store: EventStore) {
         let state = State(store: store)
         self.state = state
         self.sandbox = sandbox

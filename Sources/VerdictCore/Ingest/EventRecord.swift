@@ -39,10 +39,12 @@ public struct EventRecord: Sendable, Equatable, Encodable {
     public var value: Double?
     public var eventID: String?
     public var props: [String: PropValue]?
+    /// The props as stored: canonical JSON text (keys sorted), for tables and CSV.
+    public var propsText: String?
     public var hash: String
 
     /// The record of `stored`, with local times in `timeZone`.
-    public init(_ stored: StoredEvent, timeZone: TimeZone) {
+    init(_ stored: StoredEvent, timeZone: TimeZone) {
         let e = stored.event
         id = stored.id
         batch = stored.batchID
@@ -61,6 +63,7 @@ public struct EventRecord: Sendable, Equatable, Encodable {
         value = e.value
         eventID = e.eventID
         props = e.props.flatMap(Self.props)
+        propsText = e.props
         hash = e.hash
     }
 

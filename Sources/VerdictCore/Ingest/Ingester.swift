@@ -11,27 +11,148 @@ public struct IngestProgress: Sendable {
 }
 
 /// What one input's ingest did.
-public struct IngestReport: Sendable {
+public struct IngestReport: Sendable, Encodable {
     /// The input as the user named it (`-` for standard input).
     public var source: String
     /// The format it was read as.
     public var format: IngestFormat
-    /// Rows read, stored, duplicate and quarantined; or that the same content was ingested before.
-    public var outcome: BatchOutcome
+    /// Rows read, stored, skipped and quarantined; or that the same content was ingested before.
+    public var outcome: IngestOutcome
     /// The first quarantined rows, to show.
-    public var quarantined: [QuarantinedRow]
+    public var quarantined: [QuarantineItem]
+
+    enum CodingKeys: String, CodingKey {
+        case source, format
+        case quarantined = "quarantine_sample"
+    }
+
+    /// The outcome's fields beside the source's, as `ingest --json` prints each batch.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(format.rawValue, forKey: .format)
+        try c.encode(quarantined, forKey: .quarantined)
+        try outcome.encode(to: encoder)
+    }
+}
+
+/// What happened to one ingested batch.
+public struct IngestOutcome: Sendable, Equatable, Encodable {
+    /// The batch's id, or nil when nothing was stored because the same file was ingested before.
+    public var batchID: Int64?
+    public var rowsRead: Int
+    public var stored: Int
+    /// Rows not stored because their event_id was already stored.
+    public var duplicates: Int
+    /// Rows without an event_id not stored because earlier batches stored the same row.
+    public var identical: Int
+    public var quarantined: Int
+    /// Quarantined rows of earlier batches that this batch stored fixed.
+    public var resolved: Int
+    /// The batches this one replaced (`ingest --replace`).
+    public var replaced: [BatchRemoval]
+    /// When the same content was ingested before: that batch, and when (UTC).
+    public var alreadyIngested: EarlierBatch?
+
+    /// The batch that already holds the same content.
+    public struct EarlierBatch: Sendable, Equatable, Encodable {
+        public var batchID: Int64
+        public var at: String
+
+        enum CodingKeys: String, CodingKey {
+            case at
+            case batchID = "batch_id"
+        }
+    }
+
+    /// An outcome (the tests' way to state one).
+    public init(
+        batchID: Int64?, rowsRead: Int, stored: Int, duplicates: Int, quarantined: Int, identical: Int = 0, resolved: Int = 0,
+        replaced: [BatchRemoval] = [], alreadyIngested: EarlierBatch? = nil
+    ) {
+        self.batchID = batchID
+        self.rowsRead = rowsRead
+        self.stored = stored
+        self.duplicates = duplicates
+        self.quarantined = quarantined
+        self.identical = identical
+        self.resolved = resolved
+        self.replaced = replaced
+        self.alreadyIngested = alreadyIngested
+    }
+
+    init(_ outcome: BatchOutcome) {
+        self.init(
+            batchID: outcome.batchID, rowsRead: outcome.rowsRead, stored: outcome.stored, duplicates: outcome.duplicates,
+            quarantined: outcome.quarantined, identical: outcome.identical, resolved: outcome.resolved,
+            replaced: outcome.replaced.map(BatchRemoval.init),
+            alreadyIngested: outcome.alreadyIngested.map { EarlierBatch(batchID: $0.batchID, at: utcTime($0.at)) })
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stored, duplicates, identical, quarantined, resolved, replaced
+        case batchID = "batch_id", rowsRead = "rows_read", alreadyIngested = "already_ingested"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(batchID, forKey: .batchID)
+        try c.encode(rowsRead, forKey: .rowsRead)
+        try c.encode(stored, forKey: .stored)
+        try c.encode(duplicates, forKey: .duplicates)
+        try c.encode(identical, forKey: .identical)
+        try c.encode(quarantined, forKey: .quarantined)
+        try c.encode(resolved, forKey: .resolved)
+        try c.encode(replaced, forKey: .replaced)
+        try c.encode(alreadyIngested, forKey: .alreadyIngested)
+    }
+}
+
+/// Every input of one `verdict ingest`, as `--json` prints it.
+public struct IngestRun: Sendable, Encodable {
+    public var batches: [IngestReport]
+    /// Inputs that could not be read at all, each with its reason.
+    public var errors: [String]
+
+    /// Sums over the inputs.
+    public struct Totals: Sendable, Encodable {
+        public var stored = 0, duplicates = 0, identical = 0, quarantined = 0
+    }
+
+    public var totals: Totals {
+        batches.reduce(into: Totals()) { totals, report in
+            totals.stored += report.outcome.stored
+            totals.duplicates += report.outcome.duplicates
+            totals.identical += report.outcome.identical
+            totals.quarantined += report.outcome.quarantined
+        }
+    }
+
+    public init(batches: [IngestReport], errors: [String]) {
+        self.batches = batches
+        self.errors = errors
+    }
+
+    enum CodingKeys: String, CodingKey { case batches, errors, totals }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(batches, forKey: .batches)
+        try c.encode(errors, forKey: .errors)
+        try c.encode(totals, forKey: .totals)
+    }
 }
 
 /// Ingests event files into the workspace's store (`verdict ingest`).
 public final class Ingester: Sendable {
     /// The store events go into.
-    public let store: EventStore
+    let store: EventStore
     let timeZone: TimeZone
     let clock: any VerdictClock
     let workspace: Workspace
 
     /// Opens the workspace's store.
-    public init(workspace: Workspace, clock: any VerdictClock) throws(StoreError) {
+    public init(workspace: Workspace, clock: any VerdictClock) throws {
         self.workspace = workspace
         store = try workspace.openStore()
         timeZone = workspace.timeZone
@@ -91,8 +212,10 @@ public final class Ingester: Sendable {
         ) { writer in
             try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
         }
-        let sample = try outcome.batchID.map { try store.quarantinedRows(batch: $0, limit: 20) } ?? []
-        return IngestReport(source: path, format: chosen, outcome: outcome, quarantined: sample)
+        let sample = try outcome.batchID.map { batch in
+            try store.quarantinedRows(batch: batch, limit: 20).map { QuarantineItem(batch: batch, row: $0) }
+        } ?? []
+        return IngestReport(source: path, format: chosen, outcome: IngestOutcome(outcome), quarantined: sample)
     }
 
     /// How many unresolved quarantined rows an ingest compares its rows with.

@@ -1,7 +1,7 @@
 import VerdictStore
 
 /// `verdict quarantine --raw`: the rows as a file that ingests again.
-public enum QuarantineExport {
+enum QuarantineExport {
     /// The rows come from sources that cannot make one file.
     public struct MixedSources: Error, CustomStringConvertible {
         /// Which sources, and what to do.
@@ -10,7 +10,7 @@ public enum QuarantineExport {
 
     /// JSON lines as they arrived; CSV rows under the header of their source, which must be one
     /// header for all of them.
-    public static func raw(_ entries: [QuarantineEntry]) throws -> String {
+    static func raw(_ entries: [QuarantineEntry]) throws -> String {
         let formats = Set(entries.map { $0.format == "jsonl" ? "jsonl" : "csv" })
         let headers = Set(entries.compactMap(\.header))
         guard formats.count <= 1, headers.count <= 1 else {

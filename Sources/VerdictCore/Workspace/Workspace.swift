@@ -60,13 +60,14 @@ public struct Workspace: Sendable {
     /// The event store's file.
     public var storePath: String { stateFolder.appendingPathComponent("verdict.sqlite").path }
 
-    /// Opens the workspace's event store, creating it on first use.
-    public func openStore() throws(StoreError) -> EventStore {
+    /// Opens the workspace's event store, creating it on first use. The surfaces go through
+    /// `EventLog`, `Ingester` and `ReportRun`, which hand out Core's own values.
+    func openStore() throws(StoreError) -> EventStore {
         try EventStore(path: storePath, upgrading: storeUpgradeNotice)
     }
 
     /// Every event name the store has seen; none when there is no store yet (without making one).
-    public func storedEventNames() throws(StoreError) -> [String] {
+    public func storedEventNames() throws -> [String] {
         guard FileManager.default.fileExists(atPath: storePath) else { return [] }
         return try openStore().eventNames()
     }

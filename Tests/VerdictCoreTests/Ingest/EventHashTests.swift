@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Testing
-import VerdictCore
+@testable import VerdictCore
 import VerdictStore
 import VerdictTestSupport
 

@@ -1,5 +1,5 @@
 import Foundation
-import VerdictCore
+@testable import VerdictCore
 import VerdictStore
 import VerdictTestSupport
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VerdictCore
+@testable import VerdictCore
 import VerdictStore
 import VerdictTestSupport
 
@@ -15,7 +15,7 @@ import VerdictTestSupport
             Self.line(), Self.line(at: "2026-13-02T10:00:00Z"), "", Self.line(#"x"#, at: "nope"), Self.line("kept"),
         ].joined(separator: "\n") + "\n"
         let report = try fixture.ingest(text, as: "web.jsonl")
-        #expect(report.outcome == BatchOutcome(batchID: 1, rowsRead: 4, stored: 2, duplicates: 0, quarantined: 2))
+        #expect(report.outcome == IngestOutcome(batchID: 1, rowsRead: 4, stored: 2, duplicates: 0, quarantined: 2))
         let quarantined = try fixture.store.quarantinedRows()
         #expect(quarantined == [
             QuarantinedRow(

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VerdictCore
+@testable import VerdictCore
 import VerdictStore
 import VerdictTestSupport
 
@@ -87,7 +87,7 @@ import VerdictTestSupport
         _ = try fixture.ingest(Self.export(20...22), as: "other.csv")
         let replaced = try fixture.ingest(Self.export(1...8), as: "jobs.csv", replacing: true)
         #expect(replaced.outcome.replaced.map(\.id) == [1])
-        #expect(replaced.outcome.replaced.first?.events == 10)
+        #expect(replaced.outcome.replaced.first?.eventsRemoved == 10)
         #expect(replaced.outcome.stored == 8 && replaced.outcome.identical == 0)
         #expect(try completed(fixture) == 11)
         let batches = try fixture.store.batches()
