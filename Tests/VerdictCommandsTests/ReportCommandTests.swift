@@ -74,3 +74,54 @@ import VerdictTestSupport
         #expect(try VerdictProcess.run(["report", "a-book-now", "--all", "--from", "2026-11-02"], in: folder.url).status == 64)
     }
 }
+
+/// docs/report-json.md and `report --json` name the same fields.
+@Suite struct ReportJSONDocumentationTests {
+    static func keys(of value: Any) -> Set<String> {
+        if let object = value as? [String: Any] {
+            return object.reduce(into: Set(object.keys)) { $0.formUnion(keys(of: $1.value)) }
+        }
+        if let array = value as? [Any] { return array.reduce(into: Set<String>()) { $0.formUnion(keys(of: $1)) } }
+        return []
+    }
+
+    @Test func everyFieldIsDocumentedAndEveryDocumentedFieldExists() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "America/Chicago"], in: folder.url)
+        _ = try VerdictProcess.run(["ingest", Repository.file("experiments/examples/website-events.jsonl").path], in: folder.url)
+        _ = try VerdictProcess.run(["new", "book-now", "--change-id", "CHG-0007"], in: folder.url)
+        let json = try VerdictProcess.run(["report", "book-now", "--from", "2026-11-02", "--json", "--daily"], in: folder.url)
+        #expect(json.status == 0, "\(json.error)")
+        let produced = Self.keys(of: try JSONSerialization.jsonObject(with: Data(json.output.utf8)))
+
+        let documentation = try String(contentsOf: Repository.file("docs/report-json.md"), encoding: .utf8)
+        var documented = Set<String>()
+        for line in documentation.split(separator: "\n") where line.hasPrefix("| `") {
+            let field = line.split(separator: "|")[0]
+            for part in field.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }) { documented.insert(String(part)) }
+        }
+        #expect(produced.subtracting(documented).isEmpty, "undocumented: \(produced.subtracting(documented).sorted())")
+        #expect(documented.subtracting(produced).isEmpty, "documented but not produced: \(documented.subtracting(produced).sorted())")
+    }
+}
+
+/// `verdict forecast --json` on the example data.
+@Suite struct ForecastCommandTests {
+    @Test func forecastJSON() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "America/Chicago"], in: folder.url)
+        _ = try VerdictProcess.run(["ingest", Repository.file("experiments/examples/website-events.jsonl").path], in: folder.url)
+        _ = try VerdictProcess.run(["new", "book-now", "--change-id", "CHG-0007"], in: folder.url)
+        let result = try VerdictProcess.run(["forecast", "book-now", "--json", "--now", "2026-11-09T07:00:00-06:00"], in: folder.url)
+        #expect(result.status == 0, "\(result.error)")
+        let forecast = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(forecast["change_id"] as? String == "CHG-0007" && forecast["window_days"] as? Int == 7)
+        #expect((forecast["history"] as? [String: String]) == ["from": "2026-10-12", "to": "2026-11-08"])
+        #expect((forecast["conclusion"] as? String)?.hasPrefix("7 days cannot decide this rule") == true)
+        let kpis = try #require(forecast["kpis"] as? [[String: Any]])
+        #expect(kpis.map { $0["role"] as? String } == ["primary", "leading", "guardrail"])
+        #expect(kpis[0]["per_arm"] as? Double == 21 || (kpis[0]["per_arm"] as? Double).map { abs($0 - 21) < 1 } == true)
+        #expect(kpis[0]["mde"] is Double && kpis[0]["days_for_rule"] is Double)
+        #expect(kpis[2]["baseline"] is NSNull)  // no booking_submit events: nothing to compute
+    }
+}

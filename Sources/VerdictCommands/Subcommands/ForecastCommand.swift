@@ -46,7 +46,7 @@ extension VerdictCommand {
                 let forecast = try VerdictCore.Forecast.make(
                     declaration, sandbox: sandbox, workspace: workspace, today: today, baselineDays: baselineDays)
                 if json {
-                    Terminal.write(try Self.value(forecast, declaration).json() + "\n")
+                    Terminal.write(try JSONOutput.encode(ForecastDocument(forecast, declaration: declaration)) + "\n")
                 } else {
                     Terminal.write(Self.text(forecast, declaration))
                 }
@@ -70,24 +70,6 @@ extension VerdictCommand {
                 rows: rows)
             return "\(declaration.changeID)  \(declaration.title): history \(forecast.from) .. \(forecast.to), window \(declaration.windowDays) days\n\n"
                 + table.text() + "\n" + forecast.conclusion + "\n"
-        }
-
-        static func value(_ forecast: VerdictCore.Forecast, _ declaration: ExperimentDeclaration) -> LuaValue {
-            func number(_ x: Double?) -> LuaValue { x.map { $0.isFinite ? .number($0) : .nil } ?? .nil }
-            return [
-                "change_id": .string(declaration.changeID),
-                "history": ["from": .string(forecast.from.description), "to": .string(forecast.to.description)],
-                "window_days": .integer(Int64(declaration.windowDays)),
-                "conclusion": .string(forecast.conclusion),
-                "kpis": .array(forecast.kpis.map { kpi in
-                    [
-                        "role": .string(kpi.role.rawValue), "name": .string(kpi.name), "per_day": number(kpi.perDay),
-                        "baseline": number(kpi.baseline), "spread": number(kpi.spread), "per_arm": number(kpi.perArm),
-                        "mde": number(kpi.minimumDetectableEffect), "days_for_rule": number(kpi.daysForThreshold),
-                        "days_for_expected_lift": number(kpi.daysForExpectedLift),
-                    ]
-                }),
-            ]
         }
     }
 }

@@ -80,14 +80,14 @@ extension VerdictCommand {
             } catch {
                 throw Terminal.report(error)
             }
-            var values: [LuaValue] = []
+            var documents: [ReportDocument] = []
             var texts: [String] = []
             var failed = false
             for outcome in outcomes {
                 do {
                     let evaluated = try outcome.get()
                     let rendering = ReportRendering(report: evaluated.report, declaration: evaluated.declaration, daily: evaluated.days)
-                    if json { values.append(rendering.value) } else { texts.append(rendering.text()) }
+                    if json { documents.append(ReportDocument(evaluated)) } else { texts.append(rendering.text()) }
                 } catch {
                     if single { throw Terminal.report(error) }
                     failed = true
@@ -95,7 +95,7 @@ extension VerdictCommand {
                 }
             }
             if json {
-                Terminal.write(try (single ? values[0] : LuaValue.array(values)).json() + "\n")
+                Terminal.write(try (single ? JSONOutput.encode(documents[0]) : JSONOutput.encode(documents)) + "\n")
             } else {
                 Terminal.write(texts.joined(separator: "\n"))
             }

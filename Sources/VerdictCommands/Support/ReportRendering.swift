@@ -58,63 +58,6 @@ struct ReportRendering {
         ]
     }
 
-    var value: LuaValue {
-        func number(_ x: Double?) -> LuaValue { x.map { $0.isFinite ? LuaValue.number($0) : .nil } ?? .nil }
-        let kpis: [LuaValue] = report.kpis.enumerated().map { index, result in
-            var fields: [String: LuaValue] = [
-                "role": .string(result.role.rawValue),
-                "name": .string(result.kpi.name),
-                "arms": [
-                    "control": ["n": .integer(Int64(result.control.n)), "value": number(result.control.value)],
-                    "treatment": ["n": .integer(Int64(result.treatment.n)), "value": number(result.treatment.value)],
-                ],
-                "difference": [
-                    "absolute": number(result.difference?.value),
-                    "relative": number(result.relative?.value),
-                    "ci_low": number(result.relative?.low),
-                    "ci_high": number(result.relative?.high),
-                    "absolute_ci_low": number(result.difference?.low),
-                    "absolute_ci_high": number(result.difference?.high),
-                ],
-                "p_value": number(result.difference?.pValue ?? result.relative?.pValue),
-                "mde": number(result.minimumDetectableEffect),
-                "required_per_arm": number(result.requiredPerArm),
-            ]
-            if let holds = report.verdict.ruleHolds[result.kpi.name] {
-                fields["rule_holds"] = holds.map(LuaValue.boolean) ?? .nil
-            }
-            if index < daily.count {
-                fields["daily"] = .array(daily[index].map { day, result in
-                    [
-                        "day": .string(day.description),
-                        "control": ["n": .integer(Int64(result.control.n)), "value": number(result.control.value)],
-                        "treatment": ["n": .integer(Int64(result.treatment.n)), "value": number(result.treatment.value)],
-                        "relative": number(result.relative?.value), "ci_low": number(result.relative?.low),
-                        "ci_high": number(result.relative?.high),
-                    ]
-                })
-            }
-            return .table(fields)
-        }
-        var root: [String: LuaValue] = [
-            "change_id": .string(report.changeID),
-            "window": ["from": .string(report.from.description), "to": .string(report.to.description)],
-            "verdict": ["outcome": .string(report.verdict.outcome.rawValue), "reason": .string(report.verdict.reason)],
-            "kpis": .array(kpis),
-        ]
-        if let srm = report.sampleRatioMismatch {
-            root["srm"] = [
-                "statistic": number(srm.statistic), "p_value": number(srm.pValue),
-                "mismatch": .boolean(report.hasSampleRatioMismatch),
-            ]
-        }
-        root["unknown_events"] = .array(
-            report.unknownEvents.map {
-                ["kpi": .string($0.kpi), "role": .string($0.role), "event": .string($0.event), "closest": .array($0.closest.map(LuaValue.string))]
-            })
-        return .table(root)
-    }
-
     private func valueText(_ v: Double, _ kpi: KPI) -> String {
         switch kpi.kind {
         case .conversion, .errorRate: percent(v)

@@ -24,8 +24,37 @@ public struct Forecast: Sendable {
     }
 }
 
+/// A forecast as `verdict forecast --json` prints it.
+public struct ForecastDocument: Encodable, Sendable {
+    public var forecast: Forecast
+    public var declaration: ExperimentDeclaration
+
+    public init(_ forecast: Forecast, declaration: ExperimentDeclaration) {
+        self.forecast = forecast
+        self.declaration = declaration
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case history, conclusion, kpis
+        case changeID = "change_id", windowDays = "window_days"
+    }
+
+    enum HistoryKeys: String, CodingKey { case from, to }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(declaration.changeID, forKey: .changeID)
+        var history = c.nestedContainer(keyedBy: HistoryKeys.self, forKey: .history)
+        try history.encode(forecast.from.description, forKey: .from)
+        try history.encode(forecast.to.description, forKey: .to)
+        try c.encode(declaration.windowDays, forKey: .windowDays)
+        try c.encode(forecast.conclusion, forKey: .conclusion)
+        try c.encode(forecast.kpis, forKey: .kpis)
+    }
+}
+
 /// One KPI's forecast.
-public struct KPIForecast: Sendable {
+public struct KPIForecast: Sendable, Encodable {
     public var role: KPIResult.Role
     public var name: String
     /// Units per day in the history (trials for rates, events for counts, observations for means).
@@ -41,6 +70,26 @@ public struct KPIForecast: Sendable {
     /// Days needed for the rule's threshold, and for the expected lift (nil: not computable).
     public var daysForThreshold: Double?
     public var daysForExpectedLift: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case role, name, baseline, spread
+        case perDay = "per_day", perArm = "per_arm", minimumDetectableEffect = "mde", daysForThreshold = "days_for_rule"
+        case daysForExpectedLift = "days_for_expected_lift"
+    }
+
+    /// Numbers that cannot be computed (or are infinite) are null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(role.rawValue, forKey: .role)
+        try c.encode(name, forKey: .name)
+        try c.encode(ReportDocument.Number(perDay), forKey: .perDay)
+        try c.encode(ReportDocument.Number(baseline), forKey: .baseline)
+        try c.encode(ReportDocument.Number(spread), forKey: .spread)
+        try c.encode(ReportDocument.Number(perArm), forKey: .perArm)
+        try c.encode(ReportDocument.Number(minimumDetectableEffect), forKey: .minimumDetectableEffect)
+        try c.encode(ReportDocument.Number(daysForThreshold), forKey: .daysForThreshold)
+        try c.encode(ReportDocument.Number(daysForExpectedLift), forKey: .daysForExpectedLift)
+    }
 }
 
 extension Evaluator {

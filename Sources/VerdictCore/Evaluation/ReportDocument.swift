@@ -1,0 +1,170 @@
+import Foundation
+import VerdictStats
+
+/// An experiment report as JSON: `verdict report --json`, and what the dashboard and the server
+/// show. Field names are documented in docs/report-json.md and stable; a number that does not
+/// exist (an interval that cannot be computed, an infinite ratio) is null.
+public struct ReportDocument: Encodable, Sendable {
+    public var changeID: String
+    public var window: Window
+    public var verdict: VerdictPart
+    public var srm: SRM?
+    public var unknownEvents: [UnknownEventName]
+    public var kpis: [KPIPart]
+
+    public struct Window: Encodable, Sendable {
+        public var from: String
+        public var to: String
+    }
+
+    public struct VerdictPart: Encodable, Sendable {
+        public var outcome: String
+        public var reason: String
+    }
+
+    public struct SRM: Encodable, Sendable {
+        public var statistic: Number
+        public var pValue: Number
+        public var mismatch: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case statistic, mismatch
+            case pValue = "p_value"
+        }
+    }
+
+    public struct Arm: Encodable, Sendable {
+        public var n: Int
+        public var value: Number
+    }
+
+    public struct Arms: Encodable, Sendable {
+        public var control: Arm
+        public var treatment: Arm
+    }
+
+    public struct Difference: Encodable, Sendable {
+        public var absolute: Number
+        public var relative: Number
+        public var ciLow: Number
+        public var ciHigh: Number
+        public var absoluteCILow: Number
+        public var absoluteCIHigh: Number
+
+        enum CodingKeys: String, CodingKey {
+            case absolute, relative
+            case ciLow = "ci_low", ciHigh = "ci_high", absoluteCILow = "absolute_ci_low", absoluteCIHigh = "absolute_ci_high"
+        }
+    }
+
+    public struct Day: Encodable, Sendable {
+        public var day: String
+        public var control: Arm
+        public var treatment: Arm
+        public var relative: Number
+        public var ciLow: Number
+        public var ciHigh: Number
+
+        enum CodingKeys: String, CodingKey {
+            case day, control, treatment, relative
+            case ciLow = "ci_low", ciHigh = "ci_high"
+        }
+    }
+
+    public struct KPIPart: Encodable, Sendable {
+        public var role: String
+        public var name: String
+        public var arms: Arms
+        public var difference: Difference
+        public var pValue: Number
+        public var mde: Number
+        public var requiredPerArm: Number
+        /// True, false, or nil (null) when it cannot be judged; absent for the leading indicator.
+        public var ruleHolds: Bool??
+        /// With `--daily`.
+        public var daily: [Day]?
+
+        enum CodingKeys: String, CodingKey {
+            case role, name, arms, difference, mde, daily
+            case pValue = "p_value", requiredPerArm = "required_per_arm", ruleHolds = "rule_holds"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(name, forKey: .name)
+            try c.encode(arms, forKey: .arms)
+            try c.encode(difference, forKey: .difference)
+            try c.encode(pValue, forKey: .pValue)
+            try c.encode(mde, forKey: .mde)
+            try c.encode(requiredPerArm, forKey: .requiredPerArm)
+            if let ruleHolds { try c.encode(ruleHolds, forKey: .ruleHolds) }
+            try c.encodeIfPresent(daily, forKey: .daily)
+        }
+    }
+
+    /// A number, or null when it is missing or not finite.
+    public struct Number: Encodable, Sendable, Equatable {
+        public var value: Double?
+
+        public init(_ value: Double?) {
+            self.value = value.flatMap { $0.isFinite ? $0 : nil }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            if let value { try container.encode(value) } else { try container.encodeNil() }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case window, verdict, srm, kpis
+        case changeID = "change_id", unknownEvents = "unknown_events"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(changeID, forKey: .changeID)
+        try c.encode(window, forKey: .window)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encodeIfPresent(srm, forKey: .srm)
+        try c.encode(unknownEvents, forKey: .unknownEvents)
+        try c.encode(kpis, forKey: .kpis)
+    }
+
+    /// The document of one evaluated experiment.
+    public init(_ evaluated: EvaluatedExperiment) {
+        let report = evaluated.report
+        changeID = report.changeID
+        window = Window(from: report.from.description, to: report.to.description)
+        verdict = VerdictPart(outcome: report.verdict.outcome.rawValue, reason: report.verdict.reason)
+        srm = report.sampleRatioMismatch.map {
+            SRM(statistic: Number($0.statistic), pValue: Number($0.pValue), mismatch: report.hasSampleRatioMismatch)
+        }
+        unknownEvents = report.unknownEvents
+        kpis = report.kpis.enumerated().map { index, result in
+            KPIPart(
+                role: result.role.rawValue, name: result.kpi.name, arms: Self.arms(result),
+                difference: Difference(
+                    absolute: Number(result.difference?.value), relative: Number(result.relative?.value),
+                    ciLow: Number(result.relative?.low), ciHigh: Number(result.relative?.high),
+                    absoluteCILow: Number(result.difference?.low), absoluteCIHigh: Number(result.difference?.high)),
+                pValue: Number(result.difference?.pValue ?? result.relative?.pValue),
+                mde: Number(result.minimumDetectableEffect), requiredPerArm: Number(result.requiredPerArm),
+                ruleHolds: report.verdict.ruleHolds[result.kpi.name],
+                daily: index < evaluated.days.count
+                    ? evaluated.days[index].map { day, result in
+                        Day(
+                            day: day.description, control: Self.arms(result).control, treatment: Self.arms(result).treatment,
+                            relative: Number(result.relative?.value), ciLow: Number(result.relative?.low),
+                            ciHigh: Number(result.relative?.high))
+                    } : nil)
+        }
+    }
+
+    static func arms(_ result: KPIResult) -> Arms {
+        Arms(
+            control: Arm(n: result.control.n, value: Number(result.control.value)),
+            treatment: Arm(n: result.treatment.n, value: Number(result.treatment.value)))
+    }
+}
