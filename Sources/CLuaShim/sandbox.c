@@ -674,6 +674,29 @@ void vs_push_function(vs_sandbox *s, int reference) {
     lua_remove(s->L, -2);
 }
 
+void vs_unref_function(vs_sandbox *s, int reference) {
+    lua_getfield(s->L, LUA_REGISTRYINDEX, FUNCTIONS_KEY);  /* stack: functions */
+    luaL_unref(s->L, -1, reference);
+    lua_pop(s->L, 1);                                      /* stack: (as before) */
+}
+
+void *vs_owner(vs_sandbox *s) { return s->config.owner; }
+
+void vs_collect_garbage(vs_sandbox *s) { lua_gc(s->L, LUA_GCCOLLECT); }
+
+int vs_kept_function_count(vs_sandbox *s) {
+    lua_State *L = s->L;
+    int count = 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, FUNCTIONS_KEY);  /* stack: functions */
+    lua_pushnil(L);                                     /* stack: functions, key */
+    while (lua_next(L, -2) != 0) {                      /* stack: functions, key, value */
+        if (lua_type(L, -1) != LUA_TNUMBER) count++;    /* luaL_ref keeps its free list as numbers */
+        lua_pop(L, 1);                                  /* stack: functions, key */
+    }
+    lua_pop(L, 1);                                      /* stack: (as before) */
+    return count;
+}
+
 void vs_push_stock_string_library(vs_sandbox *s) {
     lua_getfield(s->L, LUA_REGISTRYINDEX, STOCK_STRING_KEY);
 }

@@ -32,7 +32,7 @@ extension LuaSandbox {
         }
         _ = try run(
             source, chunkName: chunkName, globals: globals.merging([name: declare]) { _, own in own }, prelude: prelude,
-            functionTaking: [name])
+            functionTaking: [name], loadOnly: [name])
         guard let declaration = box.declaration else {
             throw ScriptError(
                 kind: .declaration, message: "declares nothing: the script must call \(name) { ... }", file: chunkName)

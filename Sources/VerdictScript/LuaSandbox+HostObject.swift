@@ -6,10 +6,20 @@ import CLuaShim
 public final class HostObject {
     let owner: UInt
     let reference: Int32
+    let methods: [Int]
+    let releases: ReleaseQueue
 
-    init(owner: UInt, reference: Int32) {
+    init(owner: UInt, reference: Int32, methods: [Int], releases: ReleaseQueue) {
         self.owner = owner
         self.reference = reference
+        self.methods = methods
+        self.releases = releases
+    }
+
+    /// The sandbox lets go of the table and its methods at its next use.
+    deinit {
+        releases.add(.reference(reference))
+        for id in methods { releases.add(.hostFunction(id)) }
     }
 }
 
@@ -20,17 +30,20 @@ extension LuaSandbox {
     /// Makes a table of methods. Each receives its arguments without the receiver; calling one
     /// with a dot instead of a colon is an error that says so.
     public func makeObject(_ methods: [String: HostFunction]) -> HostObject {
+        releaseDroppedFunctions()
         let L = vs_state(handle)!
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         lua_createtable(L, 0, Int32(methods.count))  // stack: object
         let reference = vs_ref_function(handle, -1)
+        var ids: [Int] = []
         for (name, method) in methods.sorted(by: { $0.key < $1.key }) {
             let id = context.register(method, receiver: reference, methodName: name)
+            ids.append(id)
             vs_push_host_function(handle, Int32(id))
             lua_setfield(L, -2, name)  // stack: object
         }
-        return HostObject(owner: UInt(bitPattern: handle), reference: reference)
+        return HostObject(owner: UInt(bitPattern: handle), reference: reference, methods: ids, releases: context.releases)
     }
 
     /// Calls a declared function with `receiver` as its first argument, then `arguments`.

@@ -90,6 +90,38 @@ public final class LuaSandbox {
         vs_close(handle)
     }
 
+    /// Drops the references of functions no `LuaFunction` holds any more, so Lua can collect
+    /// them (and the environments they close over).
+    func releaseDroppedFunctions() {
+        for release in context.releases.take() {
+            switch release {
+            case .reference(let reference): vs_unref_function(handle, reference)
+            case .hostFunction(let id): context.unregister(id)
+            }
+        }
+    }
+
+    /// Host functions registered now (globals of loaded scripts, host objects' methods).
+    public var registeredHostFunctionCount: Int {
+        releaseDroppedFunctions()
+        return context.functions.count
+    }
+
+    /// Runs a full garbage collection (after dropping what the host no longer holds).
+    public func collectGarbage() {
+        releaseDroppedFunctions()
+        vs_collect_garbage(handle)
+    }
+
+    /// How many bytes the Lua state uses now (what the memory limit counts).
+    public var memoryInUse: Int { Int(vs_memory_used(handle)) }
+
+    /// Function references the sandbox keeps for the host (declared functions and host objects).
+    public var keptFunctionCount: Int {
+        releaseDroppedFunctions()
+        return Int(vs_kept_function_count(handle))
+    }
+
     /// Runs Lua source as a chunk in a fresh environment and returns its first result as data.
     ///
     /// - Parameters:
@@ -109,12 +141,25 @@ public final class LuaSandbox {
             withStockStringLibrary: false)
     }
 
+    /// Like `run`, but the host functions named in `loadOnly` exist only while the chunk runs:
+    /// afterwards they are unregistered, and calling one (from a function the script kept) is an
+    /// error that says so. Declarations use it, so reloading scripts does not grow the sandbox.
+    func run(
+        _ source: String, chunkName: String, globals: [String: HostFunction], prelude: Prelude?, functionTaking: Set<String>,
+        loadOnly: Set<String>
+    ) throws(ScriptError) -> LuaValue {
+        try run(
+            source, chunkName: chunkName, globals: globals, prelude: prelude, functionTaking: functionTaking,
+            withStockStringLibrary: false, loadOnly: loadOnly)
+    }
+
     /// Calls a function a script declared, under the sandbox's limits, and returns its first
     /// result as data. Errors name the script's `file:line` as usual.
     public func call(_ function: LuaFunction, _ arguments: [LuaValue]) throws(ScriptError) -> LuaValue {
         guard function.owner == UInt(bitPattern: handle) else {
             throw ScriptError(kind: .runtime, message: "the function belongs to another Lua sandbox")
         }
+        releaseDroppedFunctions()
         let L = vs_state(handle)!
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
@@ -154,8 +199,11 @@ public final class LuaSandbox {
 
     private func run(
         _ source: String, chunkName: String, globals: [String: HostFunction], prelude: Prelude?,
-        functionTaking: Set<String>, withStockStringLibrary: Bool
+        functionTaking: Set<String>, withStockStringLibrary: Bool, loadOnly: Set<String> = []
     ) throws(ScriptError) -> LuaValue {
+        releaseDroppedFunctions()
+        var scoped: [Int] = []
+        defer { for id in scoped { context.unregister(id) } }
         let L = vs_state(handle)!
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
@@ -165,7 +213,9 @@ public final class LuaSandbox {
         }
         let environment = lua_gettop(L)
         for (name, function) in globals.sorted(by: { $0.key < $1.key }) {
-            vs_push_host_function(handle, Int32(context.register(function, keepingFunctions: functionTaking.contains(name))))
+            let id = context.register(function, keepingFunctions: functionTaking.contains(name))
+            if loadOnly.contains(name) { scoped.append(id) }
+            vs_push_host_function(handle, Int32(id))
             lua_setfield(L, environment, name)  // stack: env
         }
         if withStockStringLibrary {
@@ -249,11 +299,21 @@ extension LuaSandbox: Sendable {}
 
 /// The part of a sandbox that C calls back into: host functions and the print sink.
 final class Context {
-    var functions: [LuaSandbox.HostFunction] = []
-    var keepsFunctions: [Bool] = []
-    /// For methods: the registry reference of their object, and their name.
-    var receivers: [Int: (reference: Int32, name: String)] = [:]
+    /// One registered host function.
+    struct Entry {
+        var function: LuaSandbox.HostFunction
+        /// Whether its arguments may hold Lua functions (declarations).
+        var keepsFunctions: Bool
+        /// For methods: the registry reference of their object, and their name.
+        var receiver: (reference: Int32, name: String)?
+    }
+
+    /// By id; ids are never reused, so a stale Lua closure can never reach another function.
+    var functions: [Int: Entry] = [:]
+    private var nextID = 0
     let print: (@Sendable (String) -> Void)?
+    /// Function references no value holds any more, to drop at the sandbox's next use.
+    let releases = ReleaseQueue()
 
     init(print: (@Sendable (String) -> Void)?) {
         self.print = print
@@ -263,18 +323,26 @@ final class Context {
         _ function: @escaping LuaSandbox.HostFunction, keepingFunctions: Bool = false, receiver: Int32? = nil,
         methodName: String = ""
     ) -> Int {
-        functions.append(function)
-        keepsFunctions.append(keepingFunctions)
-        if let receiver { receivers[functions.count - 1] = (receiver, methodName) }
-        return functions.count - 1
+        let id = nextID
+        nextID += 1
+        functions[id] = Entry(function: function, keepsFunctions: keepingFunctions, receiver: receiver.map { ($0, methodName) })
+        return id
+    }
+
+    func unregister(_ id: Int) {
+        functions.removeValue(forKey: id)
     }
 
     /// Runs host function `id` with the arguments on the stack. Never raises: an error is
     /// pushed as a message and reported by returning -1, and the C trampoline raises it.
     func dispatch(_ L: OpaquePointer, id: Int) -> Int32 {
+        guard let entry = functions[id] else {
+            lua_pushstring(L, "this function only works while its script loads (declarations such as experiment { ... })")
+            return -1
+        }
         let count = lua_gettop(L)
         var first: Int32 = 1
-        if let receiver = receivers[id] {
+        if let receiver = entry.receiver {
             // A method: argument 1 must be its object (called with a colon).
             vs_push_function(vs_from_state(L), receiver.reference)
             let isReceiver = count >= 1 && lua_rawequal(L, 1, -1) != 0
@@ -290,14 +358,14 @@ final class Context {
         for index in stride(from: first, through: count, by: 1) {
             do {
                 arguments.append(
-                    try LuaValue.read(from: L, at: index, path: "argument #\(index)", keepingFunctions: keepsFunctions[id]))
+                    try LuaValue.read(from: L, at: index, path: "argument #\(index)", keepingFunctions: entry.keepsFunctions))
             } catch {
                 lua_pushstring(L, error.message)
                 return -1
             }
         }
         do {
-            let result = try functions[id](LuaSandbox.HostCall(arguments: arguments, location: SourceLocation.caller(L)))
+            let result = try entry.function(LuaSandbox.HostCall(arguments: arguments, location: SourceLocation.caller(L)))
             result.push(onto: L)
             return 1
         } catch {

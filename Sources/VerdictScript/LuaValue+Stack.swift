@@ -81,7 +81,12 @@ private struct StackReader {
             return try readTable(index, path: path, depth: depth)
         case LUA_TFUNCTION where keepsFunctions:
             let sandbox = vs_from_state(L)!
-            return .function(LuaFunction(owner: UInt(bitPattern: sandbox), reference: vs_ref_function(sandbox, index)))
+            let reference = vs_ref_function(sandbox, index)
+            let context = Unmanaged<Context>.fromOpaque(vs_owner(sandbox)!).takeUnretainedValue()
+            return .function(
+                LuaFunction(
+                    owner: UInt(bitPattern: sandbox), reference: reference,
+                    keeper: FunctionKeeper(reference: reference, releases: context.releases)))
         case let type:
             let name = String(cString: lua_typename(L, type))
             throw ConversionError(

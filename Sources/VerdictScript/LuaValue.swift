@@ -1,8 +1,71 @@
+import Synchronization
+
 /// A Lua function that a sandbox keeps so the host can call it later (`LuaSandbox.call`): a
 /// custom KPI's `compute`, an importer's `map`. Only the sandbox that made it can call it.
+///
+/// The sandbox keeps the function while any copy of this value exists: when the last copy goes
+/// (the declaration that held it is dropped), the sandbox lets the function go at its next use,
+/// so a long-lived process that reloads scripts does not grow.
 public struct LuaFunction: Sendable, Hashable {
     let owner: UInt
     let reference: Int32
+    /// Releases the reference when the last copy goes; nil for references owned elsewhere.
+    let keeper: FunctionKeeper?
+
+    init(owner: UInt, reference: Int32, keeper: FunctionKeeper? = nil) {
+        self.owner = owner
+        self.reference = reference
+        self.keeper = keeper
+    }
+
+    public static func == (a: LuaFunction, b: LuaFunction) -> Bool {
+        a.owner == b.owner && a.reference == b.reference
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(owner)
+        hasher.combine(reference)
+    }
+}
+
+/// Holds one function reference for its `LuaFunction` copies; on deinit (on whatever thread the
+/// last copy died) it only queues the reference, and the sandbox drops it on its own thread.
+final class FunctionKeeper: Sendable {
+    let reference: Int32
+    let releases: ReleaseQueue
+
+    init(reference: Int32, releases: ReleaseQueue) {
+        self.reference = reference
+        self.releases = releases
+    }
+
+    deinit {
+        releases.add(.reference(reference))
+    }
+}
+
+/// What a sandbox keeps for the host and may let go once nothing uses it.
+enum Release: Sendable {
+    /// A registry reference made by `vs_ref_function` (a declared function, a host object).
+    case reference(Int32)
+    /// A registered host function (a host object's method).
+    case hostFunction(Int)
+}
+
+/// Things whose last holder is gone, waiting for their sandbox to drop them on its own thread.
+final class ReleaseQueue: Sendable {
+    private let pending = Mutex<[Release]>([])
+
+    func add(_ release: Release) {
+        pending.withLock { $0.append(release) }
+    }
+
+    func take() -> [Release] {
+        pending.withLock { releases in
+            defer { releases.removeAll(keepingCapacity: true) }
+            return releases
+        }
+    }
 }
 
 /// A Lua value as plain Swift data: what a script returns or passes to the host.

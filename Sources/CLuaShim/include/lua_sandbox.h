@@ -99,6 +99,14 @@ vs_sandbox *vs_from_state(lua_State *L);
 int vs_ref_function(vs_sandbox *sandbox, int index);
 /* Pushes a function kept by vs_ref_function (nil for an unknown reference). */
 void vs_push_function(vs_sandbox *sandbox, int reference);
+/* Drops a reference made by vs_ref_function, so the function can be collected. */
+void vs_unref_function(vs_sandbox *sandbox, int reference);
+/* A full garbage collection. */
+void vs_collect_garbage(vs_sandbox *sandbox);
+/* How many functions vs_ref_function keeps now. */
+int vs_kept_function_count(vs_sandbox *sandbox);
+/* The owner pointer given in vs_config. */
+void *vs_owner(vs_sandbox *sandbox);
 
 /* Pushes the unguarded string library as Lua shipped it, for differential tests only. */
 void vs_push_stock_string_library(vs_sandbox *sandbox);

@@ -47,7 +47,7 @@ import VerdictTestSupport
 
     func function(_ body: String, in sandbox: LuaSandbox) throws -> LuaFunction {
         let declared = try sandbox.declaration("probe", source: "return probe { f = function(q) \(body) end }", chunkName: "plugins/probe.lua")
-        guard case .function(let f) = declared.value["f"] else { throw ScriptError(kind: .runtime, message: "no function") }
+        guard case .function(let f) = declared.value["f"] else { throw ScriptError(kind: .runtime, message: "no function in \(declared.value)") }
         return f
     }
 
