@@ -263,10 +263,13 @@ struct FieldTable {
 
     func value(_ key: String) -> LuaValue { values[key] ?? .nil }
 
-    func only(_ allowed: [String]) throws(ScriptError) {
+    /// Refuses a field not in `allowed`, suggesting the closest; `listing` adds the whole list
+    /// (for short tables such as the workspace settings).
+    func only(_ allowed: [String], listing: Bool = false) throws(ScriptError) {
         guard let unknown = values.keys.sorted().first(where: { !allowed.contains($0) }) else { return }
         let hint = closestMatch(to: unknown, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-        throw reader.error(path + [unknown], "unknown field\(hint)")
+        let list = listing ? "; the fields are \(allowed.joined(separator: ", "))" : ""
+        throw reader.error(path + [unknown], "unknown field\(hint)\(list)")
     }
 
     func string(_ key: String, required: Bool = true, maxLength: Int = 200) throws(ScriptError) -> String? {
@@ -285,19 +288,27 @@ struct FieldTable {
     }
 
     func number(_ key: String, in range: ClosedRange<Double>) throws(ScriptError) -> Double? {
+        try number(
+            key, where: range.contains,
+            expected: "a number from \(CanonicalNumber.format(range.lowerBound)) to \(CanonicalNumber.format(range.upperBound))")
+    }
+
+    /// A number that `accept`s, else an error saying what was `expected`.
+    func number(_ key: String, where accept: (Double) -> Bool, expected: String) throws(ScriptError) -> Double? {
         let raw = value(key)
         if raw == .nil { return nil }
-        guard let number = raw.doubleValue, range.contains(number) else {
-            throw reader.error(path + [key], "expected a number from \(CanonicalNumber.format(range.lowerBound)) to \(CanonicalNumber.format(range.upperBound)), got \(reader.shown(raw))")
+        guard let number = raw.doubleValue, accept(number) else {
+            throw reader.error(path + [key], "expected \(expected), got \(reader.shown(raw))")
         }
         return number
     }
 
-    func integer(_ key: String, in range: ClosedRange<Int>) throws(ScriptError) -> Int? {
+    func integer(_ key: String, in range: ClosedRange<Int>, expected: String? = nil) throws(ScriptError) -> Int? {
         let raw = value(key)
         if raw == .nil { return nil }
         guard let number = raw.integerValue, let int = Int(exactly: number), range.contains(int) else {
-            throw reader.error(path + [key], "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(reader.shown(raw))")
+            let what = expected ?? "a whole number from \(range.lowerBound) to \(range.upperBound)"
+            throw reader.error(path + [key], "expected \(what), got \(reader.shown(raw))")
         }
         return int
     }
