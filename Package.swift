@@ -25,26 +25,30 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // FNV-1a and SplitMix64, once, for C and Swift alike.
+        .target(name: "CVerdictHash"),
         // The C half of the sandbox: allocator, hooks, guarded library functions, and the
         // trampoline that raises Lua errors on behalf of Swift host functions.
         .target(
             name: "CLuaShim",
-            dependencies: ["CLua"]
+            dependencies: ["CLua", "CVerdictHash"]
         ),
         .target(
             name: "VerdictScript",
-            dependencies: ["CLua", "CLuaShim"],
+            dependencies: ["CLua", "CLuaShim", "CVerdictHash"],
             swiftSettings: swiftSettings
         ),
         // Pure numerics: distributions, tests, intervals, power (no I/O).
         .target(
             name: "VerdictStats",
+            dependencies: ["CVerdictHash"],
             swiftSettings: swiftSettings
         ),
         // The only module that touches SQLite: events, batches, quarantine, migrations.
         .target(
             name: "VerdictStore",
             dependencies: [
+                "CVerdictHash",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -53,6 +57,7 @@ let package = Package(
         .target(
             name: "VerdictCore",
             dependencies: [
+                "CVerdictHash",
                 "VerdictScript",
                 "VerdictStore",
                 "VerdictStats",

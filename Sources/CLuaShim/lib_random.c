@@ -5,6 +5,7 @@
  * seed the host chooses), so a script draws the same numbers on every run whatever other
  * scripts do. The calling conventions are those of Lua 5.4's math.random.
  */
+#include "verdict_hash.h"
 #include "sandbox_internal.h"
 
 #include <lauxlib.h>
@@ -32,12 +33,7 @@ static uint64_t next_value(generator *g) {
 
 static void seed_generator(generator *g, uint64_t seed) {
     uint64_t x = seed;
-    for (int i = 0; i < 4; i++) {  /* splitmix64 */
-        uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        g->state[i] = z ^ (z >> 31);
-    }
+    for (int i = 0; i < 4; i++) g->state[i] = vh_splitmix64_next(&x);
 }
 
 /* A uniform integer in [0, limit], by rejection of masked draws. */

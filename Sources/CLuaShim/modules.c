@@ -5,6 +5,8 @@
  * it in an environment of its own, once per sandbox, and hands out read-only views of what it
  * returned, so that no plugin can change what another plugin or a script sees.
  */
+#include "verdict_hash.h"
+#include <string.h>
 #include "sandbox_internal.h"
 
 #include <lauxlib.h>
@@ -120,11 +122,7 @@ int vs_sandbox_rawset(lua_State *L) {
 /* ---- require ---------------------------------------------------------------------------- */
 
 
-static uint64_t name_seed(const char *name) {
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) hash = (hash ^ *p) * 0x100000001b3ULL;
-    return hash;
-}
+static uint64_t name_seed(const char *name) { return vh_fnv1a(name, strlen(name)); }
 
 /*
  * require(name): resolves the name through the host (which reads only the workspace's plugins/

@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import CVerdictHash
 
 /// One sandboxed Lua state, the only way Verdict runs a script.
 ///
@@ -386,11 +387,8 @@ private let printSink: vs_print_sink = { owner, text, length in
     context.print?(line)
 }
 
-/// FNV-1a: a stable 64-bit hash of a chunk name, to derive its random seed.
+/// FNV-1a of a chunk name, to derive its random seed.
 private func fnv1a(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-    }
-    return hash
+    var text = text
+    return text.withUTF8 { vh_fnv1a($0.baseAddress, $0.count) }
 }

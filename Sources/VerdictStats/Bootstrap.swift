@@ -1,3 +1,4 @@
+import CVerdictHash
 /// A deterministic, seeded percentile bootstrap for quantiles (p95 latency, median page load).
 ///
 /// The same data and seed always give the same interval, so a report computed twice agrees
@@ -30,7 +31,8 @@ public enum Bootstrap {
         return (difference, relative)
     }
 
-    /// The p-quantile of sorted values, interpolating linearly between order statistics.
+    /// The p-quantile of sorted (non-empty) values, interpolating linearly between order
+    /// statistics (numpy's default): the one quantile of Verdict, for KPIs and `q:quantile`.
     public static func quantile(sorted values: [Double], _ p: Double) -> Double {
         let position = p * Double(values.count - 1)
         let lower = Int(position.rounded(.down))
@@ -83,11 +85,7 @@ struct SplitMix {
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+        vh_splitmix64_next(&state)
     }
 
     /// A uniform integer in 0..<bound (Lemire's multiply-shift with rejection).

@@ -1,3 +1,4 @@
+import CVerdictHash
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -238,8 +239,7 @@ struct CustomerMasks {
     /// ORs `mask` into the customer's mask, adding the customer when new.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, mask: UInt64) {
         if (count + 1) * 4 > offsets.count * 3 { resize(to: offsets.count * 2) }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let hash = vh_fnv1a(key.baseAddress, key.count)
         let slotMask = offsets.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & slotMask
         while offsets[slot] != 0 {

@@ -58,8 +58,8 @@ extension VerdictCommand {
         }
 
         static func text(_ forecast: VerdictCore.Forecast, _ declaration: ExperimentDeclaration) -> String {
-            func number(_ x: Double?, _ digits: Int = 1) -> String { x.map { $0.isFinite ? String(format: "%.\(digits)f", $0) : "—" } ?? "—" }
-            func percent(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.1f%%", $0 * 100) : "—" } ?? "—" }
+            func number(_ x: Double?, _ digits: Int = 1) -> String { x.map { $0.isFinite ? FigureText.number($0, digits: digits) : "—" } ?? "—" }
+            func percent(_ x: Double?) -> String { x.map { $0.isFinite ? FigureText.percent($0) : "—" } ?? "—" }
             let rows = forecast.kpis.map { kpi in
                 [kpi.name, kpi.role.rawValue, number(kpi.perDay), number(kpi.baseline, 4), number(kpi.spread, 2),
                  number(kpi.perArm, 0), percent(kpi.minimumDetectableEffect), number(kpi.daysForThreshold, 0),

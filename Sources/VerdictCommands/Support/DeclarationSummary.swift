@@ -56,10 +56,7 @@ struct DeclarationSummary {
         }
     }
 
-    private func percent(_ x: Double) -> String {
-        let value = x * 100
-        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
-    }
+    private func percent(_ x: Double) -> String { FigureText.percent(x, digits: 2, trimmed: true) }
 
     var value: LuaValue {
         let d = declaration

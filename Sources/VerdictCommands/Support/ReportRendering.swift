@@ -73,10 +73,7 @@ struct ReportRendering {
         }
     }
 
-    private func percent(_ v: Double) -> String { format(v * 100, digits: 1) + "%" }
-    private func signedPercent(_ v: Double) -> String { (v >= 0 ? "+" : "") + percent(v) }
-    private func format(_ v: Double, digits: Int) -> String {
-        guard v.isFinite else { return v.isNaN ? "—" : (v > 0 ? "∞" : "-∞") }
-        return String(format: "%.\(digits)f", v)
-    }
+    private func percent(_ v: Double) -> String { FigureText.percent(v) }
+    private func signedPercent(_ v: Double) -> String { FigureText.percent(v, signed: true) }
+    private func format(_ v: Double, digits: Int) -> String { FigureText.number(v, digits: digits) }
 }

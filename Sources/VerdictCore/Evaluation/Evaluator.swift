@@ -1,3 +1,4 @@
+import CVerdictHash
 import Foundation
 import VerdictScript
 import VerdictStats
@@ -148,10 +149,7 @@ public struct Evaluator {
     /// Whether a switchback serves the treatment on `day`: the low bit of SplitMix64 of
     /// (seed, day). Documented so a website can follow the same schedule.
     public static func switchbackIsTreatment(day: Int32, seed: Int64) -> Bool {
-        var z = UInt64(bitPattern: seed) &* 0x9e37_79b9_7f4a_7c15 &+ UInt64(bitPattern: Int64(day))
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return (z ^ (z >> 31)) & 1 == 1
+        vh_splitmix64_mix(UInt64(bitPattern: seed) &* VH_SPLITMIX64_GAMMA &+ UInt64(bitPattern: Int64(day))) & 1 == 1
     }
 
     private func evaluateAll(control: Arm, treatment: Arm, window: WindowFigures) throws -> [KPIResult] {
@@ -310,8 +308,7 @@ public struct Evaluator {
 extension String {
     /// A hash of the text that is the same in every run (Swift's own hashValue is seeded).
     var hashValueStable: Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return Int64(bitPattern: hash)
+        var text = self
+        return Int64(bitPattern: text.withUTF8 { vh_fnv1a($0.baseAddress, $0.count) })
     }
 }

@@ -163,8 +163,8 @@ public struct Verdict: Sendable, Equatable {
         }
     }
 
-    static func percent(_ x: Double) -> String { String(format: "%g%%", (x * 1000).rounded() / 10) }
-    static func signedPercent(_ x: Double) -> String { (x >= 0 ? "+" : "") + percent(x) }
+    static func percent(_ x: Double) -> String { FigureText.percent(x, trimmed: true) }
+    static func signedPercent(_ x: Double) -> String { FigureText.percent(x, signed: true, trimmed: true) }
     static func format(_ x: Double) -> String { String(format: "%g", (x * 10000).rounded() / 10000) }
 
     /// Proportions in percentage points, other values as they are.

@@ -1,4 +1,5 @@
 import Foundation
+import VerdictStats
 import VerdictScript
 import VerdictStore
 
@@ -96,7 +97,7 @@ public final class QueryHandle {
                     throw LuaSandbox.HostError("q:quantile needs p, a number from 0 to 1")
                 }
                 let values = try state.store.values(try Self.measure(options, "quantile"), filter, limit: 1_000_000)
-                return Self.quantile(values, p).map(LuaValue.number) ?? .nil
+                return values.isEmpty ? .nil : .number(Bootstrap.quantile(sorted: values, p))
             },
             "values": method("values", filters + ["of", "limit"]) { filter, options in
                 let limit = options["limit"]?.integerValue.map(Int.init) ?? 1000
@@ -178,15 +179,6 @@ public final class QueryHandle {
         case "latency_ms": return .latencyMs
         default: throw LuaSandbox.HostError("q:\(method): of must be \"value\" or \"latency_ms\"")
         }
-    }
-
-    /// Linear interpolation between order statistics (numpy's default).
-    static func quantile(_ sorted: [Double], _ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let position = p * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 }
 

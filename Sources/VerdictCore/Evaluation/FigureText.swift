@@ -1,0 +1,28 @@
+import Foundation
+
+/// Figures as people read them, the same on every surface: the terminal, the dashboard and the
+/// verdict's reason round a figure the same way.
+public enum FigureText {
+    /// A fraction as a percentage (`0.6104` → `61.0%`): rounded half away from zero to `digits`
+    /// decimals; `trimmed` drops trailing zeros (`5%`, `61%`); `signed` puts `+` before
+    /// values ≥ 0. Not a number: `—`; infinite: `∞` or `-∞`.
+    public static func percent(_ fraction: Double, digits: Int = 1, signed: Bool = false, trimmed: Bool = false) -> String {
+        guard fraction.isFinite else { return fraction.isNaN ? "—" : (fraction > 0 ? (signed ? "+∞%" : "∞%") : "-∞%") }
+        let text = number(fraction * 100, digits: digits, trimmed: trimmed)
+        return (signed && !text.hasPrefix("-") ? "+" : "") + text + "%"
+    }
+
+    /// A number rounded half away from zero to `digits` decimals (`trimmed`: no trailing zeros).
+    public static func number(_ value: Double, digits: Int, trimmed: Bool = false) -> String {
+        guard value.isFinite else { return value.isNaN ? "—" : (value > 0 ? "∞" : "-∞") }
+        let scale = pow(10, Double(digits))
+        var rounded = (value * scale).rounded() / scale
+        if rounded == 0 { rounded = 0 }  // no "-0.0"
+        var text = String(format: "%.\(digits)f", rounded)
+        if trimmed, text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
+    }
+}
