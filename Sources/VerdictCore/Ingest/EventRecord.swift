@@ -31,15 +31,16 @@ public struct EventRecord: Sendable, Equatable, Encodable {
     public var changeID: String
     /// Whether the event named its change itself (false: it came without one, stored as `none`).
     public var attributed: Bool
-    public var versionFlag: String?
-    public var userCohort: String?
-    public var userID: String?
-    public var status: String?
-    public var latencyMs: Double?
-    public var value: Double?
-    public var eventID: String?
-    public var props: [String: PropValue]?
-    /// The props as stored: canonical JSON text (keys sorted), for tables and CSV.
+    @NullEncoded public var versionFlag: String?
+    @NullEncoded public var userCohort: String?
+    @NullEncoded public var userID: String?
+    @NullEncoded public var status: String?
+    @NullEncoded public var latencyMs: Double?
+    @NullEncoded public var value: Double?
+    @NullEncoded public var eventID: String?
+    @NullEncoded public var props: [String: PropValue]?
+    /// The props as stored: canonical JSON text (keys sorted), for tables and CSV (not in JSON,
+    /// which has `props`).
     public var propsText: String?
     public var hash: String
 
@@ -84,31 +85,10 @@ public struct EventRecord: Sendable, Equatable, Encodable {
         }
     }
 
+    /// Absent fields are null (`NullEncoded`), so a script sees the same keys on every event.
     enum CodingKeys: String, CodingKey {
         case id, batch, event, timestamp, day, attributed, status, value, props, hash
         case localTime = "local_time", changeID = "change_id", versionFlag = "version_flag", userCohort = "user_cohort"
         case userID = "user_id", latencyMs = "latency_ms", eventID = "event_id"
-    }
-
-    /// Every field, absent ones as null, so a script sees the same keys on every event.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(batch, forKey: .batch)
-        try c.encode(event, forKey: .event)
-        try c.encode(timestamp, forKey: .timestamp)
-        try c.encode(localTime, forKey: .localTime)
-        try c.encode(day, forKey: .day)
-        try c.encode(changeID, forKey: .changeID)
-        try c.encode(attributed, forKey: .attributed)
-        try c.encode(versionFlag, forKey: .versionFlag)
-        try c.encode(userCohort, forKey: .userCohort)
-        try c.encode(userID, forKey: .userID)
-        try c.encode(status, forKey: .status)
-        try c.encode(latencyMs, forKey: .latencyMs)
-        try c.encode(value, forKey: .value)
-        try c.encode(eventID, forKey: .eventID)
-        try c.encode(props, forKey: .props)
-        try c.encode(hash, forKey: .hash)
     }
 }

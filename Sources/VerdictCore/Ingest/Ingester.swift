@@ -39,7 +39,7 @@ public struct IngestReport: Sendable, Encodable {
 /// What happened to one ingested batch.
 public struct IngestOutcome: Sendable, Equatable, Encodable {
     /// The batch's id, or nil when nothing was stored because the same file was ingested before.
-    public var batchID: Int64?
+    @NullEncoded public var batchID: Int64?
     public var rowsRead: Int
     public var stored: Int
     /// Rows not stored because their event_id was already stored.
@@ -52,7 +52,7 @@ public struct IngestOutcome: Sendable, Equatable, Encodable {
     /// The batches this one replaced (`ingest --replace`).
     public var replaced: [BatchRemoval]
     /// When the same content was ingested before: that batch, and when (UTC).
-    public var alreadyIngested: EarlierBatch?
+    @NullEncoded public var alreadyIngested: EarlierBatch?
 
     /// The batch that already holds the same content.
     public struct EarlierBatch: Sendable, Equatable, Encodable {
@@ -92,19 +92,6 @@ public struct IngestOutcome: Sendable, Equatable, Encodable {
     enum CodingKeys: String, CodingKey {
         case stored, duplicates, identical, quarantined, resolved, replaced
         case batchID = "batch_id", rowsRead = "rows_read", alreadyIngested = "already_ingested"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(batchID, forKey: .batchID)
-        try c.encode(rowsRead, forKey: .rowsRead)
-        try c.encode(stored, forKey: .stored)
-        try c.encode(duplicates, forKey: .duplicates)
-        try c.encode(identical, forKey: .identical)
-        try c.encode(quarantined, forKey: .quarantined)
-        try c.encode(resolved, forKey: .resolved)
-        try c.encode(replaced, forKey: .replaced)
-        try c.encode(alreadyIngested, forKey: .alreadyIngested)
     }
 }
 

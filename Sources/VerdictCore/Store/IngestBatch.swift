@@ -2,13 +2,13 @@ import Foundation
 import VerdictStore
 
 /// One ingested batch, as `verdict batches` lists it.
-public struct IngestBatch: Sendable, Equatable, Codable {
+public struct IngestBatch: Sendable, Equatable, Encodable {
     public var id: Int64
     /// The file as it was named (`-` for standard input).
     public var source: String
     /// `jsonl`, `csv`, or `csv:IMPORTER`.
     public var format: String
-    public var sha256: String?
+    @NullEncoded public var sha256: String?
     /// When it was ingested, UTC (`2026-11-09T13:00:00Z`).
     public var ingestedAt: String
     public var rowsRead: Int
@@ -22,14 +22,11 @@ public struct IngestBatch: Sendable, Equatable, Codable {
     /// Its events still stored.
     public var eventsNow: Int
     /// When it was removed, if it was.
-    public var removedAt: String?
+    @NullEncoded public var removedAt: String?
     /// The batch that replaced it, if one did.
-    public var replacedBy: Int64?
-
+    @NullEncoded public var replacedBy: Int64?
     /// `in force`, `removed`, or `replaced by N`.
-    public var state: String {
-        replacedBy.map { "replaced by \($0)" } ?? (removedAt == nil ? "in force" : "removed")
-    }
+    public let state: String
 
     init(_ batch: BatchRecord) {
         id = batch.id
@@ -45,6 +42,7 @@ public struct IngestBatch: Sendable, Equatable, Codable {
         eventsNow = batch.eventsNow
         removedAt = batch.removedAt.map(utcTime)
         replacedBy = batch.replacedBy
+        state = batch.replacedBy.map { "replaced by \($0)" } ?? (batch.removedAt == nil ? "in force" : "removed")
     }
 
     enum CodingKeys: String, CodingKey {
@@ -52,46 +50,10 @@ public struct IngestBatch: Sendable, Equatable, Codable {
         case ingestedAt = "ingested_at", rowsRead = "rows_read", eventsNow = "events_now", removedAt = "removed_at"
         case replacedBy = "replaced_by"
     }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(Int64.self, forKey: .id)
-        source = try c.decode(String.self, forKey: .source)
-        format = try c.decode(String.self, forKey: .format)
-        sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
-        ingestedAt = try c.decode(String.self, forKey: .ingestedAt)
-        rowsRead = try c.decode(Int.self, forKey: .rowsRead)
-        stored = try c.decode(Int.self, forKey: .stored)
-        duplicates = try c.decode(Int.self, forKey: .duplicates)
-        identical = try c.decode(Int.self, forKey: .identical)
-        quarantined = try c.decode(Int.self, forKey: .quarantined)
-        eventsNow = try c.decode(Int.self, forKey: .eventsNow)
-        removedAt = try c.decodeIfPresent(String.self, forKey: .removedAt)
-        replacedBy = try c.decodeIfPresent(Int64.self, forKey: .replacedBy)
-    }
-
-    /// Every field, absent ones as null, and the state in words.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(source, forKey: .source)
-        try c.encode(format, forKey: .format)
-        try c.encode(sha256, forKey: .sha256)
-        try c.encode(ingestedAt, forKey: .ingestedAt)
-        try c.encode(rowsRead, forKey: .rowsRead)
-        try c.encode(stored, forKey: .stored)
-        try c.encode(duplicates, forKey: .duplicates)
-        try c.encode(identical, forKey: .identical)
-        try c.encode(quarantined, forKey: .quarantined)
-        try c.encode(eventsNow, forKey: .eventsNow)
-        try c.encode(removedAt, forKey: .removedAt)
-        try c.encode(replacedBy, forKey: .replacedBy)
-        try c.encode(state, forKey: .state)
-    }
 }
 
 /// A batch taken out by `verdict batch remove` or `ingest --replace`.
-public struct BatchRemoval: Sendable, Equatable, Codable {
+public struct BatchRemoval: Sendable, Equatable, Encodable {
     public var id: Int64
     public var source: String
     /// Its events, deleted.
@@ -117,7 +79,7 @@ public struct BatchRemoval: Sendable, Equatable, Codable {
 }
 
 /// A row ingest refused, with its place and reason, and the batch that stored it fixed.
-public struct QuarantineItem: Sendable, Equatable, Codable {
+public struct QuarantineItem: Sendable, Equatable, Encodable {
     public var batch: Int64
     public var source: String
     /// The 1-based line where the row starts.
@@ -126,7 +88,7 @@ public struct QuarantineItem: Sendable, Equatable, Codable {
     /// The row exactly as it arrived.
     public var raw: String
     /// The batch that stored it fixed, if one did.
-    public var fixedBy: Int64?
+    @NullEncoded public var fixedBy: Int64?
 
     init(_ entry: QuarantineEntry) {
         batch = entry.batchID
@@ -149,27 +111,6 @@ public struct QuarantineItem: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case batch, source, line, reason, raw
         case fixedBy = "fixed_by"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        batch = try c.decode(Int64.self, forKey: .batch)
-        source = try c.decode(String.self, forKey: .source)
-        line = try c.decode(Int.self, forKey: .line)
-        reason = try c.decode(String.self, forKey: .reason)
-        raw = try c.decode(String.self, forKey: .raw)
-        fixedBy = try c.decodeIfPresent(Int64.self, forKey: .fixedBy)
-    }
-
-    /// `fixed_by` is null while the row is still to fix.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(batch, forKey: .batch)
-        try c.encode(source, forKey: .source)
-        try c.encode(line, forKey: .line)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(raw, forKey: .raw)
-        try c.encode(fixedBy, forKey: .fixedBy)
     }
 }
 
