@@ -77,10 +77,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "verdict",
-            dependencies: [
-                "VerdictCommands",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["VerdictCommands"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -108,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "VerdictCoreTests",
             dependencies: [
-                "VerdictCore", "VerdictStore", "VerdictTestSupport",
+                "VerdictCore", "VerdictScript", "VerdictStats", "VerdictStore", "VerdictTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

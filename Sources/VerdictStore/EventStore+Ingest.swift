@@ -61,6 +61,14 @@ public final class BatchWriter {
     private(set) var resolves: Set<Int64> = []
     /// The event names of the batch's rows.
     private(set) var eventNames: Set<String> = []
+    /// The (change, day) pairs of the batch's rows without an event_id: where identical rows
+    /// of earlier batches can be.
+    private(set) var keylessPairs: Set<ChangeDay> = []
+
+    struct ChangeDay: Hashable {
+        var change: String
+        var day: Int32
+    }
 
     /// - Parameter checkingEventIDs: skip each event whose event_id is already stored, row by row
     ///   (the unique index refuses it); a bulk batch (no indexes while it loads) passes false and
@@ -102,6 +110,7 @@ public final class BatchWriter {
     public func store(_ event: Event) throws -> Bool {
         rowsRead += 1
         eventNames.insert(event.event)
+        if event.eventID == nil { keylessPairs.insert(ChangeDay(change: event.changeID, day: event.day)) }
         let s = insert
         sqlite3_bind_int64(s, 1, batchID)
         bind(event.event, 2)
@@ -239,7 +248,7 @@ extension EventStore {
                     writer.countRemovedDuplicates(try Self.indexEventIDs(db, batchID: batchID))
                     try db.execute(sql: Schema.changeIndex)
                 }
-                writer.countRemovedIdentical(try Self.skipIdenticalRows(db, after: lastEarlierID))
+                writer.countRemovedIdentical(try Self.skipIdenticalRows(db, after: lastEarlierID, pairs: writer.keylessPairs))
                 let names = try db.makeStatement(sql: "INSERT OR IGNORE INTO event_names (name, first_batch) VALUES (?, ?)")
                 for name in writer.eventNames { try names.execute(arguments: [name, batchID]) }
                 let resolved = Array(writer.resolves)
@@ -287,10 +296,8 @@ extension EventStore {
     /// k ≥ m), so a file's own repeated rows all stay while an overlapping export adds only what
     /// is new. Only (change, day) pairs that earlier batches also hold rows in are compared, each
     /// through the per-change index, so a batch of new days costs one lookup per pair.
-    static func skipIdenticalRows(_ db: Database, after lastEarlierID: Int64) throws -> Int {
+    static func skipIdenticalRows(_ db: Database, after lastEarlierID: Int64, pairs: Set<BatchWriter.ChangeDay>) throws -> Int {
         guard lastEarlierID > 0 else { return 0 }
-        let pairs = try Row.fetchAll(
-            db, sql: "SELECT DISTINCT change_id, day FROM events WHERE id > ? AND event_id IS NULL", arguments: [lastEarlierID])
         let columns = "event, ts, attributed, version_flag, user_cohort, user_id, status, latency_ms, value, props"
         let earlierExists = try db.makeStatement(
             sql: "SELECT 1 FROM events WHERE change_id = ? AND day = ? AND id <= ? AND event_id IS NULL LIMIT 1")
@@ -298,8 +305,8 @@ extension EventStore {
             sql: "SELECT id, \(columns) FROM events WHERE change_id = ? AND day = ? AND event_id IS NULL ORDER BY id")
         let delete = try db.makeStatement(sql: "DELETE FROM events WHERE id = ?")
         var removed = 0
-        for pair in pairs {
-            let change: String = pair[0], day: Int64 = pair[1]
+        for pair in pairs.sorted(by: { ($0.change, $0.day) < ($1.change, $1.day) }) {
+            let change = pair.change, day = Int64(pair.day)
             guard try Row.fetchOne(earlierExists, arguments: [change, day, lastEarlierID]) != nil else { continue }
             var earlierCount: [[DatabaseValue]: Int] = [:]
             var batchIDs: [[DatabaseValue]: [Int64]] = [:]

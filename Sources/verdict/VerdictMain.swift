@@ -1,4 +1,3 @@
-import ArgumentParser
 import VerdictCommands
 
 /// The `verdict` executable: everything lives in VerdictCommands.

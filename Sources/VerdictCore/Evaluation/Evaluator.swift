@@ -7,14 +7,14 @@ import VerdictStore
 /// One arm of an experiment: which events it sees, and its exposure (for counts).
 struct Arm: Sendable, Equatable {
     /// `control` or `treatment`.
-    public var name: String
+    var name: String
     /// The events the arm sees (before a KPI's own filters).
-    public var filter: EventFilter
+    var filter: EventFilter
     /// Traffic share × days for an A/B arm; days for a before/after or switchback arm.
-    public var exposure: Double
+    var exposure: Double
     /// When customers count once per period rather than once per arm: a before/after baseline
     /// repeats the window's period `weeks` times.
-    public var period: (start: Int32, length: Int32)?
+    var period: (start: Int32, length: Int32)?
 
     static func == (a: Arm, b: Arm) -> Bool {
         a.name == b.name && a.filter == b.filter && a.exposure == b.exposure && a.period?.start == b.period?.start
