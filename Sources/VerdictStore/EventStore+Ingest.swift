@@ -54,6 +54,7 @@ public final class BatchWriter {
     private(set) var stored = 0
     private(set) var duplicates = 0
     private(set) var quarantined = 0
+    private(set) var identical = 0
     /// The source's header line, kept with the batch so its quarantined rows export as a file
     /// that ingests again (a CSV source's first line).
     public var header: String?
@@ -97,8 +98,6 @@ public final class BatchWriter {
         stored -= count
         identical += count
     }
-
-    private(set) var identical = 0
 
     /// Notes that the row just written fixes these quarantined rows of earlier batches.
     public func resolve(_ quarantineIDs: [Int64]) {
@@ -226,10 +225,10 @@ extension EventStore {
         do {
             return try pool.write { db in
                 let replaced = replacing ? try Self.removeBatches(db, source: source, at: time) : []
+                // The last id stands in for the number of events (cheap; counting scans them all).
                 let lastEarlierID = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM events") ?? 0
-                let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
                 let expected = expectedRows ?? 0
-                let bulk = expected >= Self.bulkThreshold && expected * 2 >= stored
+                let bulk = expected >= Self.bulkThreshold && expected * 2 >= Int(lastEarlierID)
                 if bulk {
                     for name in Schema.eventIndexNames { try db.execute(sql: "DROP INDEX \(name)") }
                 }
