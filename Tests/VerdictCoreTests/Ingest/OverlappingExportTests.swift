@@ -134,3 +134,23 @@ import VerdictTestSupport
         #expect(try completed(fixture) == 6)
     }
 }
+
+/// A large export (the store rebuilds its indexes for it) skips identical rows the same way.
+@Suite struct LargeOverlappingExportTests {
+    @Test func aLargeReExportStoresOnlyWhatIsNew() throws {
+        let fixture = try IngestFixture(timeZone: "UTC")
+        // About 200 bytes a row, so 60,000 rows make a batch large enough to load in bulk.
+        let note = String(repeating: "x", count: 40)
+        let rows = (0..<60_000).map { (index: Int) -> String in
+            let time = String(format: "2026-10-%02dT%02d:%02d:00Z", 1 + index % 30, index % 24, index % 60)
+            let change = String(format: "CHG-%04d", index % 3)
+            return #"{"event":"job_completed","timestamp":"\#(time)","change_id":"\#(change)","user_id":"cust-\#(index)","value":\#(index % 900).5,"props":{"note":"\#(note)"}}"#
+        }
+        let first = try fixture.ingest(rows.joined(separator: "\n") + "\n", as: "export-1.jsonl")
+        #expect(first.outcome.stored == 60_000)
+        let extra = #"{"event":"job_completed","timestamp":"2026-10-31T09:00:00Z","change_id":"CHG-0001","user_id":"new"}"#
+        let second = try fixture.ingest(rows.joined(separator: "\n") + "\n" + extra + "\n", as: "export-2.jsonl")
+        #expect(second.outcome.stored == 1 && second.outcome.identical == 60_000)
+        #expect(try fixture.store.eventCount() == 60_001)
+    }
+}
