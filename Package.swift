@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VerdictStoreTests",
-            dependencies: ["VerdictStore", "VerdictTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CVerdictHash", "VerdictStore", "VerdictTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

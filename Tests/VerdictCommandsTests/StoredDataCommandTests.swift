@@ -82,3 +82,39 @@ import VerdictTestSupport
         #expect(all.output.contains("(fixed by batch 2)"))
     }
 }
+
+/// What `check` and `init` tell a new user.
+@Suite struct CheckAndInitWordingTests {
+    @Test func checkWarnsAboutEventNamesTheStoreNeverSaw() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "UTC"], in: folder.url)
+        _ = try VerdictProcess.run(["new", "typo"], in: folder.url)
+        // Before any event is stored nothing can be told.
+        #expect(!(try VerdictProcess.run(["check", "typo"], in: folder.url).output.contains("warning")))
+        try folder.write(
+            #"{"event":"quote_viewed","timestamp":"2026-11-03T10:00:00Z"}"# + "\n"
+                + #"{"event":"appointment_booked","timestamp":"2026-11-03T10:00:00Z"}"# + "\n", to: "e.jsonl")
+        _ = try VerdictProcess.run(["ingest", "e.jsonl"], in: folder.url)
+        let file = folder.url.appendingPathComponent("experiments/typo.lua")
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: #"to = "appointment_booked""#, with: #"to = "appointment_noshow""#)
+            .write(to: file, atomically: true, encoding: .utf8)
+        let check = try VerdictProcess.run(["check", "typo"], in: folder.url)
+        #expect(check.status == 0)
+        #expect(check.output.contains(#"warning: experiments/typo.lua: primary quote_viewed → appointment_noshow: there are no events named "appointment_noshow" (the closest stored names: appointment_booked"#))
+        let json = try VerdictProcess.run(["check", "typo", "--json"], in: folder.url)
+        #expect(json.output.contains("appointment_noshow"))
+        let report = try VerdictProcess.run(["report", "typo", "--from", "2026-11-02"], in: folder.url)
+        #expect(report.output.contains(#"verdict: INCONCLUSIVE — primary quote_viewed → appointment_noshow: there are no events named "appointment_noshow""#))
+    }
+
+    @Test func initSaysOnlyWhatExists() throws {
+        let folder = try TemporaryFolder()
+        let created = try VerdictProcess.run(["init", "shop", "--time-zone", "UTC"], in: folder.url)
+        #expect(created.status == 0)
+        for promise in ["audit", "dashboard"] {
+            #expect(!created.output.lowercased().contains(promise), "init promises \(promise)")
+        }
+        let readme = try String(contentsOf: Repository.file("README.md"), encoding: .utf8)
+        #expect(!readme.contains("every morning"))
+    }
+}
