@@ -1,6 +1,7 @@
 /*
- * The two small mixing functions Verdict uses everywhere, in one place: FNV-1a (stable 64-bit
- * hashes of names and keys: chunk and module seeds, customer-mask slots) and SplitMix64 (seeding
+ * The small mixing functions Verdict uses everywhere, in one place: FNV-1a (stable 64-bit hashes
+ * of names and keys: chunk and module seeds, customer-mask slots; 32-bit for flag bucketing) and
+ * SplitMix64 (seeding
  * generators, the switchback schedule, the bootstrap's draws). Header-only, so C and Swift
  * callers inline them. Their outputs are documented (docs/lua-api.md, docs/report-json.md):
  * changing either changes seeds and schedules.
@@ -16,6 +17,14 @@ static inline uint64_t vh_fnv1a(const void *bytes, size_t length) {
     const unsigned char *p = (const unsigned char *)bytes;
     uint64_t hash = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < length; i++) hash = (hash ^ p[i]) * 0x100000001b3ULL;
+    return hash;
+}
+
+/* FNV-1a, 32-bit, over UTF-16 code units: what a JavaScript `charCodeAt` loop computes, so a
+   website assigns flag variants exactly as Verdict does (docs/flags.md). */
+static inline uint32_t vh_fnv1a32_utf16(const uint16_t *units, size_t count) {
+    uint32_t hash = 0x811c9dc5u;
+    for (size_t i = 0; i < count; i++) hash = (hash ^ units[i]) * 0x01000193u;
     return hash;
 }
 
