@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "VerdictCore", "VerdictScript", "VerdictStats", "VerdictStore", "VerdictTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -24,13 +24,13 @@ public struct VerdictCommand: AsyncParsableCommand {
             searching upward from the current folder for verdict.lua.
 
             Exit codes: 0 success; 1 an error (a script, the settings or an input is wrong: the message \
-            says which, with file:line); 3 (ingest) some rows were quarantined; 64 the command line \
-            itself is wrong.
+            says which, with file:line); 2 (audit verify) the trail or the data it vouches for was \
+            tampered with; 3 (ingest) some rows were quarantined; 64 the command line itself is wrong.
             """,
         version: VerdictVersion.current,
         subcommands: [
             Init.self, Settings.self, New.self, Check.self, Ingest.self, Batches.self, Batch.self, Events.self, Quarantine.self,
-            Forecast.self, Report.self, Lua.self,
+            Forecast.self, Report.self, Audit.self, Lua.self,
         ]
     )
 

@@ -93,7 +93,9 @@ extension EventStore {
 
     /// Removes batch `id` in one transaction: deletes its events, keeps the batch as history
     /// marked removed. Fails when there is no such batch in force.
-    public func removeBatch(_ id: Int64, at time: Int64) throws(StoreError) -> RemovedBatch {
+    public func removeBatch(
+        _ id: Int64, at time: Int64, audit: ((RemovedBatch) -> AuditRecordMaker)? = nil
+    ) throws(StoreError) -> RemovedBatch {
         do {
             return try pool.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT source, removed_at FROM batches WHERE id = ?", arguments: [id]) else {
@@ -102,7 +104,9 @@ extension EventStore {
                 if (row["removed_at"] as Int64?) != nil {
                     throw StoreError.notFound("batch \(id) was already removed; nothing changed")
                 }
-                return try Self.remove(db, batch: id, source: row["source"], at: time)
+                let removed = try Self.remove(db, batch: id, source: row["source"], at: time)
+                if let audit { _ = try Self.appendAudit(db, audit(removed)) }
+                return removed
             }
         } catch let error as StoreError {
             throw error

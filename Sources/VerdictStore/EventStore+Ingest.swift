@@ -16,6 +16,12 @@ public struct BatchOutcome: Sendable, Equatable {
     public var identical: Int = 0
     /// Quarantined rows of earlier batches that this batch stored, fixed.
     public var resolved: Int = 0
+    /// The SHA-256 of the input's bytes.
+    public var sha256: String?
+    /// The digest of the rows it stored (see `EventStore.digestRows`), when one was asked for.
+    public var digest: String?
+    /// Its record on the audit trail, when one was asked for.
+    public var auditRecord: AuditRow?
     /// The batches this one replaced (`ingest --replace`), with the events each had stored.
     public var replaced: [RemovedBatch] = []
     /// Rows sent to quarantine.
@@ -218,8 +224,13 @@ extension EventStore {
     ///
     /// `expectedRows` (a guess is fine) lets a batch that is large next to the stored events
     /// rebuild the query indexes once instead of updating them row by row.
+    ///
+    /// With `digester`, the batch's stored rows are digested and the digest kept with it; with
+    /// `audit`, the record it makes of the outcome is appended to the audit trail in the same
+    /// transaction, so a batch is never stored without its record, nor recorded without its rows.
     public func ingest(
         source: String, format: String, at time: Int64, expectedRows: Int? = nil, replacing: Bool = false,
+        digester: (any RowDigester)? = nil, audit: ((BatchOutcome) -> AuditRecordMaker)? = nil,
         _ body: (BatchWriter) throws -> String
     ) throws -> BatchOutcome {
         do {
@@ -275,6 +286,13 @@ extension EventStore {
                 outcome.identical = writer.identical
                 outcome.resolved = resolved.count
                 outcome.replaced = replaced
+                outcome.sha256 = sha256
+                if var digester {
+                    let digest = try Self.digestRows(db, after: lastEarlierID, into: &digester)
+                    try db.execute(sql: "UPDATE batches SET digest = ? WHERE id = ?", arguments: [digest, batchID])
+                    outcome.digest = digest
+                }
+                if let audit { outcome.auditRecord = try Self.appendAudit(db, audit(outcome)) }
                 return outcome
             }
         } catch let earlier as AlreadyIngested {

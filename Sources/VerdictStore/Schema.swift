@@ -82,6 +82,22 @@ enum Schema {
         CREATE TABLE event_names (name TEXT PRIMARY KEY, first_batch INTEGER NOT NULL) WITHOUT ROWID;
         INSERT INTO event_names (name, first_batch) SELECT event, MIN(batch_id) FROM events GROUP BY event;
         """,
+        // 5: the audit trail, one hash chain for the workspace (docs/audit.md). A batch keeps the
+        // digest of the rows it stored, which verification recomputes from the events.
+        """
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            change_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            details TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_change ON audit(change_id, seq);
+        ALTER TABLE batches ADD COLUMN digest TEXT;
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

@@ -10,6 +10,7 @@ import Testing
         0x0db2_2960_3145_8703,
         0xe0cc_cefd_2658_e03d,
         0xce3a_ff0e_2b85_c6a4,
+        0xd86d_7a2e_04db_c992,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {

@@ -52,7 +52,7 @@ extension VerdictCommand {
         /// `verdict batch remove N`.
         struct Remove: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Remove a batch: delete its events in one transaction, and keep it listed as removed.",
+                abstract: "Remove a batch: delete its events in one transaction, keep it listed as removed, and record it.",
                 discussion: """
                     Use it when a file was ingested by mistake, or to take out an export before ingesting a \
                     corrected one (or ingest the corrected one with --replace). Its quarantined rows are no \
@@ -67,10 +67,12 @@ extension VerdictCommand {
             @Flag(help: "Print JSON.") var json = false
             @OptionGroup var options: WorkspaceOptions
             @OptionGroup var clockOptions: ClockOptions
+            @OptionGroup var actorOptions: ActorOptions
 
             func run() async throws {
                 do {
-                    let removed = try EventLog(workspace: try options.load()).removeBatch(id, at: try clockOptions.clock().nowMilliseconds())
+                    let removed = try EventLog(workspace: try options.load()).removeBatch(
+                        id, at: try clockOptions.clock().nowMilliseconds(), actor: actorOptions.resolve())
                     if json {
                         Terminal.write(try JSONOutput.encode(removed) + "\n")
                     } else {

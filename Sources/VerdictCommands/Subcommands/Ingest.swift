@@ -53,11 +53,12 @@ extension VerdictCommand {
 
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var clockOptions: ClockOptions
+        @OptionGroup var actorOptions: ActorOptions
 
         func run() async throws {
             let ingester: Ingester
             do {
-                ingester = try Ingester(workspace: try options.load(), clock: try clockOptions.clock())
+                ingester = try Ingester(workspace: try options.load(), clock: try clockOptions.clock(), actor: actorOptions.resolve())
             } catch {
                 throw Terminal.report(error)
             }

@@ -137,10 +137,14 @@ public final class Ingester: Sendable {
     let timeZone: TimeZone
     let clock: any VerdictClock
     let workspace: Workspace
+    /// Who ingests, for the audit trail.
+    let actor: String
 
     /// Opens the workspace's store.
-    public init(workspace: Workspace, clock: any VerdictClock) throws {
+    /// Opens the workspace's store; each batch goes on the audit trail under `actor`.
+    public init(workspace: Workspace, clock: any VerdictClock, actor: String) throws {
         self.workspace = workspace
+        self.actor = actor
         store = try workspace.openStore()
         timeZone = workspace.timeZone
         self.clock = clock
@@ -193,9 +197,14 @@ public final class Ingester: Sendable {
             importer: mapper, resolver: resolver)
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
+        let now = clock.nowMilliseconds()
+        let actor = actor
         let outcome = try store.ingest(
-            source: path, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: clock.nowMilliseconds(), expectedRows: expectedRows,
-            replacing: replacing
+            source: path, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: now, expectedRows: expectedRows,
+            replacing: replacing, digester: BatchDigester(),
+            audit: { outcome in
+                AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: path))
+            }
         ) { writer in
             try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
         }
@@ -222,5 +231,35 @@ public final class Ingester: Sendable {
                 source: name, reason: "holds a JSON array; verdict ingest reads JSON lines (one object per line) or CSV")
         default: return .csv
         }
+    }
+}
+
+/// An ingest batch's record on the audit trail: its counts, the file's SHA-256 and the digest
+/// of the rows it stored, which `audit verify` recomputes from the events.
+struct IngestAuditDetails: Encodable {
+    var batch: Int64
+    var source: String
+    var sha256: String
+    var digest: String
+    var rowsRead, stored, duplicates, identical, quarantined, resolved: Int
+    var replaced: [Int64]
+
+    init(_ outcome: BatchOutcome, source: String) {
+        batch = outcome.batchID ?? 0
+        self.source = source
+        sha256 = outcome.sha256 ?? ""
+        digest = outcome.digest ?? ""
+        rowsRead = outcome.rowsRead
+        stored = outcome.stored
+        duplicates = outcome.duplicates
+        identical = outcome.identical
+        quarantined = outcome.quarantined
+        resolved = outcome.resolved
+        replaced = outcome.replaced.map(\.id)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batch, source, sha256, digest, stored, duplicates, identical, quarantined, resolved, replaced
+        case rowsRead = "rows_read"
     }
 }

@@ -47,9 +47,15 @@ public final class EventLog: Sendable {
         try store.batches().map(IngestBatch.init)
     }
 
-    /// Removes batch `id` in one transaction: its events deleted, the batch kept as history.
-    public func removeBatch(_ id: Int64, at time: Int64) throws -> BatchRemoval {
-        BatchRemoval(try store.removeBatch(id, at: time))
+    /// Removes batch `id` in one transaction with its record on the audit trail: its events
+    /// deleted, the batch kept as history.
+    public func removeBatch(_ id: Int64, at time: Int64, actor: String) throws -> BatchRemoval {
+        BatchRemoval(
+            try store.removeBatch(id, at: time) { removed in
+                AuditTrail.maker(
+                    at: time, changeID: "", actor: actor, action: "batch-remove",
+                    details: BatchRemoval(removed))
+            })
     }
 
     // MARK: quarantine

@@ -73,8 +73,8 @@ public struct BatchRemoval: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, source, quarantined
-        case eventsRemoved = "events_removed", laterBatchesWithSkippedRows = "later_batches_with_skipped_rows"
+        case source, quarantined
+        case id = "batch", eventsRemoved = "events_removed", laterBatchesWithSkippedRows = "later_batches_with_skipped_rows"
     }
 }
 

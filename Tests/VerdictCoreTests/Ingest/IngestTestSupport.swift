@@ -12,7 +12,7 @@ struct IngestFixture {
     init(timeZone: String = "America/Chicago") throws {
         folder = try TemporaryFolder()
         workspace = try WorkspaceInitializer.create(at: folder.url, business: "Brightspark Electric", timeZone: timeZone)
-        ingester = try Ingester(workspace: workspace, clock: FixedClock(iso8601: "2026-11-05T07:00:00-06:00")!)
+        ingester = try Ingester(workspace: workspace, clock: FixedClock(iso8601: "2026-11-05T07:00:00-06:00")!, actor: "test")
     }
 
     var store: EventStore { ingester.store }
