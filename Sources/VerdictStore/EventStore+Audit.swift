@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// One record of the audit trail as stored. The chain's rules (what `hash` covers) belong to
 /// Core's `AuditTrail`; the store keeps the rows in order and appends them atomically.
@@ -39,13 +40,6 @@ public struct AuditRow: Sendable, Equatable {
 /// gets and the hash of the record before it (the chain's start has none).
 public typealias AuditRecordMaker = (_ seq: Int64, _ previousHash: String?) -> AuditRow
 
-/// Digests a batch's stored rows in order (Core's SHA-256); `add` receives each row's canonical
-/// bytes (see `EventStore.canonicalRow`).
-public protocol RowDigester {
-    mutating func add(_ bytes: [UInt8])
-    func finish() -> String
-}
-
 extension EventStore {
     /// Appends one record in a transaction of its own.
     @discardableResult
@@ -85,13 +79,14 @@ extension EventStore {
     /// Every batch's digest computed now from its events, in one pass over the events in id
     /// order (each batch's rows in the order it stored them), to compare with the digests
     /// recorded when the batches were ingested.
-    public func batchDigests<D: RowDigester>(_ makeDigester: () -> D) throws(StoreError) -> [Int64: String] {
+    public func batchDigests(_ makeDigester: () -> any RowDigester) throws(StoreError) -> [Int64: String] {
         try read { db in
-            var digesters: [Int64: D] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT batch_id, \(Self.digestColumns) FROM events ORDER BY id")
-            while let row = try rows.next() {
-                let batch: Int64 = row[0]
-                digesters[batch, default: makeDigester()].add(Self.canonicalRow(row, from: 1))
+            var digesters: [Int64: any RowDigester] = [:]
+            try Self.eachRow(db, sql: "SELECT batch_id, \(Self.digestColumns) FROM events ORDER BY id") { statement, encoding in
+                let batch = sqlite3_column_int64(statement, 0)
+                let digester = digesters[batch] ?? makeDigester()
+                digesters[batch] = digester
+                encoding.bytes.withUnsafeBytes { digester.add($0) }
             }
             return digesters.mapValues { $0.finish() }
         }
@@ -103,31 +98,29 @@ extension EventStore {
         """
 
     /// Digests the rows stored after `lastEarlierID` (one batch's, inside its transaction).
-    static func digestRows(_ db: Database, after lastEarlierID: Int64, into digester: inout some RowDigester) throws -> String {
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT \(digestColumns) FROM events WHERE id > ? ORDER BY id", arguments: [lastEarlierID])
-        while let row = try rows.next() { digester.add(canonicalRow(row, from: 0)) }
+    static func digestRows(_ db: Database, after lastEarlierID: Int64, into digester: any RowDigester) throws -> String {
+        try eachRow(db, sql: "SELECT 0, \(digestColumns) FROM events WHERE id > \(lastEarlierID) ORDER BY id") { _, encoding in
+            encoding.bytes.withUnsafeBytes { digester.add($0) }
+        }
         return digester.finish()
     }
 
-    /// A stored event's canonical bytes for batch digests (docs/audit.md): its columns in table
-    /// order from `event` to `hash`, each as text (integers in decimal, reals as the shortest
-    /// text that reads back as the same double, NULL as nothing), separated by U+001F and ended
-    /// by U+001E.
-    static func canonicalRow(_ row: Row, from first: Int) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for index in first..<row.count {
-            if index > first { bytes.append(0x1F) }
-            let value: DatabaseValue = row[index]
-            switch value.storage {
-            case .int64(let integer): bytes.append(contentsOf: String(integer).utf8)
-            case .double(let double): bytes.append(contentsOf: "\(double)".utf8)
-            case .string(let text): bytes.append(contentsOf: text.utf8)
-            case .blob(let data): bytes.append(contentsOf: data)
-            case .null: break
+    /// Steps `sql` (its first column a key, then the digest columns) on the raw handle, encoding
+    /// each row's digest columns: no Row values, no strings made.
+    private static func eachRow(_ db: Database, sql: String, _ body: (OpaquePointer, RowEncoding) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        var encoding = RowEncoding()
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw StoreError.sqlite(message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
             }
+            encoding.reset()
+            for index in 1..<sqlite3_column_count(handle) { encoding.column(handle, index) }
+            try body(handle, encoding)
         }
-        bytes.append(0x1E)
-        return bytes
     }
 }

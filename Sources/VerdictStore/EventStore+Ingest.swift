@@ -68,6 +68,9 @@ public final class BatchWriter {
     private(set) var resolves: Set<Int64> = []
     /// The event names of the batch's rows.
     private(set) var eventNames: Set<String> = []
+    /// Digests each stored row as it is written (valid while no row is removed afterwards).
+    var digester: (any RowDigester)?
+    private var encoding = RowEncoding()
     /// The (change, day) pairs of the batch's rows without an event_id: where identical rows
     /// of earlier batches can be.
     private(set) var keylessPairs: Set<ChangeDay> = []
@@ -92,6 +95,15 @@ public final class BatchWriter {
                 + (checkingEventIDs ? " ON CONFLICT DO NOTHING" : ""))
         insert = insertStatement.sqliteStatement
     }
+
+    /// Hands the rows encoded so far to the digester.
+    func flushDigest(into digester: any RowDigester) {
+        encoding.bytes.withUnsafeBytes { digester.add($0) }
+        encoding.reset()
+    }
+
+    /// Rows stored as they were written, before any was removed as a repeat or identical.
+    private(set) var rowsStoredAsWritten = 0
 
     /// Counts rows a bulk batch removed as repeats of a stored event_id.
     func countRemovedDuplicates(_ count: Int) {
@@ -142,6 +154,25 @@ public final class BatchWriter {
             return false
         }
         stored += 1
+        rowsStoredAsWritten += 1
+        if let digester {
+            encoding.text(event.event)
+            encoding.integer(event.timestamp)
+            encoding.integer(Int64(event.day))
+            encoding.text(event.changeID)
+            encoding.integer(event.attributed ? 1 : 0)
+            encoding.text(event.versionFlag)
+            encoding.text(event.userCohort)
+            encoding.text(event.userID)
+            encoding.text(event.status)
+            encoding.real(event.latencyMs)
+            encoding.real(event.value)
+            encoding.text(event.eventID)
+            encoding.text(event.props)
+            encoding.text(event.hash)
+            // Hashed in blocks of rows: one update per 64 KB rather than per row.
+            if encoding.bytes.count >= 1 << 16 { flushDigest(into: digester) }
+        }
         return true
     }
 
@@ -230,7 +261,7 @@ extension EventStore {
     /// transaction, so a batch is never stored without its record, nor recorded without its rows.
     public func ingest(
         source: String, format: String, at time: Int64, expectedRows: Int? = nil, replacing: Bool = false,
-        digester: (any RowDigester)? = nil, audit: ((BatchOutcome) -> AuditRecordMaker)? = nil,
+        digester makeDigester: (() -> any RowDigester)? = nil, audit: ((BatchOutcome) -> AuditRecordMaker)? = nil,
         _ body: (BatchWriter) throws -> String
     ) throws -> BatchOutcome {
         do {
@@ -248,6 +279,7 @@ extension EventStore {
                     arguments: [source, format, time])
                 let batchID = db.lastInsertedRowID
                 let writer = try BatchWriter(db: db, batchID: batchID, checkingEventIDs: !bulk)
+                writer.digester = makeDigester?()
                 let sha256 = try body(writer)
                 if let earlier = try Row.fetchOne(
                     db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?", arguments: [sha256])
@@ -287,8 +319,12 @@ extension EventStore {
                 outcome.resolved = resolved.count
                 outcome.replaced = replaced
                 outcome.sha256 = sha256
-                if var digester {
-                    let digest = try Self.digestRows(db, after: lastEarlierID, into: &digester)
+                if let makeDigester, let streamed = writer.digester {
+                    // Rows removed after they were written (repeats found in bulk, identical rows)
+                    // leave the streamed digest behind: read the batch back instead.
+                    let removedLater = writer.stored != writer.rowsStoredAsWritten
+                    writer.flushDigest(into: streamed)
+                    let digest = removedLater ? try Self.digestRows(db, after: lastEarlierID, into: makeDigester()) : streamed.finish()
                     try db.execute(sql: "UPDATE batches SET digest = ? WHERE id = ?", arguments: [digest, batchID])
                     outcome.digest = digest
                 }

@@ -58,11 +58,11 @@ public struct AuditVerification: Sendable, Encodable {
 }
 
 /// SHA-256 of a batch's canonical rows, as lowercase hex.
-struct BatchDigester: RowDigester {
+final class BatchDigester: RowDigester {
     private var hasher = SHA256()
 
-    mutating func add(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    func add(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
     }
 
     func finish() -> String {

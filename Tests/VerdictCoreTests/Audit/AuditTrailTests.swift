@@ -144,6 +144,24 @@ import VerdictTestSupport
         withExtendedLifetime(fixture) {}
     }
 
+    /// The digest recorded at ingest is the one verify recomputes, whether the batch was digested
+    /// as it was written or read back after rows were removed from it (identical rows, repeats).
+    @Test func digestsAgreeAfterRowsAreRemovedAndForOddValues() throws {
+        let fixture = try IngestFixture(timeZone: "UTC")
+        let rows = [
+            #"{"event":"a","timestamp":"2026-11-02T10:00:00Z","value":-0,"latency_ms":0.1,"props":{"z":"é","n":-1.5e-7}}"#,
+            #"{"event":"a","timestamp":"2026-11-02T10:00:00Z","value":12}"#,
+            #"{"event":"b","timestamp":"2026-11-02T11:00:00Z","event_id":"e1","user_id":"Zoë"}"#,
+        ]
+        try fixture.ingest(rows.joined(separator: "\n") + "\n", as: "one.jsonl")
+        // Identical rows skipped and a repeated event_id: rows removed after they were written.
+        try fixture.ingest((rows + [#"{"event":"c","timestamp":"2026-11-03T10:00:00Z"}"#]).joined(separator: "\n") + "\n", as: "two.jsonl")
+        let trail = try AuditTrail(workspace: fixture.workspace)
+        let verification = try trail.verify()
+        #expect(verification.isIntact, "\(verification.findings)")
+        #expect(verification.batchesChecked == 2)
+    }
+
     @Test func headsReadAndWrite() {
         let head = AuditHead(seq: 12, hash: String(repeating: "ab", count: 32))
         #expect(AuditHead(head.description) == head)
