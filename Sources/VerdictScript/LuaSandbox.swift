@@ -39,6 +39,11 @@ public final class LuaSandbox {
 
     let handle: OpaquePointer
     let context: Context
+    private let moduleLog = ModuleLog()
+
+    /// Every module `require` has loaded into this sandbox, in the order they loaded (each loads
+    /// once per sandbox, so a fresh sandbox gives exactly what one script needs, transitively).
+    public var loadedModules: [LoadedModule] { moduleLog.modules }
     /// The seed from which every environment's `math.random` is derived.
     public let seed: UInt64
 
@@ -78,9 +83,11 @@ public final class LuaSandbox {
         }
         self.handle = handle
         if let plugins {
+            let log = moduleLog
             let resolver: HostFunction = { call throws(HostError) in
                 guard let name = call.arguments.first?.stringValue else { throw HostError("require expects a module name") }
                 let (source, chunkName) = try plugins.resolve(name)
+                log.modules.append(LoadedModule(chunkName: chunkName, source: source))
                 return ["source": .string(source), "chunk": .string("@" + chunkName)]
             }
             vs_enable_require(handle, Int32(context.register(resolver)))
@@ -297,6 +304,17 @@ public final class LuaSandbox {
 
 @available(*, unavailable)
 extension LuaSandbox: Sendable {}
+
+/// A module as `require` loaded it: its chunk name (`plugins/crew.lua`,
+/// `verdict-plugins/verdict/kpi.lua`) and its text.
+public struct LoadedModule: Sendable, Equatable {
+    public var chunkName: String
+    public var source: String
+}
+
+final class ModuleLog {
+    var modules: [LoadedModule] = []
+}
 
 /// The part of a sandbox that C calls back into: host functions and the print sink.
 final class Context {

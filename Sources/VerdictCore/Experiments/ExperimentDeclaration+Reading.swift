@@ -14,6 +14,7 @@ extension ExperimentDeclaration {
         let reader = DeclarationReader(locator: FieldLocator(source: source), location: declaration.location)
         let root = try reader.table(declaration.value, path: [])
         try root.only(Self.fields)
+        declared = CanonicalJSON.text(of: declaration.value)
 
         changeID = try root.string("change_id", maxLength: 64)!
         guard changeID.first.map({ $0.isASCII && ($0.isLetter || $0.isNumber) }) == true,

@@ -38,6 +38,9 @@ public struct ExperimentDeclaration: Sendable, Equatable {
     public var confidence: Confidence
     /// Where the `experiment { ... }` call is.
     public var location: SourceLocation
+    /// What the script declared, as canonical JSON (`CanonicalJSON`): the declaration's part of
+    /// the seal.
+    public var declared: String
 
     /// How arms are formed.
     public enum Design: Sendable, Equatable {

@@ -34,25 +34,38 @@ public struct ExperimentLoader: Sendable {
     public func loadKeepingSandbox(_ file: URL, in shared: LuaSandbox? = nil) throws(ScriptError)
         -> (declaration: ExperimentDeclaration, sandbox: LuaSandbox)
     {
+        let (source, chunkName) = try read(file)
+        let sandbox: LuaSandbox
+        if let shared { sandbox = shared } else { sandbox = try workspace.makeSandbox() }
+        return (try declare(source, chunkName: chunkName, in: sandbox), sandbox)
+    }
+
+    /// The script's text and chunk name.
+    private func read(_ file: URL) throws(ScriptError) -> (source: String, chunkName: String) {
         let chunkName = workspace.relativePath(of: file)
-        let source: String
         do {
-            source = try String(contentsOf: file, encoding: .utf8)
+            return (try String(contentsOf: file, encoding: .utf8), chunkName)
         } catch {
             throw ScriptError(kind: .io, message: "cannot read the experiment: no such file or not UTF-8 text", file: chunkName)
         }
-        let sandbox: LuaSandbox
-        if let shared {
-            sandbox = shared
-        } else {
-            sandbox = try workspace.makeSandbox()
-        }
+    }
+
+    /// Runs an experiment's source in `sandbox` and validates what it declares.
+    func declare(_ source: String, chunkName: String, in sandbox: LuaSandbox) throws(ScriptError) -> ExperimentDeclaration {
         let declaration = try sandbox.declaration(
             "experiment", source: source, chunkName: chunkName,
             prelude: LuaSandbox.Prelude(source: ExperimentPrelude.source, chunkName: ExperimentPrelude.chunkName))
-        let experiment = try ExperimentDeclaration(
-            declaration: declaration, source: source, defaultWindowDays: workspace.settings.windowDays)
-        return (experiment, sandbox)
+        return try ExperimentDeclaration(declaration: declaration, source: source, defaultWindowDays: workspace.settings.windowDays)
+    }
+
+    /// Loads one experiment in a sandbox of its own and seals it: the declaration, the script's
+    /// text, and every plugin it required (a fresh sandbox loads each one, transitively).
+    public func loadSealed(_ file: URL) throws(ScriptError) -> (declaration: ExperimentDeclaration, seal: Seal, sandbox: LuaSandbox) {
+        let (source, chunkName) = try read(file)
+        let sandbox = try workspace.makeSandbox()
+        let declaration = try declare(source, chunkName: chunkName, in: sandbox)
+        let seal = Seal(declaration, script: Seal.SealedFile(path: chunkName, text: source), modules: sandbox.loadedModules)
+        return (declaration, seal, sandbox)
     }
 
     /// Loads several scripts; each gets its declaration or its error, and a change_id used by
