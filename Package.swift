@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VerdictCommandsTests",
-            dependencies: ["VerdictCommands", "VerdictTestSupport"],
+            dependencies: ["VerdictCommands", "VerdictCore", "VerdictTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -98,6 +98,38 @@ enum Schema {
         CREATE INDEX audit_by_change ON audit(change_id, seq);
         ALTER TABLE batches ADD COLUMN digest TEXT;
         """,
+        // 6: started experiments with their sealed copy, their flags and every flag change.
+        """
+        CREATE TABLE experiments (
+            change_id TEXT PRIMARY KEY,
+            script_path TEXT NOT NULL,
+            sealed TEXT NOT NULL,
+            seal TEXT NOT NULL,
+            cohorts TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            start_day INTEGER NOT NULL,
+            end_day INTEGER NOT NULL,
+            state TEXT NOT NULL
+        );
+        CREATE TABLE flags (
+            key TEXT PRIMARY KEY,
+            change_id TEXT NOT NULL REFERENCES experiments(change_id),
+            spec TEXT NOT NULL,
+            state TEXT NOT NULL,
+            share REAL NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE flag_changes (
+            id INTEGER PRIMARY KEY,
+            flag TEXT NOT NULL REFERENCES flags(key),
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            state TEXT NOT NULL,
+            share REAL NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX flag_changes_by_flag ON flag_changes(flag, id);
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VerdictCommands
+import VerdictCore
 
 /// Colour only on a terminal that can show it, and never when the user says not to.
 @Suite struct TerminalTests {

@@ -11,6 +11,7 @@ import Testing
         0xe0cc_cefd_2658_e03d,
         0xce3a_ff0e_2b85_c6a4,
         0xd86d_7a2e_04db_c992,
+        0x66c0_2408_0f56_bf55,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {

@@ -1,10 +1,10 @@
 import Foundation
 
-/// How every `--json` encodes its `Codable` output: keys sorted, two-space indents, `"key": value`
-/// (the layout `verdict lua --json` and the documentation use).
-enum JSONOutput {
-    /// `value` as the JSON text a command prints (without the final newline).
-    static func encode(_ value: some Encodable) throws -> String {
+/// How every JSON Verdict writes for people is laid out (`--json`, `flags.json`): keys sorted,
+/// two-space indents, `"key": value` (the layout `verdict lua --json` and the documentation use).
+public enum JSONOutput {
+    /// `value` as JSON text (without a final newline).
+    public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return indent(String(decoding: try encoder.encode(value), as: UTF8.self))
@@ -12,7 +12,7 @@ enum JSONOutput {
 
     /// Lays out compact JSON: one member or item per line, empty objects and arrays kept as `{}`
     /// and `[]`. Text inside strings is copied as it is.
-    static func indent(_ compact: String) -> String {
+    public static func indent(_ compact: String) -> String {
         var out = ""
         var depth = 0
         var inString = false, escaped = false

@@ -1,0 +1,285 @@
+import Foundation
+import VerdictScript
+import VerdictStore
+
+/// Why the lifecycle refused an action, in words that say what to do.
+public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The forecast says the window cannot decide the rule.
+    case underpowered(changeID: String, conclusion: String)
+    /// Running experiments target the same customers.
+    case overlap(changeID: String, running: [String])
+    /// The change_id was started before.
+    case changeIDUsed(String, state: String)
+    /// A running experiment already serves through this flag.
+    case flagInUse(flag: String, by: String)
+    /// No started experiment has this change_id.
+    case notStarted(String)
+    /// The action does not fit the experiment's state.
+    case notAllowed(String)
+
+    public var description: String {
+        switch self {
+        case .underpowered(let change, let conclusion):
+            "\(change) is not started: \(conclusion)\nStart it anyway with --accept-underpowered (recorded on the audit trail with the forecast's figures)."
+        case .overlap(let change, let running):
+            "\(change) is not started: \(running.joined(separator: ", ")) \(running.count == 1 ? "is" : "are") running for the same customers, "
+                + "so their effects would mix. Wait until \(running.count == 1 ? "it ends" : "they end"), or start with --force (recorded)."
+        case .changeIDUsed(let change, let state):
+            "\(change) was started before (it is \(state.replacingOccurrences(of: "_", with: " "))); give the new change its own change_id"
+        case .flagInUse(let flag, let change):
+            "the flag \(flag) serves \(change), which is still running; give this change a flag of its own"
+        case .notStarted(let change):
+            "\(change) has not been started (verdict start NAME)"
+        case .notAllowed(let message):
+            message
+        }
+    }
+}
+
+/// A started experiment as `start` and `status` show it.
+public struct ExperimentStatus: Encodable, Sendable {
+    public var changeID: String
+    public var title: String
+    public var scriptPath: String
+    public var seal: String
+    public var state: String
+    /// When it started, UTC.
+    public var startedAt: String
+    /// The window's first and last local days.
+    public var windowStart: String
+    public var windowEnd: String
+    public var windowDays: Int
+    /// Which day of the window it is today (0 before it starts; past the end, the last).
+    public var day: Int
+    public var flag: FlagStatus?
+    /// The safety checks, as local times, and which of them are still to come.
+    public var safetyChecks: [String]
+    /// What comes next, in words.
+    public var next: String
+    /// Today's arm in words, for changes that staff carry out by hand.
+    public var today: String?
+
+    enum CodingKeys: String, CodingKey {
+        case title, seal, state, day, flag, next, today
+        case changeID = "change_id", scriptPath = "script", startedAt = "started_at", windowStart = "window_start"
+        case windowEnd = "window_end", windowDays = "window_days", safetyChecks = "safety_checks"
+    }
+}
+
+/// Starting, flagging and following experiments: the lifecycle of DESIGN.md §7, one place for
+/// every surface.
+public struct Lifecycle: Sendable {
+    let workspace: Workspace
+    let store: EventStore
+    let clock: any VerdictClock
+    let actor: String
+
+    /// The lifecycle of `workspace`, at `clock`'s time, acting as `actor`.
+    public init(workspace: Workspace, clock: any VerdictClock, actor: String) throws {
+        self.workspace = workspace
+        store = try workspace.openStore()
+        self.clock = clock
+        self.actor = actor
+    }
+
+    /// The sealed copy stored with a started experiment.
+    struct SealedCopy: Codable {
+        var declared: String
+        var script: File
+        var plugins: [File]
+
+        struct File: Codable {
+            var path: String
+            var text: String
+        }
+    }
+
+    /// Starts the experiment in `file`: loads and seals it, runs the forecast, refuses what the
+    /// window cannot decide (unless `acceptUnderpowered`) or what overlaps a running experiment
+    /// (unless `force`), and records the start, the seal and any override on the audit trail with
+    /// the flag set to the design's split, all in one transaction; then writes `flags.json`.
+    @discardableResult
+    public func start(_ file: URL, acceptUnderpowered: Bool = false, force: Bool = false) throws -> (status: ExperimentStatus, forecast: Forecast) {
+        let (declaration, seal, sandbox) = try ExperimentLoader(workspace: workspace).loadSealed(file)
+        let now = clock.nowMilliseconds()
+        let today = workspace.today(clock)
+        let forecast = try Forecast.make(declaration, sandbox: sandbox, workspace: workspace, today: today, baselineDays: 28)
+        let underpowered = forecast.kpis.first?.daysForThreshold.map { $0 > Double(declaration.windowDays) } ?? false
+        if underpowered && !acceptUnderpowered {
+            throw LifecycleError.underpowered(changeID: declaration.changeID, conclusion: forecast.conclusion)
+        }
+        let (key, spec) = FlagSpec.of(declaration)
+        let sealed = SealedCopy(
+            declared: seal.declared, script: .init(path: seal.script.path, text: seal.script.text),
+            plugins: seal.plugins.map { .init(path: $0.path, text: $0.text) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let endDay = today.number + Int32(declaration.windowDays) - 1
+        let experiment = ExperimentRow(
+            changeID: declaration.changeID, scriptPath: seal.script.path, sealed: String(decoding: try encoder.encode(sealed), as: UTF8.self),
+            seal: seal.hash, cohorts: String(decoding: try encoder.encode(declaration.cohorts), as: UTF8.self), startedAt: now,
+            startDay: today.number, endDay: endDay, state: "running")
+        let flag = FlagRow(
+            key: key, changeID: declaration.changeID, spec: String(decoding: try encoder.encode(spec), as: UTF8.self), state: FlagState.on.rawValue,
+            share: spec.split, updatedAt: now)
+        let change = FlagChangeRow(flag: key, at: now, actor: actor, state: FlagState.on.rawValue, share: spec.split, reason: "start")
+        var overlapping: [String] = []
+        var audit = [
+            AuditTrail.maker(
+                at: now, changeID: declaration.changeID, actor: actor, action: "start",
+                details: StartDetails(
+                    seal: seal.hash, script: seal.script.path, plugins: seal.plugins.map(\.path), windowStart: today.description,
+                    windowEnd: LocalDay(number: endDay).description, flag: key, share: spec.split))
+        ]
+        if underpowered {
+            audit.append(
+                AuditTrail.maker(
+                    at: now, changeID: declaration.changeID, actor: actor, action: "override-underpowered",
+                    details: UnderpoweredDetails(forecast: ForecastDocument(forecast, declaration: declaration))))
+        }
+        do {
+            try store.start(
+                experiment, flag: flag, change: change,
+                check: { stored in
+                    if let earlier = stored.first(where: { $0.changeID == declaration.changeID }) {
+                        throw LifecycleRefusal(underlying: LifecycleError.changeIDUsed(declaration.changeID, state: earlier.state))
+                    }
+                    let running = stored.filter { ["running", "throttled"].contains($0.state) }
+                    if let user = try self.flags(of: running).first(where: { $0.key == key }) {
+                        throw LifecycleRefusal(underlying: LifecycleError.flagInUse(flag: key, by: user.changeID))
+                    }
+                    overlapping = running.filter { Self.overlaps(declaration.cohorts, Self.cohorts(of: $0)) }.map(\.changeID)
+                    if !overlapping.isEmpty && !force {
+                        throw LifecycleRefusal(underlying: LifecycleError.overlap(changeID: declaration.changeID, running: overlapping))
+                    }
+                },
+                audit: {
+                    // After `check`: the override is recorded only when there was an overlap to force.
+                    overlapping.isEmpty
+                        ? audit
+                        : audit + [
+                            AuditTrail.maker(
+                                at: now, changeID: declaration.changeID, actor: actor, action: "override-overlap",
+                                details: ["running": overlapping])
+                        ]
+                })
+        } catch let refusal as LifecycleRefusal {
+            throw refusal.underlying
+        }
+        try writeFlagsFile()
+        return (try status(of: declaration.changeID), forecast)
+    }
+
+    /// Whether two cohort lists target some of the same customers (empty is everyone).
+    static func overlaps(_ a: [String], _ b: [String]) -> Bool {
+        a.isEmpty || b.isEmpty || !Set(a).isDisjoint(with: b)
+    }
+
+    static func cohorts(of row: ExperimentRow) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(row.cohorts.utf8))) ?? []
+    }
+
+    private func flags(of experiments: [ExperimentRow]) throws -> [FlagRow] {
+        let changes = Set(experiments.map(\.changeID))
+        return try store.flags().filter { changes.contains($0.changeID) }
+    }
+
+    /// Every flag with its state.
+    public func flags() throws -> [FlagStatus] {
+        let seals = Dictionary(uniqueKeysWithValues: try store.experiments().map { ($0.changeID, $0.seal) })
+        return try store.flags().map { FlagStatus($0, seal: seals[$0.changeID] ?? "") }
+    }
+
+    /// Writes `flags.json` from the flags as stored.
+    @discardableResult
+    public func writeFlagsFile() throws -> URL {
+        try FlagsFile.write(try flags(), in: workspace, at: clock.nowMilliseconds())
+    }
+
+    /// A started experiment's status.
+    public func status(of changeID: String) throws -> ExperimentStatus {
+        guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
+            throw LifecycleError.notStarted(changeID)
+        }
+        return try status(row)
+    }
+
+    /// Every started experiment's status, oldest first.
+    public func statuses() throws -> [ExperimentStatus] {
+        try store.experiments().map(status)
+    }
+
+    private func status(_ row: ExperimentRow) throws -> ExperimentStatus {
+        let sealed = try JSONDecoder().decode(SealedCopy.self, from: Data(row.sealed.utf8))
+        let declared = (try? JSONDecoder().decode(AnyJSON.self, from: Data(sealed.declared.utf8)))
+        var title = row.changeID
+        if case .string(let text)? = declared?["title"] { title = text }
+        let flag = try flags().first { $0.changeID == row.changeID }
+        let today = workspace.today(clock)
+        let windowDays = Int(row.endDay - row.startDay) + 1
+        let day = max(0, min(windowDays, Int(today.number - row.startDay) + 1))
+        let checkHours: [Int] = {
+            guard case .object(let safety)? = declared?["safety"], case .object(let hours)? = safety["check_at"],
+                case .array(let list)? = hours["hours"]
+            else { return Safety.standard.checkHours }
+            return list.compactMap { if case .number(let h) = $0 { Int(h) } else { nil } }
+        }()
+        let start = Date(timeIntervalSince1970: Double(row.startedAt) / 1000)
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = workspace.timeZone
+        formatter.formatOptions = [.withInternetDateTime]
+        let checks = checkHours.map { start.addingTimeInterval(Double($0) * 3600) }
+        let now = clock.now()
+        let running = ["running", "throttled"].contains(row.state)
+        let next: String
+        if !running {
+            next = "nothing: it is \(row.state.replacingOccurrences(of: "_", with: " "))"
+        } else if let check = checks.first(where: { $0 > now }) {
+            next = "safety check at \(formatter.string(from: check))"
+        } else if today.number <= row.endDay {
+            next = "the window ends \(LocalDay(number: row.endDay)) (day \(windowDays) of \(windowDays))"
+        } else {
+            next = "the window has ended: the verdict, then your decision"
+        }
+        var todayText: String?
+        if running, let flag {
+            let weekday = Self.weekday(today)
+            let audience = flag.spec.cohorts.isEmpty ? "everyone" : flag.spec.cohorts.joined(separator: ", ")
+            if let seed = flag.spec.scheduleSeed {
+                let on = Evaluator.switchbackIsTreatment(day: today.number, seed: seed)
+                todayText = "today (\(weekday) \(today)): \(title) \(on ? "ON" : "OFF") for \(audience)"
+            } else {
+                todayText = "today (\(weekday) \(today)): \(title) \(flag.state == .off ? "OFF" : "ON") for \(FigureText.percent(flag.share, trimmed: true)) of \(audience)"
+            }
+        }
+        return ExperimentStatus(
+            changeID: row.changeID, title: title, scriptPath: row.scriptPath, seal: row.seal, state: row.state,
+            startedAt: utcTime(row.startedAt), windowStart: LocalDay(number: row.startDay).description,
+            windowEnd: LocalDay(number: row.endDay).description, windowDays: windowDays, day: day, flag: flag,
+            safetyChecks: checks.map { formatter.string(from: $0) }, next: next, today: todayText)
+    }
+
+    static func weekday(_ day: LocalDay) -> String {
+        // 1970-01-01 was a Thursday.
+        ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int((Int64(day.number) % 7 + 7) % 7)]
+    }
+}
+
+struct StartDetails: Encodable, Sendable {
+    var seal: String
+    var script: String
+    var plugins: [String]
+    var windowStart: String
+    var windowEnd: String
+    var flag: String
+    var share: Double
+
+    enum CodingKeys: String, CodingKey {
+        case seal, script, plugins, flag, share
+        case windowStart = "window_start", windowEnd = "window_end"
+    }
+}
+
+struct UnderpoweredDetails: Encodable, Sendable {
+    var forecast: ForecastDocument
+}

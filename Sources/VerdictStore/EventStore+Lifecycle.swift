@@ -1,0 +1,184 @@
+import GRDB
+
+/// A started experiment as stored: its sealed copy and where it stands.
+public struct ExperimentRow: Sendable, Equatable {
+    public var changeID: String
+    /// The script's path in the workspace when it was started.
+    public var scriptPath: String
+    /// The sealed copy (JSON: declaration, script and plugin texts), as Core wrote it.
+    public var sealed: String
+    public var seal: String
+    /// JSON array of cohorts; empty for everyone.
+    public var cohorts: String
+    /// Epoch milliseconds.
+    public var startedAt: Int64
+    /// The window's first and last local days (days since 1970-01-01).
+    public var startDay: Int32
+    public var endDay: Int32
+    public var state: String
+
+    public init(
+        changeID: String, scriptPath: String, sealed: String, seal: String, cohorts: String, startedAt: Int64, startDay: Int32,
+        endDay: Int32, state: String
+    ) {
+        self.changeID = changeID
+        self.scriptPath = scriptPath
+        self.sealed = sealed
+        self.seal = seal
+        self.cohorts = cohorts
+        self.startedAt = startedAt
+        self.startDay = startDay
+        self.endDay = endDay
+        self.state = state
+    }
+
+    init(_ row: Row) {
+        self.init(
+            changeID: row["change_id"], scriptPath: row["script_path"], sealed: row["sealed"], seal: row["seal"],
+            cohorts: row["cohorts"], startedAt: row["started_at"], startDay: Int32(row["start_day"] as Int64),
+            endDay: Int32(row["end_day"] as Int64), state: row["state"])
+    }
+}
+
+/// A flag as stored: what it serves now.
+public struct FlagRow: Sendable, Equatable {
+    public var key: String
+    public var changeID: String
+    /// JSON: variants, cohorts, design, schedule (Core's `FlagSpec`).
+    public var spec: String
+    public var state: String
+    public var share: Double
+    /// Epoch milliseconds.
+    public var updatedAt: Int64
+
+    public init(key: String, changeID: String, spec: String, state: String, share: Double, updatedAt: Int64) {
+        self.key = key
+        self.changeID = changeID
+        self.spec = spec
+        self.state = state
+        self.share = share
+        self.updatedAt = updatedAt
+    }
+
+    init(_ row: Row) {
+        self.init(
+            key: row["key"], changeID: row["change_id"], spec: row["spec"], state: row["state"], share: row["share"],
+            updatedAt: row["updated_at"])
+    }
+}
+
+/// One change of a flag.
+public struct FlagChangeRow: Sendable, Equatable {
+    public var flag: String
+    public var at: Int64
+    public var actor: String
+    public var state: String
+    public var share: Double
+    public var reason: String
+
+    public init(flag: String, at: Int64, actor: String, state: String, share: Double, reason: String) {
+        self.flag = flag
+        self.at = at
+        self.actor = actor
+        self.state = state
+        self.share = share
+        self.reason = reason
+    }
+}
+
+/// Why the store refused a lifecycle write: the caller's check failed inside the transaction.
+public struct LifecycleRefusal: Error, Sendable {
+    public var underlying: any Error & Sendable
+
+    public init(underlying: any Error & Sendable) {
+        self.underlying = underlying
+    }
+}
+
+extension EventStore {
+    /// Starts an experiment in one transaction: `check` sees every stored experiment (under the
+    /// write lock, so of two racing starts the second sees the first) and throws to refuse; then
+    /// the experiment, its flag, the flag's first change and the audit records (made once `check`
+    /// has passed) are written.
+    public func start(
+        _ experiment: ExperimentRow, flag: FlagRow, change: FlagChangeRow, check: ([ExperimentRow]) throws -> Void,
+        audit: () -> [AuditRecordMaker]
+    ) throws {
+        do {
+            try pool.write { db in
+                let stored = try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY started_at").map(ExperimentRow.init)
+                try check(stored)
+                try db.execute(
+                    sql: """
+                        INSERT INTO experiments (change_id, script_path, sealed, seal, cohorts, started_at, start_day, end_day, state)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        experiment.changeID, experiment.scriptPath, experiment.sealed, experiment.seal, experiment.cohorts,
+                        experiment.startedAt, experiment.startDay, experiment.endDay, experiment.state,
+                    ])
+                try db.execute(
+                    sql: "INSERT INTO flags (key, change_id, spec, state, share, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [flag.key, flag.changeID, flag.spec, flag.state, flag.share, flag.updatedAt])
+                try Self.insert(change, db)
+                for make in audit() { _ = try Self.appendAudit(db, make) }
+            }
+        } catch let refusal as LifecycleRefusal {
+            throw refusal
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    /// Changes a flag in one transaction with its record on the audit trail; `check` sees the
+    /// flag as stored and throws to refuse. Returns the flag as it is now.
+    public func changeFlag(
+        _ key: String, to change: FlagChangeRow, check: (FlagRow) throws -> Void, audit: AuditRecordMaker
+    ) throws -> FlagRow {
+        do {
+            return try pool.write { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key]) else {
+                    throw StoreError.notFound("there is no flag \(key)")
+                }
+                try check(FlagRow(row))
+                try db.execute(
+                    sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
+                    arguments: [change.state, change.share, change.at, key])
+                try Self.insert(change, db)
+                _ = try Self.appendAudit(db, audit)
+                return FlagRow(try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key])!)
+            }
+        } catch let refusal as LifecycleRefusal {
+            throw refusal
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    private static func insert(_ change: FlagChangeRow, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO flag_changes (flag, at, actor, state, share, reason) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [change.flag, change.at, change.actor, change.state, change.share, change.reason])
+    }
+
+    /// Every started experiment, oldest first.
+    public func experiments() throws(StoreError) -> [ExperimentRow] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY started_at, change_id").map(ExperimentRow.init) }
+    }
+
+    /// Every flag, by key.
+    public func flags() throws(StoreError) -> [FlagRow] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM flags ORDER BY key").map(FlagRow.init) }
+    }
+
+    /// A flag's changes, oldest first.
+    public func flagChanges(_ key: String) throws(StoreError) -> [FlagChangeRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM flag_changes WHERE flag = ? ORDER BY id", arguments: [key]).map { row in
+                FlagChangeRow(flag: row["flag"], at: row["at"], actor: row["actor"], state: row["state"], share: row["share"], reason: row["reason"])
+            }
+        }
+    }
+}

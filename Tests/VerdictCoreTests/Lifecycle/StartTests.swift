@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import VerdictScript
+import VerdictTestSupport
+@testable import VerdictCore
+
+/// `start`: the refusals, the overrides on the audit trail, the seal stored, the flag and
+/// flags.json, and two starts racing.
+@Suite struct StartTests {
+    static let now = FixedClock(iso8601: "2026-11-09T07:00:00-06:00")!
+
+    /// A workspace with a month of history, and experiments made from the conversion template.
+    func setUp() throws -> IngestFixture {
+        let fixture = try IngestFixture(timeZone: "America/Chicago")
+        var rows: [String] = []
+        for index in 0..<600 {
+            let day = 10 + index % 28
+            let date = day <= 31 ? "2026-10-\(day)" : "2026-11-0\(day - 31)"
+            rows.append(#"{"event":"quote_viewed","timestamp":"\#(date)T15:00:00Z","user_id":"u\#(index)","user_cohort":"new_customer"}"#)
+            if index % 3 == 0 {
+                rows.append(#"{"event":"appointment_booked","timestamp":"\#(date)T16:00:00Z","user_id":"u\#(index)","user_cohort":"new_customer"}"#)
+            }
+        }
+        try fixture.ingest(rows.joined(separator: "\n") + "\n", as: "history.jsonl")
+        return fixture
+    }
+
+    @discardableResult
+    func experiment(_ fixture: IngestFixture, _ name: String, change: String, flag: String, cohorts: String = #"{ "new_customer" }"#, lift: String = "0.05") throws -> URL {
+        var text = try String(contentsOf: Repository.file("experiments/templates/conversion.lua"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "CHG-0001", with: change)
+            .replacingOccurrences(of: "book_now_button", with: flag)
+            .replacingOccurrences(of: #"{ "new_customer" }"#, with: cohorts)
+            .replacingOccurrences(of: "lift_at_least(0.05)", with: "lift_at_least(\(lift))")
+        return try fixture.folder.write(text, to: "experiments/\(name).lua")
+    }
+
+    func lifecycle(_ fixture: IngestFixture, actor: String = "dana") throws -> Lifecycle {
+        try Lifecycle(workspace: fixture.workspace, clock: Self.now, actor: actor)
+    }
+
+    @Test func anUnderpoweredDesignIsRefusedUnlessAccepted() throws {
+        let fixture = try setUp()
+        let file = try experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button")
+        #expect(throws: LifecycleError.self) { try lifecycle(fixture).start(file) }
+        do {
+            _ = try lifecycle(fixture).start(file)
+        } catch let error as LifecycleError {
+            #expect(error.description.contains("7 days cannot decide this rule"))
+            #expect(error.description.contains("--accept-underpowered"))
+        }
+        #expect(try lifecycle(fixture).statuses().isEmpty)
+        let (status, _) = try lifecycle(fixture).start(file, acceptUnderpowered: true)
+        #expect(status.state == "running" && status.windowStart == "2026-11-09" && status.windowEnd == "2026-11-15")
+        let records = try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007")
+        #expect(records.map(\.action) == ["start", "override-underpowered"])
+        #expect(records[0].actor == "dana" && records[0].details.contains(status.seal))
+        #expect(records[1].details.contains("days_for_rule") && records[1].details.contains("cannot decide"))
+    }
+
+    @Test func aDecidableDesignStartsWithoutOverride() throws {
+        let fixture = try setUp()
+        // A bold rule a month of history can decide in a week.
+        let file = try experiment(fixture, "bold", change: "CHG-0009", flag: "bold_flag", lift: "2.5")
+        let (status, forecast) = try lifecycle(fixture).start(file)
+        #expect((forecast.kpis[0].daysForThreshold ?? 99) <= 7)
+        #expect(status.flag?.share == 0.5 && status.flag?.state == .on)
+        #expect(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0009").map(\.action) == ["start"])
+    }
+
+    @Test func overlapsAndReusedIDsAreRefused() throws {
+        let fixture = try setUp()
+        try lifecycle(fixture).start(try experiment(fixture, "a", change: "CHG-0001", flag: "flag_a"), acceptUnderpowered: true)
+        // The same customers: refused, then forced and recorded.
+        let b = try experiment(fixture, "b", change: "CHG-0002", flag: "flag_b")
+        #expect(throws: LifecycleError.overlap(changeID: "CHG-0002", running: ["CHG-0001"])) {
+            try lifecycle(fixture).start(b, acceptUnderpowered: true)
+        }
+        try lifecycle(fixture, actor: "owner").start(b, acceptUnderpowered: true, force: true)
+        let forced = try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0002")
+        #expect(forced.map(\.action) == ["start", "override-underpowered", "override-overlap"])
+        #expect(forced[2].details == #"{"running":["CHG-0001"]}"# && forced[2].actor == "owner")
+        // Everyone overlaps everyone; other cohorts do not overlap.
+        let c = try experiment(fixture, "c", change: "CHG-0003", flag: "flag_c", cohorts: "{}")
+        #expect(throws: LifecycleError.self) { try lifecycle(fixture).start(c, acceptUnderpowered: true) }
+        try lifecycle(fixture).start(try experiment(fixture, "d", change: "CHG-0004", flag: "flag_d", cohorts: #"{ "returning" }"#), acceptUnderpowered: true)
+        // A change_id used before, and a flag in use, are refused.
+        #expect(throws: LifecycleError.changeIDUsed("CHG-0001", state: "running")) {
+            try lifecycle(fixture).start(try experiment(fixture, "a2", change: "CHG-0001", flag: "flag_x"), acceptUnderpowered: true, force: true)
+        }
+        #expect(throws: LifecycleError.flagInUse(flag: "flag_a", by: "CHG-0001")) {
+            try lifecycle(fixture).start(try experiment(fixture, "e", change: "CHG-0005", flag: "flag_a"), acceptUnderpowered: true, force: true)
+        }
+        #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
+    }
+
+    @Test func twoStartsRacingOneWins() throws {
+        let fixture = try setUp()
+        let files = [
+            try experiment(fixture, "x", change: "CHG-0011", flag: "flag_x"), try experiment(fixture, "y", change: "CHG-0012", flag: "flag_y"),
+        ]
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            do {
+                // Each its own connection, as two processes would have.
+                _ = try Lifecycle(workspace: try Workspace(root: fixture.workspace.root), clock: Self.now, actor: "p\(index)")
+                    .start(files[index], acceptUnderpowered: true)
+                results.add(true)
+            } catch {
+                results.add(false)
+            }
+        }
+        #expect(results.values.filter { $0 }.count == 1 && results.values.count == 2)
+        #expect(try lifecycle(fixture).statuses().count == 1)
+    }
+
+    @Test func theSealedCopyAndFlagsFile() throws {
+        let fixture = try setUp()
+        let file = try experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button")
+        let (status, _) = try lifecycle(fixture).start(file, acceptUnderpowered: true)
+        let (_, seal, _) = try ExperimentLoader(workspace: fixture.workspace).loadSealed(file)
+        #expect(status.seal == seal.hash && status.scriptPath == "experiments/book-now.lua")
+        // flags.json: whole, valid, and no temporary file left beside it.
+        let data = try Data(contentsOf: fixture.workspace.root.appendingPathComponent("flags.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let flag = try #require((document["flags"] as? [String: Any])?["book_now_button"] as? [String: Any])
+        #expect(flag["change_id"] as? String == "CHG-0007" && flag["seal"] as? String == seal.hash)
+        #expect(flag["state"] as? String == "on" && flag["share"] as? Double == 0.5)
+        #expect((flag["variants"] as? [String: String]) == ["control": "off", "treatment": "on"])
+        #expect((flag["cohorts"] as? [String]) == ["new_customer"])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.stateFolder.path).filter { $0.contains("tmp") }
+        #expect(leftovers.isEmpty)
+        // The flag assigns as docs/flags.md says, only within its cohorts.
+        let stored = try #require(try lifecycle(fixture).flags().first)
+        let day = LocalDay("2026-11-10")!
+        #expect(stored.variant(for: "cust-1042", cohort: "new_customer", day: day) == "on")  // bucket 0.8196
+        #expect(stored.variant(for: "cust-1042", cohort: "returning", day: day) == "off")
+        #expect(stored.variant(for: "cust-1042", cohort: nil, day: day) == "off")
+    }
+
+    @Test func statusSaysWhatComesNext() throws {
+        let fixture = try setUp()
+        try lifecycle(fixture).start(try experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), acceptUnderpowered: true)
+        func status(at time: String) throws -> ExperimentStatus {
+            try Lifecycle(workspace: fixture.workspace, clock: FixedClock(iso8601: time)!, actor: "").statuses()[0]
+        }
+        let first = try status(at: "2026-11-09T08:00:00-06:00")
+        #expect(first.day == 1 && first.next == "safety check at 2026-11-10T07:00:00-06:00")
+        #expect(first.today == "today (Mon 2026-11-09): Book-now button on service pages ON for 50% of new_customer")
+        let fourth = try status(at: "2026-11-12T09:00:00-06:00")
+        #expect(fourth.day == 4 && fourth.next == "the window ends 2026-11-15 (day 7 of 7)")
+        let after = try status(at: "2026-11-17T09:00:00-06:00")
+        #expect(after.day == 7 && after.next == "the window has ended: the verdict, then your decision")
+    }
+}
+
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Bool] = []
+    func add(_ value: Bool) { lock.withLock { stored.append(value) } }
+    var values: [Bool] { lock.withLock { stored } }
+}
