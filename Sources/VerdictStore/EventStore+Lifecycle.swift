@@ -132,20 +132,27 @@ extension EventStore {
 
     /// Changes a flag in one transaction with its record on the audit trail; `check` sees the
     /// flag as stored and throws to refuse. Returns the flag as it is now.
+    /// `experimentState`, when given, becomes the flag's experiment's state in the same transaction.
     public func changeFlag(
-        _ key: String, to change: FlagChangeRow, check: (FlagRow) throws -> Void, audit: AuditRecordMaker
+        _ key: String, to change: FlagChangeRow, experimentState: String?, check: (FlagRow) throws -> Void,
+        audit: (FlagRow) -> AuditRecordMaker
     ) throws -> FlagRow {
         do {
             return try pool.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key]) else {
                     throw StoreError.notFound("there is no flag \(key)")
                 }
-                try check(FlagRow(row))
+                let before = FlagRow(row)
+                try check(before)
                 try db.execute(
                     sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
                     arguments: [change.state, change.share, change.at, key])
+                if let experimentState {
+                    try db.execute(
+                        sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [experimentState, before.changeID])
+                }
                 try Self.insert(change, db)
-                _ = try Self.appendAudit(db, audit)
+                _ = try Self.appendAudit(db, audit(before))
                 return FlagRow(try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key])!)
             }
         } catch let refusal as LifecycleRefusal {

@@ -170,6 +170,56 @@ public struct Lifecycle: Sendable {
         return (try status(of: declaration.changeID), forecast)
     }
 
+    /// What the owner can do to a flag by hand.
+    public enum FlagAction: Sendable, Equatable {
+        /// Back to the design's split (from a throttle).
+        case on
+        /// Off for everyone: the change is rolled back.
+        case off
+        /// The treatment for this share of the targeted traffic, below the design's split.
+        case throttle(Double)
+    }
+
+    /// Changes `changeID`'s flag by hand, with the experiment's state, its record on the audit
+    /// trail and `flags.json`; refuses what does not fit the experiment's state.
+    @discardableResult
+    public func setFlag(_ changeID: String, _ action: FlagAction, reason: String = "manual") throws -> FlagStatus {
+        guard let experiment = try store.experiments().first(where: { $0.changeID == changeID }) else {
+            throw LifecycleError.notStarted(changeID)
+        }
+        guard ["running", "throttled"].contains(experiment.state) else {
+            throw LifecycleError.notAllowed(
+                "\(changeID) is \(experiment.state.replacingOccurrences(of: "_", with: " ")); its flag no longer changes by hand")
+        }
+        guard let flag = try store.flags().first(where: { $0.changeID == changeID }) else { throw LifecycleError.notStarted(changeID) }
+        let spec = FlagStatus(flag, seal: experiment.seal).spec
+        let (state, share, experimentState): (FlagState, Double, String)
+        switch action {
+        case .on: (state, share, experimentState) = (.on, spec.split, "running")
+        case .off: (state, share, experimentState) = (.off, 0, "rolled_back")
+        case .throttle(let to):
+            guard to > 0, to < spec.split else {
+                throw LifecycleError.notAllowed(
+                    "throttle takes a share above 0 and below the design's \(FigureText.percent(spec.split, trimmed: true)), such as 0.1")
+            }
+            (state, share, experimentState) = (.throttled, to, "throttled")
+        }
+        let now = clock.nowMilliseconds()
+        let actor = actor
+        let row = try store.changeFlag(
+            flag.key, to: FlagChangeRow(flag: flag.key, at: now, actor: actor, state: state.rawValue, share: share, reason: reason),
+            experimentState: experimentState, check: { _ in },
+            audit: { before in
+                AuditTrail.maker(
+                    at: now, changeID: changeID, actor: actor, action: "flag",
+                    details: FlagChangeDetails(
+                        flag: flag.key, reason: reason, from: .init(state: before.state, share: before.share),
+                        to: .init(state: state.rawValue, share: share)))
+            })
+        try writeFlagsFile()
+        return FlagStatus(row, seal: experiment.seal)
+    }
+
     /// Whether two cohort lists target some of the same customers (empty is everyone).
     static func overlaps(_ a: [String], _ b: [String]) -> Bool {
         a.isEmpty || b.isEmpty || !Set(a).isDisjoint(with: b)
@@ -278,6 +328,18 @@ struct StartDetails: Encodable, Sendable {
         case seal, script, plugins, flag, share
         case windowStart = "window_start", windowEnd = "window_end"
     }
+}
+
+struct FlagChangeDetails: Encodable, Sendable {
+    struct Position: Encodable, Sendable {
+        var state: String
+        var share: Double
+    }
+
+    var flag: String
+    var reason: String
+    var from: Position
+    var to: Position
 }
 
 struct UnderpoweredDetails: Encodable, Sendable {

@@ -56,3 +56,18 @@ import VerdictTestSupport
         #expect(abs(Double(both) / Double(atHalf.count) - 0.5) < 0.02)
     }
 }
+
+/// The switchback schedule as docs/flags.md publishes it.
+@Suite struct SwitchbackScheduleTests {
+    @Test func publishedDays() throws {
+        let documentation = try String(contentsOf: Repository.file("docs/flags.md"), encoding: .utf8)
+        let rows = documentation.split(separator: "\n").filter { $0.range(of: #"^\| \d+ \| 20\d\d-"#, options: .regularExpression) != nil }
+        #expect(rows.count == 10)
+        for row in rows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let day = try #require(LocalDay(cells[1]))
+            #expect(String(day.number) == cells[2])
+            #expect(Evaluator.switchbackIsTreatment(day: day.number, seed: Int64(cells[0])!) == (cells[3] == "treatment"), "\(row)")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VerdictScript
+import VerdictStore
 import VerdictTestSupport
 @testable import VerdictCore
 
@@ -159,4 +160,36 @@ private final class Results: @unchecked Sendable {
     private var stored: [Bool] = []
     func add(_ value: Bool) { lock.withLock { stored.append(value) } }
     var values: [Bool] { lock.withLock { stored } }
+}
+
+/// Flags changed by hand: each change recorded, the experiment's state following, flags.json rewritten.
+@Suite struct ManualFlagTests {
+    @Test func throttleOnAndOff() throws {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        try tests.lifecycle(fixture).start(try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), acceptUnderpowered: true)
+        let lifecycle = try tests.lifecycle(fixture, actor: "owner")
+        #expect(try lifecycle.setFlag("CHG-0007", .throttle(0.1)).state == .throttled)
+        #expect(try lifecycle.statuses()[0].state == "throttled")
+        #expect(throws: LifecycleError.self) { try lifecycle.setFlag("CHG-0007", .throttle(0.6)) }  // above the split
+        let back = try lifecycle.setFlag("CHG-0007", .on)
+        #expect(back.state == .on && back.share == 0.5)
+        let off = try lifecycle.setFlag("CHG-0007", .off)
+        #expect(off.state == .off && off.share == 0)
+        #expect(try lifecycle.statuses()[0].state == "rolled_back")
+        // Rolled back: the flag no longer changes by hand; nor does a change never started.
+        #expect(throws: LifecycleError.self) { try lifecycle.setFlag("CHG-0007", .on) }
+        #expect(throws: LifecycleError.notStarted("CHG-0999")) { try lifecycle.setFlag("CHG-0999", .on) }
+        // Every change on the trail and in the flag's history; flags.json follows.
+        let records = try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").filter { $0.action == "flag" }
+        #expect(records.count == 3 && records.allSatisfy { $0.actor == "owner" })
+        #expect(records[0].details == #"{"flag":"book_now_button","from":{"share":0.5,"state":"on"},"reason":"manual","to":{"share":0.1,"state":"throttled"}}"#)
+        let store = try fixture.workspace.openStore()
+        #expect(try store.flagChanges("book_now_button").map(\.state) == ["on", "throttled", "on", "off"])
+        let file = try String(contentsOf: fixture.workspace.root.appendingPathComponent("flags.json"), encoding: .utf8)
+        #expect(file.contains(#""state": "off""#))
+        // Throttling keeps a subset of the same customers in the treatment.
+        let flag = try #require(try lifecycle.flags().first)
+        #expect(flag.variant(for: "cust-1042", cohort: "new_customer", day: LocalDay("2026-11-10")!) == "off")
+    }
 }
