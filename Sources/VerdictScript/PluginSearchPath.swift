@@ -28,10 +28,15 @@ public struct PluginSearchPath: Sendable {
     /// added to "module not found" messages.
     public var missing: String?
 
+    /// When set, modules come from these texts (by path as messages show them, such as
+    /// `plugins/crew.lua`) instead of the folders' files: a started experiment's sealed copy.
+    public var sealed: [String: String]?
+
     /// Creates a search path.
-    public init(folders: [Folder], missing: String? = nil) {
+    public init(folders: [Folder], missing: String? = nil, sealed: [String: String]? = nil) {
         self.folders = folders
         self.missing = missing
+        self.sealed = sealed
     }
 
     /// The source and chunk name of module `name`.
@@ -42,6 +47,13 @@ public struct PluginSearchPath: Sendable {
         }
         let relative = name.split(separator: ".").joined(separator: "/") + ".lua"
         var looked: [String] = []
+        if let sealed {
+            for folder in folders {
+                let shown = "\(folder.displayName)/\(relative)"
+                if let source = sealed[shown] { return (source, shown) }
+            }
+            throw LuaSandbox.HostError("module \"\(name)\" is not in the sealed copy (it was not required when the experiment started)")
+        }
         for folder in folders {
             let file = folder.url.appendingPathComponent(relative)
             let shown = "\(folder.displayName)/\(relative)"

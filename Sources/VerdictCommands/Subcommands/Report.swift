@@ -14,11 +14,15 @@ extension VerdictCommand {
                 each rule holds. --json gives the same with the field names of docs/report-json.md: one \
                 report as an object, several (more than one name, or --all) as an array.
 
-                With several experiments, each window starts at --from and lasts the experiment's own \
-                declared window unless --to is given. An experiment that cannot be loaded is reported on \
-                standard error and the others still are; the exit status is then 1.
+                A started experiment needs no dates: it is evaluated from its sealed copy over its own window, \
+                and if its script or a plugin changed on disk since, the report says so (and still uses the \
+                seal). Otherwise each window starts at --from and lasts the experiment's declared window \
+                unless --to is given. An experiment that cannot be loaded is reported on standard error and \
+                the others still are; the exit status is then 1.
 
                 Examples:
+                  verdict report book-now
+                  verdict report --all
                   verdict report book-now --from 2026-11-02 --to 2026-11-08
                   verdict report book-now --from 2026-11-02 --json
                   verdict report --all --from 2026-11-02
@@ -31,8 +35,8 @@ extension VerdictCommand {
         @Flag(help: "Report every experiment in experiments/.")
         var all = false
 
-        @Option(help: ArgumentHelp("The window's first local date (YYYY-MM-DD).", valueName: "date"))
-        var from: String
+        @Option(help: ArgumentHelp("The window's first local date (YYYY-MM-DD); a started experiment has its own.", valueName: "date"))
+        var from: String?
 
         @Option(help: ArgumentHelp("The window's last local date (default: the declared window from --from).", valueName: "date"))
         var to: String?
@@ -48,9 +52,10 @@ extension VerdictCommand {
         func validate() throws {
             if all && !names.isEmpty { throw ValidationError("give experiment names or --all, not both") }
             if !all && names.isEmpty { throw ValidationError("name an experiment to report (or --all for every one)") }
-            guard LocalDay(from) != nil else { throw ValidationError("--from: \"\(from)\" is not a date such as 2026-11-02") }
+            if let from, LocalDay(from) == nil { throw ValidationError("--from: \"\(from)\" is not a date such as 2026-11-02") }
+            if to != nil && from == nil { throw ValidationError("--to needs --from") }
             if let to, LocalDay(to) == nil { throw ValidationError("--to: \"\(to)\" is not a date such as 2026-11-08") }
-            if let to, let end = LocalDay(to), let start = LocalDay(from), end < start {
+            if let to, let from, let end = LocalDay(to), let start = LocalDay(from), end < start {
                 throw ValidationError("--to \(to) is before --from \(from)")
             }
         }
@@ -70,13 +75,17 @@ extension VerdictCommand {
             } catch {
                 throw Terminal.report(error)
             }
-            let (experiments, sandbox) = loader.loadAllKeepingSandbox(files)
             let single = !all && names.count == 1
             let outcomes: [Result<EvaluatedExperiment, any Error>]
             do {
-                outcomes = try ReportRun.evaluate(
-                    experiments, sandbox: sandbox, workspace: workspace, from: LocalDay(from)!, to: to.flatMap(LocalDay.init),
-                    daily: daily)
+                if let from {
+                    let (experiments, sandbox) = loader.loadAllKeepingSandbox(files)
+                    outcomes = try ReportRun.evaluate(
+                        experiments, sandbox: sandbox, workspace: workspace, from: LocalDay(from)!, to: to.flatMap(LocalDay.init),
+                        daily: daily)
+                } else {
+                    outcomes = try sealedOutcomes(workspace, files: all ? nil : files)
+                }
             } catch {
                 throw Terminal.report(error)
             }
@@ -100,6 +109,40 @@ extension VerdictCommand {
                 Terminal.write(texts.joined(separator: "\n"))
             }
             if failed { throw ExitCode.failure }
+        }
+
+        /// Started experiments evaluated from their sealed copies over their own windows; each
+        /// changed file is named on standard error. `files` nil: every started experiment.
+        private func sealedOutcomes(_ workspace: Workspace, files: [URL]?) throws -> [Result<EvaluatedExperiment, any Error>] {
+            let lifecycle = try Lifecycle(workspace: workspace, clock: SystemClock(), actor: "")
+            var sealed: [Result<Lifecycle.SealedExperiment, any Error>] = []
+            if let files {
+                for file in files {
+                    let path = workspace.relativePath(of: file)
+                    sealed.append(
+                        Result {
+                            guard let experiment = try lifecycle.sealedExperiment(scriptPath: path) else {
+                                throw ValidationError("\(path) has not been started: give the window with --from DATE, or start it first")
+                            }
+                            return experiment
+                        })
+                }
+            } else {
+                sealed = try lifecycle.sealedExperiments().map { .success($0) }
+                if sealed.isEmpty { throw ValidationError("no experiment has been started: give --from DATE to report on the scripts") }
+            }
+            return try sealed.map { result in
+                let experiment: Lifecycle.SealedExperiment
+                do { experiment = try result.get() } catch { return .failure(error) }
+                if !experiment.changedFiles.isEmpty {
+                    Terminal.write(
+                        Terminal.warning("warning:", on: .error) + " \(experiment.declaration.changeID) changed since it was sealed: "
+                            + experiment.changedFiles.joined(separator: ", ") + "; this report uses the sealed copy.\n", to: .error)
+                }
+                return try ReportRun.evaluate(
+                    [(URL(fileURLWithPath: experiment.declaration.location.file), .success(experiment.declaration))],
+                    sandbox: experiment.sandbox, workspace: workspace, from: experiment.from, to: experiment.to, daily: daily)[0]
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ extension VerdictCommand {
                 Examples:
                   verdict start book-now
                   verdict start book-now --accept-underpowered --actor dana
+                  verdict start book-now --at 2026-11-02T07:00:00-06:00   # it went live then
                 """
         )
 
@@ -24,6 +25,8 @@ extension VerdictCommand {
         @Flag(name: .customLong("accept-underpowered"), help: "Start even when the forecast says the window cannot decide the rule (recorded).")
         var acceptUnderpowered = false
         @Flag(help: "Start even when a running experiment targets the same customers (recorded).") var force = false
+        @Option(help: ArgumentHelp("When the change went live, if not now (ISO 8601 with offset): the window starts that local day.", valueName: "time"))
+        var at: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var clockOptions: ClockOptions
@@ -32,9 +35,15 @@ extension VerdictCommand {
         func run() async throws {
             do {
                 let workspace = try options.load()
+                let wentLive = try at.map { text in
+                    guard let instant = FixedClock(iso8601: text) else {
+                        throw ValidationError("--at: \"\(text)\" is not an ISO 8601 time with an offset, such as 2026-11-02T07:00:00-06:00")
+                    }
+                    return instant.instant
+                }
                 let lifecycle = try Lifecycle(workspace: workspace, clock: try clockOptions.clock(), actor: actorOptions.resolve())
                 let file = ExperimentLoader(workspace: workspace).script(named: name)
-                let (status, forecast) = try lifecycle.start(file, acceptUnderpowered: acceptUnderpowered, force: force)
+                let (status, forecast) = try lifecycle.start(file, at: wentLive, acceptUnderpowered: acceptUnderpowered, force: force)
                 if json { return Terminal.write(try JSONOutput.encode(status) + "\n") }
                 var text = "Started \(status.changeID) (\(status.title)).\n"
                 text += "  seal      \(status.seal)\n"
@@ -46,6 +55,8 @@ extension VerdictCommand {
                 text += "  safety    checks at " + status.safetyChecks.joined(separator: ", ") + "\n"
                 text += "  forecast  \(forecast.conclusion)\n"
                 Terminal.write(text)
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 throw Terminal.report(error)
             }

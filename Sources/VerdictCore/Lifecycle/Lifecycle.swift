@@ -98,12 +98,20 @@ public struct Lifecycle: Sendable {
     /// window cannot decide (unless `acceptUnderpowered`) or what overlaps a running experiment
     /// (unless `force`), and records the start, the seal and any override on the audit trail with
     /// the flag set to the design's split, all in one transaction; then writes `flags.json`.
+    ///
+    /// `at` is when the change went live, if not now (a start recorded after the fact): the
+    /// window starts on that local day. The forecast still reads the history before today, so a
+    /// start dated back cannot escape it.
     @discardableResult
-    public func start(_ file: URL, acceptUnderpowered: Bool = false, force: Bool = false) throws -> (status: ExperimentStatus, forecast: Forecast) {
+    public func start(
+        _ file: URL, at wentLive: Date? = nil, acceptUnderpowered: Bool = false, force: Bool = false
+    ) throws -> (status: ExperimentStatus, forecast: Forecast) {
         let (declaration, seal, sandbox) = try ExperimentLoader(workspace: workspace).loadSealed(file)
         let now = clock.nowMilliseconds()
-        let today = workspace.today(clock)
-        let forecast = try Forecast.make(declaration, sandbox: sandbox, workspace: workspace, today: today, baselineDays: 28)
+        let forecast = try Forecast.make(declaration, sandbox: sandbox, workspace: workspace, today: workspace.today(clock), baselineDays: 28)
+        let startClock = wentLive.map { FixedClock($0) as any VerdictClock } ?? clock
+        let startedAt = startClock.nowMilliseconds()
+        let today = workspace.today(startClock)
         let underpowered = forecast.kpis.first?.daysForThreshold.map { $0 > Double(declaration.windowDays) } ?? false
         if underpowered && !acceptUnderpowered {
             throw LifecycleError.underpowered(changeID: declaration.changeID, conclusion: forecast.conclusion)
@@ -117,7 +125,7 @@ public struct Lifecycle: Sendable {
         let endDay = today.number + Int32(declaration.windowDays) - 1
         let experiment = ExperimentRow(
             changeID: declaration.changeID, scriptPath: seal.script.path, sealed: String(decoding: try encoder.encode(sealed), as: UTF8.self),
-            seal: seal.hash, cohorts: String(decoding: try encoder.encode(declaration.cohorts), as: UTF8.self), startedAt: now,
+            seal: seal.hash, cohorts: String(decoding: try encoder.encode(declaration.cohorts), as: UTF8.self), startedAt: startedAt,
             startDay: today.number, endDay: endDay, state: "running")
         let flag = FlagRow(
             key: key, changeID: declaration.changeID, spec: String(decoding: try encoder.encode(spec), as: UTF8.self), state: FlagState.on.rawValue,
@@ -128,7 +136,8 @@ public struct Lifecycle: Sendable {
             AuditTrail.maker(
                 at: now, changeID: declaration.changeID, actor: actor, action: "start",
                 details: StartDetails(
-                    seal: seal.hash, script: seal.script.path, plugins: seal.plugins.map(\.path), windowStart: today.description,
+                    seal: seal.hash, script: seal.script.path, plugins: seal.plugins.map(\.path), startedAt: utcTime(startedAt),
+                    windowStart: today.description,
                     windowEnd: LocalDay(number: endDay).description, flag: key, share: spec.split))
         ]
         if underpowered {
@@ -218,6 +227,43 @@ public struct Lifecycle: Sendable {
             })
         try writeFlagsFile()
         return FlagStatus(row, seal: experiment.seal)
+    }
+
+    /// A started experiment loaded from its sealed copy, ready to evaluate.
+    public struct SealedExperiment {
+        public var declaration: ExperimentDeclaration
+        /// The sandbox its sealed script ran in (for custom KPIs).
+        public var sandbox: LuaSandbox
+        /// The window's first and last local days.
+        public var from: LocalDay
+        public var to: LocalDay
+        /// The sealed files that differ on disk now (or are gone): evaluations still use the seal.
+        public var changedFiles: [String]
+    }
+
+    /// The started experiment whose script is `scriptPath` (as `experiments/x.lua`), or whose
+    /// change_id is `changeID`, loaded from its sealed copy; nil when it was never started.
+    public func sealedExperiment(scriptPath: String? = nil, changeID: String? = nil) throws -> SealedExperiment? {
+        guard let row = try store.experiments().last(where: { $0.scriptPath == scriptPath || $0.changeID == changeID }) else {
+            return nil
+        }
+        let sealed = try JSONDecoder().decode(SealedCopy.self, from: Data(row.sealed.utf8))
+        let sandbox = try workspace.makeSandbox(
+            sealedPlugins: Dictionary(sealed.plugins.map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first }))
+        let declaration = try ExperimentLoader(workspace: workspace).declare(sealed.script.text, chunkName: sealed.script.path, in: sandbox)
+        var changed: [String] = []
+        for file in [sealed.script] + sealed.plugins {
+            let now = workspace.file(atShownPath: file.path).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+            if now != file.text { changed.append(now == nil ? "\(file.path) (gone)" : file.path) }
+        }
+        return SealedExperiment(
+            declaration: declaration, sandbox: sandbox, from: LocalDay(number: row.startDay), to: LocalDay(number: row.endDay),
+            changedFiles: changed)
+    }
+
+    /// Every started experiment loaded from its sealed copy, oldest first.
+    public func sealedExperiments() throws -> [SealedExperiment] {
+        try store.experiments().compactMap { try sealedExperiment(changeID: $0.changeID) }
     }
 
     /// Whether two cohort lists target some of the same customers (empty is everyone).
@@ -319,6 +365,7 @@ struct StartDetails: Encodable, Sendable {
     var seal: String
     var script: String
     var plugins: [String]
+    var startedAt: String
     var windowStart: String
     var windowEnd: String
     var flag: String
@@ -326,7 +373,7 @@ struct StartDetails: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case seal, script, plugins, flag, share
-        case windowStart = "window_start", windowEnd = "window_end"
+        case startedAt = "started_at", windowStart = "window_start", windowEnd = "window_end"
     }
 }
 

@@ -85,9 +85,24 @@ public struct Workspace: Sendable {
         TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "UTC")!
     }
 
-    /// A sandbox with the workspace's limits, ready to run its scripts.
-    public func makeSandbox(print: (@Sendable (String) -> Void)? = nil) throws(ScriptError) -> LuaSandbox {
-        try LuaSandbox(limits: settings.sandbox, print: print, plugins: pluginSearchPath)
+    /// A sandbox with the workspace's limits, ready to run its scripts; with `sealedPlugins`,
+    /// `require` reads those texts (a started experiment's sealed copy) instead of the files.
+    public func makeSandbox(
+        print: (@Sendable (String) -> Void)? = nil, sealedPlugins: [String: String]? = nil
+    ) throws(ScriptError) -> LuaSandbox {
+        var plugins = pluginSearchPath
+        plugins.sealed = sealedPlugins
+        return try LuaSandbox(limits: settings.sandbox, print: print, plugins: plugins)
+    }
+
+    /// The file on disk behind a path as chunk names show it (`plugins/x.lua`,
+    /// `verdict-plugins/verdict/kpi.lua`, `experiments/x.lua`).
+    func file(atShownPath path: String) -> URL? {
+        let prefix = BundledLibrary.displayName + "/"
+        if path.hasPrefix(prefix) {
+            return (try? library.get())?.plugins.appendingPathComponent(String(path.dropFirst(prefix.count)))
+        }
+        return root.appendingPathComponent(path)
     }
 
     /// Where this workspace's scripts find modules: its own `plugins/`, then the bundled library.

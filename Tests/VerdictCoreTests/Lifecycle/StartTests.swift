@@ -59,6 +59,18 @@ import VerdictTestSupport
         #expect(records[1].details.contains("days_for_rule") && records[1].details.contains("cannot decide"))
     }
 
+    @Test func aStartDatedBackIsForecastFromTodaysHistory() throws {
+        let fixture = try setUp()
+        let file = try experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button")
+        // Before the history begins: a forecast from then would know nothing, and let it through.
+        let before = ISO8601DateFormatter().date(from: "2026-10-01T12:00:00Z")!
+        #expect(throws: LifecycleError.self) { try lifecycle(fixture).start(file, at: before) }
+        let (status, _) = try lifecycle(fixture).start(file, at: before, acceptUnderpowered: true)
+        #expect(status.windowStart == "2026-10-01" && status.windowEnd == "2026-10-07" && status.startedAt == "2026-10-01T12:00:00Z")
+        let start = try #require(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").first)
+        #expect(start.at == "2026-11-09T13:00:00Z" && start.details.contains(#""started_at":"2026-10-01T12:00:00Z""#))
+    }
+
     @Test func aDecidableDesignStartsWithoutOverride() throws {
         let fixture = try setUp()
         // A bold rule a month of history can decide in a week.
@@ -191,5 +203,31 @@ private final class Results: @unchecked Sendable {
         // Throttling keeps a subset of the same customers in the treatment.
         let flag = try #require(try lifecycle.flags().first)
         #expect(flag.variant(for: "cust-1042", cohort: "new_customer", day: LocalDay("2026-11-10")!) == "off")
+    }
+}
+
+/// The sealed copy is the contract: later evaluations use it, and say when files changed.
+@Suite struct SealedCopyTests {
+    @Test func evaluationsUseTheSealedCopyAndNameChangedFiles() throws {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        try fixture.folder.write("local M = {}\nfunction M.rule() return lift_at_least ~= nil end\nreturn M\n", to: "plugins/helper.lua")
+        var text = try String(contentsOf: Repository.file("experiments/templates/conversion.lua"), encoding: .utf8)
+        text = "local helper = require \"helper\"\n" + text
+        let file = try fixture.folder.write(text, to: "experiments/book-now.lua")
+        try tests.lifecycle(fixture).start(file, acceptUnderpowered: true)
+        let lifecycle = try tests.lifecycle(fixture)
+        let unchanged = try #require(try lifecycle.sealedExperiment(scriptPath: "experiments/book-now.lua"))
+        #expect(unchanged.changedFiles.isEmpty)
+        #expect(unchanged.from == LocalDay("2026-11-09")! && unchanged.to == LocalDay("2026-11-15")!)
+        // Change the rule on disk and the plugin: the sealed rule stays, and both files are named.
+        try text.replacingOccurrences(of: "lift_at_least(0.05)", with: "lift_at_least(0.5)").write(to: file, atomically: true, encoding: .utf8)
+        try fixture.folder.write("return {}\n", to: "plugins/helper.lua")
+        let changed = try #require(try lifecycle.sealedExperiment(changeID: "CHG-0001"))
+        #expect(changed.changedFiles == ["experiments/book-now.lua", "plugins/helper.lua"])
+        #expect(changed.declaration.primary.rule == .liftAtLeast(0.05))
+        try FileManager.default.removeItem(at: file)
+        #expect(try lifecycle.sealedExperiment(changeID: "CHG-0001")?.changedFiles.first == "experiments/book-now.lua (gone)")
+        #expect(try lifecycle.sealedExperiment(scriptPath: "experiments/never.lua") == nil)
     }
 }
