@@ -30,7 +30,7 @@ public struct VerdictCommand: AsyncParsableCommand {
         version: VerdictVersion.current,
         subcommands: [
             Init.self, Settings.self, New.self, Check.self, Ingest.self, Batches.self, Batch.self, Events.self, Quarantine.self,
-            Forecast.self, Report.self, Start.self, Status.self, Flags.self, FlagCommand.self, Audit.self, Lua.self,
+            Forecast.self, Report.self, Start.self, Status.self, Flags.self, FlagCommand.self, Decide.self, Audit.self, Lua.self,
         ]
     )
 

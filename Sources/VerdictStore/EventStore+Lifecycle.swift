@@ -164,6 +164,43 @@ extension EventStore {
         }
     }
 
+    /// Records the owner's decision in one transaction: the experiment's new state and window
+    /// end, the flag's change (if any), the decision and its audit record. `check` sees the
+    /// experiment as stored and throws to refuse.
+    public func decide(
+        _ changeID: String, decision: String, note: String, early: Bool, at time: Int64, actor: String, state: String,
+        endDay: Int32?, flagChange: FlagChangeRow?, check: (ExperimentRow) throws -> Void, audit: (ExperimentRow) -> AuditRecordMaker
+    ) throws {
+        do {
+            try pool.write { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE change_id = ?", arguments: [changeID]) else {
+                    throw StoreError.notFound("\(changeID) has not been started")
+                }
+                let before = ExperimentRow(row)
+                try check(before)
+                try db.execute(
+                    sql: "UPDATE experiments SET state = ?, end_day = ? WHERE change_id = ?",
+                    arguments: [state, endDay ?? before.endDay, changeID])
+                if let flagChange {
+                    try db.execute(
+                        sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
+                        arguments: [flagChange.state, flagChange.share, flagChange.at, flagChange.flag])
+                    try Self.insert(flagChange, db)
+                }
+                try db.execute(
+                    sql: "INSERT INTO decisions (change_id, at, actor, decision, note, early) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [changeID, time, actor, decision, note, early])
+                _ = try Self.appendAudit(db, audit(before))
+            }
+        } catch let refusal as LifecycleRefusal {
+            throw refusal
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
     private static func insert(_ change: FlagChangeRow, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO flag_changes (flag, at, actor, state, share, reason) VALUES (?, ?, ?, ?, ?, ?)",

@@ -98,7 +98,8 @@ enum Schema {
         CREATE INDEX audit_by_change ON audit(change_id, seq);
         ALTER TABLE batches ADD COLUMN digest TEXT;
         """,
-        // 6: started experiments with their sealed copy, their flags and every flag change.
+        // 6: started experiments with their sealed copy, their flags, every flag change, and the
+        // owner's decisions.
         """
         CREATE TABLE experiments (
             change_id TEXT PRIMARY KEY,
@@ -129,6 +130,15 @@ enum Schema {
             reason TEXT NOT NULL
         );
         CREATE INDEX flag_changes_by_flag ON flag_changes(flag, id);
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            change_id TEXT NOT NULL REFERENCES experiments(change_id),
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            note TEXT NOT NULL,
+            early INTEGER NOT NULL
+        );
         """,
     ]
 

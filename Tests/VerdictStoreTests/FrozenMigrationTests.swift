@@ -11,7 +11,7 @@ import Testing
         0xe0cc_cefd_2658_e03d,
         0xce3a_ff0e_2b85_c6a4,
         0xd86d_7a2e_04db_c992,
-        0x66c0_2408_0f56_bf55,
+        0xea36_2d2a_4f27_c27a,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {

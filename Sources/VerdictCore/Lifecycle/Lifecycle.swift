@@ -266,6 +266,99 @@ public struct Lifecycle: Sendable {
         try store.experiments().compactMap { try sealedExperiment(changeID: $0.changeID) }
     }
 
+    /// What the owner decides about a change.
+    public enum Decision: String, Sendable, CaseIterable, Encodable {
+        /// The treatment for everyone it targets.
+        case keep
+        /// The flag off: the change is rolled back.
+        case rollback
+        /// One more window under the same seal; the verdict then covers the whole span.
+        case extend
+        /// Back up from a throttle to the design's split.
+        case scale
+    }
+
+    /// Records the owner's decision about `changeID`, with what it does to the flag, its record
+    /// on the audit trail and `flags.json`. Refuses a decision that does not fit the state, and
+    /// one before the window ends unless `early` with a `note` (both recorded).
+    @discardableResult
+    public func decide(_ changeID: String, _ decision: Decision, note: String? = nil, early: Bool = false) throws -> ExperimentStatus {
+        guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
+            throw LifecycleError.notStarted(changeID)
+        }
+        let flag = try store.flags().first { $0.changeID == changeID }
+        let spec = flag.map { FlagStatus($0, seal: row.seal).spec }
+        let note = note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let today = workspace.today(clock)
+        let stateWords = row.state.replacingOccurrences(of: "_", with: " ")
+        guard ["running", "throttled", "evaluated"].contains(row.state) else {
+            throw LifecycleError.notAllowed("\(changeID) is \(stateWords) already; a decision about it is on the record")
+        }
+        if decision == .scale {
+            guard flag?.state == FlagState.throttled.rawValue else {
+                throw LifecycleError.notAllowed("\(changeID) is not throttled, so there is nothing to scale back up")
+            }
+        } else if today.number <= row.endDay {
+            guard early else {
+                throw LifecycleError.notAllowed(
+                    "\(changeID)'s window runs until \(LocalDay(number: row.endDay)); decide after it, or now with --early and a --note saying why")
+            }
+            guard !note.isEmpty else { throw LifecycleError.notAllowed("deciding early needs a --note saying why (it is recorded)") }
+        }
+        let now = clock.nowMilliseconds()
+        let actor = actor
+        let newState: String
+        var endDay: Int32?
+        var flagChange: FlagChangeRow?
+        switch decision {
+        case .keep:
+            newState = "kept"
+            flagChange = flag.map { FlagChangeRow(flag: $0.key, at: now, actor: actor, state: FlagState.kept.rawValue, share: 1, reason: "decision: keep") }
+        case .rollback:
+            newState = "rolled_back"
+            flagChange = flag.map { FlagChangeRow(flag: $0.key, at: now, actor: actor, state: FlagState.off.rawValue, share: 0, reason: "decision: rollback") }
+        case .extend:
+            newState = flag?.state == FlagState.throttled.rawValue ? "throttled" : "running"
+            endDay = row.endDay + Int32(Self.declaredWindowDays(row))
+        case .scale:
+            newState = "running"
+            flagChange = flag.map {
+                FlagChangeRow(flag: $0.key, at: now, actor: actor, state: FlagState.on.rawValue, share: spec?.split ?? $0.share, reason: "decision: scale")
+            }
+        }
+        let finalState = newState, finalEnd = endDay, finalFlag = flagChange
+        do {
+            try store.decide(
+                changeID, decision: decision.rawValue, note: note, early: early && decision != .scale, at: now, actor: actor,
+                state: finalState, endDay: finalEnd, flagChange: finalFlag,
+                check: { stored in
+                    if stored.state != row.state || stored.endDay != row.endDay {
+                        throw LifecycleRefusal(underlying: LifecycleError.notAllowed("\(changeID) changed meanwhile; look again and decide"))
+                    }
+                },
+                audit: { before in
+                    AuditTrail.maker(
+                        at: now, changeID: changeID, actor: actor, action: "decision",
+                        details: DecisionDetails(
+                            decision: decision.rawValue, note: note, early: early && decision != .scale, from: before.state, to: finalState,
+                            windowEnd: LocalDay(number: finalEnd ?? before.endDay).description,
+                            flag: finalFlag.map { .init(state: $0.state, share: $0.share) }))
+                })
+        } catch let refusal as LifecycleRefusal {
+            throw refusal.underlying
+        }
+        if flagChange != nil { try writeFlagsFile() }
+        return try status(of: changeID)
+    }
+
+    /// The window the sealed declaration asked for, in days.
+    static func declaredWindowDays(_ row: ExperimentRow) -> Int {
+        let sealed = try? JSONDecoder().decode(SealedCopy.self, from: Data(row.sealed.utf8))
+        let declared = sealed.flatMap { try? JSONDecoder().decode(AnyJSON.self, from: Data($0.declared.utf8)) }
+        if case .object(let window)? = declared?["window"], case .number(let days)? = window["days"] { return Int(days) }
+        return Int(row.endDay - row.startDay) + 1
+    }
+
     /// Whether two cohort lists target some of the same customers (empty is everyone).
     static func overlaps(_ a: [String], _ b: [String]) -> Bool {
         a.isEmpty || b.isEmpty || !Set(a).isDisjoint(with: b)
@@ -387,6 +480,26 @@ struct FlagChangeDetails: Encodable, Sendable {
     var reason: String
     var from: Position
     var to: Position
+}
+
+struct DecisionDetails: Encodable, Sendable {
+    struct FlagPosition: Encodable, Sendable {
+        var state: String
+        var share: Double
+    }
+
+    var decision: String
+    var note: String
+    var early: Bool
+    var from: String
+    var to: String
+    var windowEnd: String
+    var flag: FlagPosition?
+
+    enum CodingKeys: String, CodingKey {
+        case decision, note, early, from, to, flag
+        case windowEnd = "window_end"
+    }
 }
 
 struct UnderpoweredDetails: Encodable, Sendable {

@@ -231,3 +231,51 @@ private final class Results: @unchecked Sendable {
         #expect(try lifecycle.sealedExperiment(scriptPath: "experiments/never.lua") == nil)
     }
 }
+
+/// The owner's decisions: what each does, and what does not fit.
+@Suite struct DecisionTests {
+    func started(throttled: Bool = false) throws -> (IngestFixture, StartTests) {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
+        try tests.lifecycle(fixture).start(
+            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        if throttled { try tests.lifecycle(fixture).setFlag("CHG-0007", .throttle(0.1)) }
+        return (fixture, tests)
+    }
+
+    @Test func keepRollbackExtendScale() throws {
+        var (fixture, tests) = try started()
+        // The window (2–8 Nov) has ended by the 9th.
+        let kept = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "bookings up")
+        #expect(kept.state == "kept" && kept.flag?.state == .kept && kept.flag?.share == 1)
+        #expect(kept.flag?.variant(for: "anyone", cohort: "new_customer", day: LocalDay("2026-11-10")!) == "on")
+        let record = try #require(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").last)
+        #expect(record.action == "decision" && record.details.contains(#""decision":"keep""#) && record.details.contains(#""note":"bookings up""#))
+        #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .rollback) }  // decided already
+
+        (fixture, tests) = try started()
+        let rolledBack = try tests.lifecycle(fixture).decide("CHG-0007", .rollback)
+        #expect(rolledBack.state == "rolled_back" && rolledBack.flag?.state == .off)
+
+        (fixture, tests) = try started()
+        let extended = try tests.lifecycle(fixture).decide("CHG-0007", .extend)
+        #expect(extended.state == "running" && extended.windowEnd == "2026-11-15" && extended.windowDays == 14)
+        // The sealed copy is evaluated over the whole span now.
+        let sealed = try #require(try tests.lifecycle(fixture).sealedExperiment(changeID: "CHG-0007"))
+        #expect(sealed.from == LocalDay("2026-11-02")! && sealed.to == LocalDay("2026-11-15")!)
+        // Inside the extended window, keeping needs --early and a note.
+        #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .keep) }
+        #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .keep, early: true) }
+        let early = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "clear enough", early: true)
+        #expect(early.state == "kept")
+        #expect(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").last?.details.contains(#""early":true"#) == true)
+
+        (fixture, tests) = try started(throttled: true)
+        #expect(try tests.lifecycle(fixture).statuses()[0].state == "throttled")
+        let scaled = try tests.lifecycle(fixture).decide("CHG-0007", .scale)
+        #expect(scaled.state == "running" && scaled.flag?.state == .on && scaled.flag?.share == 0.5)
+        #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .scale) }  // not throttled now
+        #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
+    }
+}
