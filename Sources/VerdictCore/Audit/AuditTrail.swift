@@ -27,7 +27,7 @@ public struct AuditTrail: Sendable {
         seq: Int64, at: Int64, changeID: String, actor: String, action: String, details: String, previousHash: String
     ) -> String {
         let text = [String(seq), String(at), changeID, actor, action, details, previousHash].joined(separator: "\u{1F}")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return lowercaseHex(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// Details as canonical JSON: keys sorted, no spaces, slashes unescaped.

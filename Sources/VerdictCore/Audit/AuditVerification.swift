@@ -66,7 +66,7 @@ final class BatchDigester: RowDigester {
     }
 
     func finish() -> String {
-        hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        lowercaseHex(hasher.finalize())
     }
 }
 

@@ -173,7 +173,7 @@ final class IngestPipeline: @unchecked Sendable {
             } else {
                 try emit(&buffer, &records, &header, &splitter)
             }
-            sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            sha256 = lowercaseHex(hasher.finalize())
             condition.lock()
             readerDone = true
             condition.broadcast()

@@ -470,24 +470,20 @@ struct StartDetails: Encodable, Sendable {
     }
 }
 
-struct FlagChangeDetails: Encodable, Sendable {
-    struct Position: Encodable, Sendable {
-        var state: String
-        var share: Double
-    }
+/// A flag's state and share, as audit records give them.
+struct FlagPosition: Encodable, Sendable {
+    var state: String
+    var share: Double
+}
 
+struct FlagChangeDetails: Encodable, Sendable {
     var flag: String
     var reason: String
-    var from: Position
-    var to: Position
+    var from: FlagPosition
+    var to: FlagPosition
 }
 
 struct DecisionDetails: Encodable, Sendable {
-    struct FlagPosition: Encodable, Sendable {
-        var state: String
-        var share: Double
-    }
-
     var decision: String
     var note: String
     var early: Bool

@@ -59,6 +59,6 @@ public struct Seal: Sendable, Equatable {
 
     /// The seal: SHA-256 of the canonical form, as 64 lowercase hex digits.
     public var hash: String {
-        SHA256.hash(data: canonicalForm).map { String(format: "%02x", $0) }.joined()
+        lowercaseHex(SHA256.hash(data: canonicalForm))
     }
 }
