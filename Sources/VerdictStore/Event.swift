@@ -6,10 +6,12 @@ public struct Event: Sendable, Equatable {
     public var timestamp: Int64
     /// The local day in the workspace time zone, as days since 1970-01-01.
     public var day: Int32
-    /// The change that served it; `none` when the event named none.
+    /// The change that served it; `none` when none can be told.
     public var changeID: String
-    /// Whether the event named its change itself (false: stored as `none`, unattributed).
-    public var attributed: Bool
+    /// Where `changeID` came from: the event itself, the timeline of started changes, or nowhere.
+    public var changeSource: ChangeSource
+    /// Whether the event named its change itself.
+    public var attributed: Bool { changeSource == .event }
     /// The flag variant that served it.
     public var versionFlag: String?
     /// The customer cohort.
@@ -31,7 +33,8 @@ public struct Event: Sendable, Equatable {
 
     /// Creates an event.
     public init(
-        event: String, timestamp: Int64, day: Int32, changeID: String, attributed: Bool, versionFlag: String? = nil,
+        event: String, timestamp: Int64, day: Int32, changeID: String, attributed: Bool, changeSource: ChangeSource? = nil,
+        versionFlag: String? = nil,
         userCohort: String? = nil, userID: String? = nil, status: String? = nil, latencyMs: Double? = nil,
         value: Double? = nil, eventID: String? = nil, props: String? = nil, hash: String
     ) {
@@ -39,7 +42,7 @@ public struct Event: Sendable, Equatable {
         self.timestamp = timestamp
         self.day = day
         self.changeID = changeID
-        self.attributed = attributed
+        self.changeSource = changeSource ?? (attributed ? .event : .none)
         self.versionFlag = versionFlag
         self.userCohort = userCohort
         self.userID = userID
@@ -50,6 +53,17 @@ public struct Event: Sendable, Equatable {
         self.props = props
         self.hash = hash
     }
+}
+
+/// Where an event's change_id came from (the `attributed` column: 1, 2 or 0).
+public enum ChangeSource: Int64, Sendable, Equatable {
+    /// No change could be told: stored as `none`.
+    case none = 0
+    /// The event named it.
+    case event = 1
+    /// The event named none, and Verdict stamped the change that was live for its cohort at its
+    /// timestamp.
+    case timeline = 2
 }
 
 /// A row that failed validation, kept with its place and reason so nothing is ever lost.

@@ -32,7 +32,8 @@ import VerdictTestSupport
         #expect(job["day"] as? String == "2026-11-02")
         let quote = rows[1]
         #expect(quote["value"] is NSNull && quote["props"] is NSNull && quote["user_id"] is NSNull)
-        #expect(quote["change_id"] as? String == "none" && quote["attributed"] as? Bool == false)
+        #expect(quote["change_id"] as? String == "none" && quote["change_source"] as? String == "none")
+        #expect(job["change_source"] as? String == "event")
         // 05:00Z is still the 2nd in Chicago.
         #expect(quote["local_time"] as? String == "2026-11-02T23:00:00-06:00" && quote["day"] as? String == "2026-11-02")
         // Grouped counts: a missing group value is null, not "".

@@ -84,12 +84,12 @@ extension VerdictCommand {
             func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
             return TableOutput(
                 headers: [
-                    "timestamp", "local time", "day", "event", "change_id", "version_flag", "user_cohort", "user_id", "status",
+                    "timestamp", "local time", "day", "event", "change_id", "change from", "version_flag", "user_cohort", "user_id", "status",
                     "latency_ms", "value", "event_id", "props",
                 ],
                 rows: records.map { e in
                     [
-                        e.timestamp, e.localTime, e.day, e.event, e.changeID, e.versionFlag ?? "", e.userCohort ?? "", e.userID ?? "",
+                        e.timestamp, e.localTime, e.day, e.event, e.changeID, e.changeSource, e.versionFlag ?? "", e.userCohort ?? "", e.userID ?? "",
                         e.status ?? "", number(e.latencyMs), number(e.value), e.eventID ?? "", e.propsText ?? "",
                     ]
                 })

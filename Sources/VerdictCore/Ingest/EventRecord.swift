@@ -29,8 +29,9 @@ public struct EventRecord: Sendable, Equatable, Encodable {
     /// The local day.
     public var day: String
     public var changeID: String
-    /// Whether the event named its change itself (false: it came without one, stored as `none`).
-    public var attributed: Bool
+    /// Where `change_id` came from: `event` (the event named it), `timeline` (it named none, and
+    /// the change live for its cohort at its time was stamped), or `none`.
+    public var changeSource: String
     @NullEncoded public var versionFlag: String?
     @NullEncoded public var userCohort: String?
     @NullEncoded public var userID: String?
@@ -55,7 +56,11 @@ public struct EventRecord: Sendable, Equatable, Encodable {
         localTime = Self.format(instant, in: timeZone)
         day = LocalDay(number: e.day).description
         changeID = e.changeID
-        attributed = e.attributed
+        changeSource = switch e.changeSource {
+        case .event: "event"
+        case .timeline: "timeline"
+        case .none: "none"
+        }
         versionFlag = e.versionFlag
         userCohort = e.userCohort
         userID = e.userID
@@ -87,7 +92,8 @@ public struct EventRecord: Sendable, Equatable, Encodable {
 
     /// Absent fields are null (`NullEncoded`), so a script sees the same keys on every event.
     enum CodingKeys: String, CodingKey {
-        case id, batch, event, timestamp, day, attributed, status, value, props, hash
+        case id, batch, event, timestamp, day, status, value, props, hash
+        case changeSource = "change_source"
         case localTime = "local_time", changeID = "change_id", versionFlag = "version_flag", userCohort = "user_cohort"
         case userID = "user_id", latencyMs = "latency_ms", eventID = "event_id"
     }

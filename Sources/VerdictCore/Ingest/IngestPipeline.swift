@@ -23,6 +23,8 @@ final class IngestPipeline: @unchecked Sendable {
     private let importer: Importer?
     /// Finds quarantined rows of earlier batches that this input's rows fix.
     private let resolver: QuarantineResolver?
+    /// The change live when, for events that name none.
+    private let timeline: ChangeTimeline
 
     private let condition = NSCondition()
     private var pending: [Chunk] = []
@@ -40,8 +42,9 @@ final class IngestPipeline: @unchecked Sendable {
 
     init(
         input: FileHandle, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone,
-        importer: Importer? = nil, resolver: QuarantineResolver? = nil
+        importer: Importer? = nil, resolver: QuarantineResolver? = nil, timeline: ChangeTimeline = ChangeTimeline()
     ) {
+        self.timeline = timeline
         self.resolver = resolver.flatMap { $0.isEmpty ? nil : $0 }
         self.input = input
         self.initial = initial
@@ -261,7 +264,7 @@ final class IngestPipeline: @unchecked Sendable {
     // MARK: parsing
 
     private func parseChunks() {
-        var validator = EventValidator(timeZone: timeZone)
+        var validator = EventValidator(timeZone: timeZone, timeline: timeline)
         while true {
             condition.lock()
             while pending.isEmpty && !readerDone && !cancelled { condition.wait() }

@@ -194,7 +194,7 @@ public final class Ingester: Sendable {
         let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
         let pipeline = IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : path, timeZone: timeZone,
-            importer: mapper, resolver: resolver)
+            importer: mapper, resolver: resolver, timeline: try ChangeTimeline.load(store))
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let now = clock.nowMilliseconds()

@@ -279,3 +279,44 @@ private final class Results: @unchecked Sendable {
         #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
     }
 }
+
+/// Events that name no change_id are stamped with the change live for their cohort at their time.
+@Suite struct AttributionTests {
+    @Test func eventsWithoutChangeIDFollowTheTimeline() throws {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
+        try tests.lifecycle(fixture).start(
+            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        func line(_ time: String, cohort: String?, change: String? = nil, id: String) -> String {
+            var fields = [#""event":"appointment_booked""#, #""timestamp":"\#(time)""#, #""user_id":"\#(id)""#]
+            if let cohort { fields.append(#""user_cohort":"\#(cohort)""#) }
+            if let change { fields.append(#""change_id":"\#(change)""#) }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        // A late export: it arrives on the 9th, and its events are stamped by their own times.
+        let rows = [
+            line("2026-11-03T10:00:00-06:00", cohort: "new_customer", id: "in-window"),
+            line("2026-11-03T10:00:00-06:00", cohort: "returning", id: "other-cohort"),
+            line("2026-11-03T10:00:00-06:00", cohort: nil, id: "no-cohort"),
+            line("2026-11-02T06:00:00-06:00", cohort: "new_customer", id: "before-start"),
+            line("2026-11-09T10:00:00-06:00", cohort: "new_customer", id: "after-window"),
+            line("2026-11-03T11:00:00-06:00", cohort: "new_customer", change: "CHG-0003", id: "named"),
+        ]
+        try fixture.ingest(rows.joined(separator: "\n") + "\n", as: "late.jsonl")
+        let events = try EventLog(workspace: fixture.workspace).events(EventQuery(event: "appointment_booked", from: LocalDay("2026-11-02")!), limit: 1000)
+        let byID = Dictionary(uniqueKeysWithValues: events.compactMap { record in record.userID.map { ($0, record) } })
+        #expect(byID["in-window"]?.changeID == "CHG-0007" && byID["in-window"]?.changeSource == "timeline")
+        for id in ["other-cohort", "no-cohort", "before-start", "after-window"] {
+            #expect(byID[id]?.changeID == "none" && byID[id]?.changeSource == "none", "\(id)")
+        }
+        #expect(byID["named"]?.changeID == "CHG-0003" && byID["named"]?.changeSource == "event")
+        // After a rollback, the change is no longer live.
+        let off = try tests.lifecycle(fixture).setFlag("CHG-0007", .off)
+        #expect(off.state == .off)
+        try fixture.ingest(line("2026-11-10T10:00:00-06:00", cohort: "new_customer", id: "after-rollback") + "\n", as: "later.jsonl")
+        let later = try EventLog(workspace: fixture.workspace).events(EventQuery(event: "appointment_booked", from: LocalDay("2026-11-10")!), limit: 5)
+        #expect(later.first?.changeID == "none")
+        #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
+    }
+}
