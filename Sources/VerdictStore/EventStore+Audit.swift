@@ -119,7 +119,16 @@ extension EventStore {
                 throw StoreError.sqlite(message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
             }
             encoding.reset()
-            for index in 1..<sqlite3_column_count(handle) { encoding.column(handle, index) }
+            // Columns 1... are the digest columns; change_id (4) and attributed (5) as the event
+            // arrived: a change Verdict stamped is not part of it (see `RowEncoding`).
+            let named = sqlite3_column_int64(handle, 5) == ChangeSource.event.rawValue
+            for index in 1..<sqlite3_column_count(handle) {
+                switch index {
+                case 4 where !named: encoding.null()
+                case 5: encoding.integer(named ? 1 : 0)
+                default: encoding.column(handle, index)
+                }
+            }
             try body(handle, encoding)
         }
     }

@@ -159,8 +159,13 @@ public final class BatchWriter {
             encoding.text(event.event)
             encoding.integer(event.timestamp)
             encoding.integer(Int64(event.day))
-            encoding.text(event.changeID)
-            encoding.integer(event.changeSource.rawValue)
+            if event.changeSource == .event {
+                encoding.text(event.changeID)
+                encoding.integer(1)
+            } else {
+                encoding.null()
+                encoding.integer(0)
+            }
             encoding.text(event.versionFlag)
             encoding.text(event.userCohort)
             encoding.text(event.userID)

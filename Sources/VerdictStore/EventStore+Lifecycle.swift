@@ -100,9 +100,13 @@ extension EventStore {
     /// write lock, so of two racing starts the second sees the first) and throws to refuse; then
     /// the experiment, its flag, the flag's first change and the audit records (made once `check`
     /// has passed) are written.
+    ///
+    /// Stored events that named no change and fall in the experiment's span (its start through
+    /// its window's last day, in `cohorts` unless empty) are stamped with it, as later ingests
+    /// would stamp them; `audit` is told how many.
     public func start(
-        _ experiment: ExperimentRow, flag: FlagRow, change: FlagChangeRow, check: ([ExperimentRow]) throws -> Void,
-        audit: () -> [AuditRecordMaker]
+        _ experiment: ExperimentRow, cohorts: [String], flag: FlagRow, change: FlagChangeRow, check: ([ExperimentRow]) throws -> Void,
+        audit: (_ stamped: Int) -> [AuditRecordMaker]
     ) throws {
         do {
             try pool.write { db in
@@ -121,7 +125,18 @@ extension EventStore {
                     sql: "INSERT INTO flags (key, change_id, spec, state, share, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [flag.key, flag.changeID, flag.spec, flag.state, flag.share, flag.updatedAt])
                 try Self.insert(change, db)
-                for make in audit() { _ = try Self.appendAudit(db, make) }
+                var sql = """
+                    UPDATE events SET change_id = ?, attributed = \(ChangeSource.timeline.rawValue)
+                    WHERE change_id = 'none' AND day BETWEEN ? AND ? AND ts >= ? AND attributed = \(ChangeSource.none.rawValue)
+                    """
+                var arguments: StatementArguments = [experiment.changeID, experiment.startDay, experiment.endDay, experiment.startedAt]
+                if !cohorts.isEmpty {
+                    sql += " AND user_cohort IN (\(cohorts.map { _ in "?" }.joined(separator: ",")))"
+                    arguments += StatementArguments(cohorts)
+                }
+                try db.execute(sql: sql, arguments: arguments)
+                let stamped = db.changesCount
+                for make in audit(stamped) { _ = try Self.appendAudit(db, make) }
             }
         } catch let refusal as LifecycleRefusal {
             throw refusal

@@ -14,7 +14,9 @@ public protocol RowDigester: AnyObject {
 /// event_id, props, hash`, each as a tag byte and its value: 0 for NULL; 1 and 8 bytes for an
 /// integer (little-endian two's complement); 2 and 8 bytes for a real (little-endian IEEE 754);
 /// 3, a 4-byte little-endian length and the UTF-8 bytes for text (-0 is written as 0). Binary,
-/// so neither writing nor reading back formats numbers.
+/// so neither writing nor reading back formats numbers. The event as it arrived: a change_id
+/// Verdict stamped from the timeline (or `none`) is written as NULL and `attributed` as 0, so
+/// stamping events later (a start dated back) leaves the batch's digest as it was.
 struct RowEncoding {
     private(set) var bytes: [UInt8] = []
 

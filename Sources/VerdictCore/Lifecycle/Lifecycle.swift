@@ -132,14 +132,10 @@ public struct Lifecycle: Sendable {
             share: spec.split, updatedAt: now)
         let change = FlagChangeRow(flag: key, at: now, actor: actor, state: FlagState.on.rawValue, share: spec.split, reason: "start")
         var overlapping: [String] = []
-        var audit = [
-            AuditTrail.maker(
-                at: now, changeID: declaration.changeID, actor: actor, action: "start",
-                details: StartDetails(
-                    seal: seal.hash, script: seal.script.path, plugins: seal.plugins.map(\.path), startedAt: utcTime(startedAt),
-                    windowStart: today.description,
-                    windowEnd: LocalDay(number: endDay).description, flag: key, share: spec.split))
-        ]
+        let startDetails = StartDetails(
+            seal: seal.hash, script: seal.script.path, plugins: seal.plugins.map(\.path), startedAt: utcTime(startedAt),
+            windowStart: today.description, windowEnd: LocalDay(number: endDay).description, flag: key, share: spec.split, stamped: 0)
+        var audit: [AuditRecordMaker] = []
         if underpowered {
             audit.append(
                 AuditTrail.maker(
@@ -148,7 +144,7 @@ public struct Lifecycle: Sendable {
         }
         do {
             try store.start(
-                experiment, flag: flag, change: change,
+                experiment, cohorts: declaration.cohorts, flag: flag, change: change,
                 check: { stored in
                     if let earlier = stored.first(where: { $0.changeID == declaration.changeID }) {
                         throw LifecycleRefusal(underlying: LifecycleError.changeIDUsed(declaration.changeID, state: earlier.state))
@@ -162,15 +158,19 @@ public struct Lifecycle: Sendable {
                         throw LifecycleRefusal(underlying: LifecycleError.overlap(changeID: declaration.changeID, running: overlapping))
                     }
                 },
-                audit: {
+                audit: { stamped in
                     // After `check`: the override is recorded only when there was an overlap to force.
-                    overlapping.isEmpty
-                        ? audit
-                        : audit + [
+                    var details = startDetails
+                    details.stamped = stamped
+                    let start = AuditTrail.maker(at: now, changeID: declaration.changeID, actor: actor, action: "start", details: details)
+                    let forced = overlapping.isEmpty
+                        ? []
+                        : [
                             AuditTrail.maker(
                                 at: now, changeID: declaration.changeID, actor: actor, action: "override-overlap",
                                 details: ["running": overlapping])
                         ]
+                    return [start] + audit + forced
                 })
         } catch let refusal as LifecycleRefusal {
             throw refusal.underlying
@@ -463,9 +463,11 @@ struct StartDetails: Encodable, Sendable {
     var windowEnd: String
     var flag: String
     var share: Double
+    /// Stored events that named no change, stamped with this one.
+    var stamped: Int
 
     enum CodingKeys: String, CodingKey {
-        case seal, script, plugins, flag, share
+        case seal, script, plugins, flag, share, stamped
         case startedAt = "started_at", windowStart = "window_start", windowEnd = "window_end"
     }
 }

@@ -320,3 +320,25 @@ private final class Results: @unchecked Sendable {
         #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
     }
 }
+
+/// Events stored before a start that covers them are stamped by the start, as a later ingest
+/// would stamp them: digests still hold, and an overlapping export still stores nothing twice.
+@Suite struct StampingAtStartTests {
+    @Test func aStartDatedBackStampsStoredEvents() throws {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        let export = (3...6).map { #"{"event":"job_completed","timestamp":"2026-11-0\#($0)T10:00:00-06:00","user_cohort":"new_customer","value":\#($0)00}"# }
+        try fixture.ingest(export.joined(separator: "\n") + "\n", as: "jobs-1.jsonl")
+        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
+        try tests.lifecycle(fixture).start(
+            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        let jobs = try EventLog(workspace: fixture.workspace).events(EventQuery(event: "job_completed"), limit: 10)
+        #expect(jobs.count == 4 && jobs.allSatisfy { $0.changeID == "CHG-0007" && $0.changeSource == "timeline" })
+        let start = try #require(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").first)
+        #expect(start.details.contains(#""stamped":"#))
+        #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
+        // The same rows in the next "last 7 days" export are identical to the stored ones.
+        let again = try fixture.ingest((export + [#"{"event":"job_completed","timestamp":"2026-11-07T10:00:00-06:00","user_cohort":"new_customer"}"#]).joined(separator: "\n") + "\n", as: "jobs-2.jsonl")
+        #expect(again.outcome.stored == 1 && again.outcome.identical == 4)
+    }
+}
