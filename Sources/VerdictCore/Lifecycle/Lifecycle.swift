@@ -10,8 +10,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case overlap(changeID: String, running: [String])
     /// The change_id was started before.
     case changeIDUsed(String, state: String)
-    /// A running experiment already serves through this flag.
-    case flagInUse(flag: String, by: String)
+    /// Another change was started with this flag.
+    case flagInUse(flag: String, by: String, state: String)
     /// No started experiment has this change_id.
     case notStarted(String)
     /// The action does not fit the experiment's state.
@@ -26,8 +26,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
                 + "so their effects would mix. Wait until \(running.count == 1 ? "it ends" : "they end"), or start with --force (recorded)."
         case .changeIDUsed(let change, let state):
             "\(change) was started before (it is \(state.replacingOccurrences(of: "_", with: " "))); give the new change its own change_id"
-        case .flagInUse(let flag, let change):
-            "the flag \(flag) serves \(change), which is still running; give this change a flag of its own"
+        case .flagInUse(let flag, let change, let state):
+            "the flag \(flag) belongs to \(change) (\(state.replacingOccurrences(of: "_", with: " "))); give this change a flag of its own"
         case .notStarted(let change):
             "\(change) has not been started (verdict start NAME)"
         case .notAllowed(let message):
@@ -149,10 +149,12 @@ public struct Lifecycle: Sendable {
                     if let earlier = stored.first(where: { $0.changeID == declaration.changeID }) {
                         throw LifecycleRefusal(underlying: LifecycleError.changeIDUsed(declaration.changeID, state: earlier.state))
                     }
-                    let running = stored.filter { ["running", "throttled"].contains($0.state) }
-                    if let user = try self.flags(of: running).first(where: { $0.key == key }) {
-                        throw LifecycleRefusal(underlying: LifecycleError.flagInUse(flag: key, by: user.changeID))
+                    // A flag serves one change, for good: its history and flags.json name that change.
+                    if let user = try self.store.flags().first(where: { $0.key == key }) {
+                        let state = stored.first { $0.changeID == user.changeID }?.state ?? "started"
+                        throw LifecycleRefusal(underlying: LifecycleError.flagInUse(flag: key, by: user.changeID, state: state))
                     }
+                    let running = stored.filter { ["running", "throttled"].contains($0.state) }
                     overlapping = running.filter { Self.overlaps(declaration.cohorts, Self.cohorts(of: $0)) }.map(\.changeID)
                     if !overlapping.isEmpty && !force {
                         throw LifecycleRefusal(underlying: LifecycleError.overlap(changeID: declaration.changeID, running: overlapping))
@@ -366,11 +368,6 @@ public struct Lifecycle: Sendable {
 
     static func cohorts(of row: ExperimentRow) -> [String] {
         (try? JSONDecoder().decode([String].self, from: Data(row.cohorts.utf8))) ?? []
-    }
-
-    private func flags(of experiments: [ExperimentRow]) throws -> [FlagRow] {
-        let changes = Set(experiments.map(\.changeID))
-        return try store.flags().filter { changes.contains($0.changeID) }
     }
 
     /// Every flag with its state.

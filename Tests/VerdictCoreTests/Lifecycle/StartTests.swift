@@ -101,7 +101,7 @@ import VerdictTestSupport
         #expect(throws: LifecycleError.changeIDUsed("CHG-0001", state: "running")) {
             try lifecycle(fixture).start(try experiment(fixture, "a2", change: "CHG-0001", flag: "flag_x"), acceptUnderpowered: true, force: true)
         }
-        #expect(throws: LifecycleError.flagInUse(flag: "flag_a", by: "CHG-0001")) {
+        #expect(throws: LifecycleError.flagInUse(flag: "flag_a", by: "CHG-0001", state: "running")) {
             try lifecycle(fixture).start(try experiment(fixture, "e", change: "CHG-0005", flag: "flag_a"), acceptUnderpowered: true, force: true)
         }
         #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
@@ -257,6 +257,10 @@ private final class Results: @unchecked Sendable {
         (fixture, tests) = try started()
         let rolledBack = try tests.lifecycle(fixture).decide("CHG-0007", .rollback)
         #expect(rolledBack.state == "rolled_back" && rolledBack.flag?.state == .off)
+        // Its flag stays its own: a new change needs another.
+        #expect(throws: LifecycleError.flagInUse(flag: "book_now_button", by: "CHG-0007", state: "rolled_back")) {
+            try tests.lifecycle(fixture).start(try tests.experiment(fixture, "again", change: "CHG-0008", flag: "book_now_button"), acceptUnderpowered: true)
+        }
 
         (fixture, tests) = try started()
         let extended = try tests.lifecycle(fixture).decide("CHG-0007", .extend)
