@@ -108,8 +108,6 @@ extension EventStore {
                 if let audit { _ = try Self.appendAudit(db, audit(removed)) }
                 return removed
             }
-        } catch let error as StoreError {
-            throw error
         } catch {
             throw Self.wrap(error)
         }

@@ -108,74 +108,58 @@ extension EventStore {
         _ experiment: ExperimentRow, cohorts: [String], flag: FlagRow, change: FlagChangeRow, check: ([ExperimentRow]) throws -> Void,
         audit: (_ stamped: Int) -> [AuditRecordMaker]
     ) throws {
-        do {
-            try pool.write { db in
-                let stored = try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY started_at").map(ExperimentRow.init)
-                try check(stored)
-                try db.execute(
-                    sql: """
-                        INSERT INTO experiments (change_id, script_path, sealed, seal, cohorts, started_at, start_day, end_day, state)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        experiment.changeID, experiment.scriptPath, experiment.sealed, experiment.seal, experiment.cohorts,
-                        experiment.startedAt, experiment.startDay, experiment.endDay, experiment.state,
-                    ])
-                try db.execute(
-                    sql: "INSERT INTO flags (key, change_id, spec, state, share, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [flag.key, flag.changeID, flag.spec, flag.state, flag.share, flag.updatedAt])
-                try Self.insert(change, db)
-                var sql = """
-                    UPDATE events SET change_id = ?, attributed = \(ChangeSource.timeline.rawValue)
-                    WHERE change_id = 'none' AND day BETWEEN ? AND ? AND ts >= ? AND attributed = \(ChangeSource.none.rawValue)
-                    """
-                var arguments: StatementArguments = [experiment.changeID, experiment.startDay, experiment.endDay, experiment.startedAt]
-                if !cohorts.isEmpty {
-                    sql += " AND user_cohort IN (\(cohorts.map { _ in "?" }.joined(separator: ",")))"
-                    arguments += StatementArguments(cohorts)
-                }
-                try db.execute(sql: sql, arguments: arguments)
-                let stamped = db.changesCount
-                for make in audit(stamped) { _ = try Self.appendAudit(db, make) }
+        try refusableWrite { db in
+            let stored = try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY started_at").map(ExperimentRow.init)
+            try check(stored)
+            try db.execute(
+                sql: """
+                    INSERT INTO experiments (change_id, script_path, sealed, seal, cohorts, started_at, start_day, end_day, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    experiment.changeID, experiment.scriptPath, experiment.sealed, experiment.seal, experiment.cohorts,
+                    experiment.startedAt, experiment.startDay, experiment.endDay, experiment.state,
+                ])
+            try db.execute(
+                sql: "INSERT INTO flags (key, change_id, spec, state, share, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [flag.key, flag.changeID, flag.spec, flag.state, flag.share, flag.updatedAt])
+            try Self.insert(change, db)
+            var sql = """
+                UPDATE events SET change_id = ?, attributed = \(ChangeSource.timeline.rawValue)
+                WHERE change_id = 'none' AND day BETWEEN ? AND ? AND ts >= ? AND attributed = \(ChangeSource.none.rawValue)
+                """
+            var arguments: StatementArguments = [experiment.changeID, experiment.startDay, experiment.endDay, experiment.startedAt]
+            if !cohorts.isEmpty {
+                sql += " AND user_cohort IN (\(cohorts.map { _ in "?" }.joined(separator: ",")))"
+                arguments += StatementArguments(cohorts)
             }
-        } catch let refusal as LifecycleRefusal {
-            throw refusal
-        } catch {
-            throw Self.wrap(error)
+            try db.execute(sql: sql, arguments: arguments)
+            let stamped = db.changesCount
+            for make in audit(stamped) { _ = try Self.appendAudit(db, make) }
         }
     }
 
-    /// Changes a flag in one transaction with its record on the audit trail; `check` sees the
-    /// flag as stored and throws to refuse. Returns the flag as it is now.
-    /// `experimentState`, when given, becomes the flag's experiment's state in the same transaction.
+    /// Changes a flag in one transaction with its record on the audit trail, made from the flag
+    /// as it was. Returns the flag as it is now. `experimentState`, when given, becomes the flag's
+    /// experiment's state in the same transaction.
     public func changeFlag(
-        _ key: String, to change: FlagChangeRow, experimentState: String?, check: (FlagRow) throws -> Void,
-        audit: (FlagRow) -> AuditRecordMaker
+        _ key: String, to change: FlagChangeRow, experimentState: String?, audit: (FlagRow) -> AuditRecordMaker
     ) throws -> FlagRow {
-        do {
-            return try pool.write { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key]) else {
-                    throw StoreError.notFound("there is no flag \(key)")
-                }
-                let before = FlagRow(row)
-                try check(before)
-                try db.execute(
-                    sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
-                    arguments: [change.state, change.share, change.at, key])
-                if let experimentState {
-                    try db.execute(
-                        sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [experimentState, before.changeID])
-                }
-                try Self.insert(change, db)
-                _ = try Self.appendAudit(db, audit(before))
-                return FlagRow(try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key])!)
+        try refusableWrite { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key]) else {
+                throw StoreError.notFound("there is no flag \(key)")
             }
-        } catch let refusal as LifecycleRefusal {
-            throw refusal
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw Self.wrap(error)
+            let before = FlagRow(row)
+            try db.execute(
+                sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
+                arguments: [change.state, change.share, change.at, key])
+            if let experimentState {
+                try db.execute(
+                    sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [experimentState, before.changeID])
+            }
+            try Self.insert(change, db)
+            _ = try Self.appendAudit(db, audit(before))
+            return FlagRow(try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key])!)
         }
     }
 
@@ -186,31 +170,35 @@ extension EventStore {
         _ changeID: String, decision: String, note: String, early: Bool, at time: Int64, actor: String, state: String,
         endDay: Int32?, flagChange: FlagChangeRow?, check: (ExperimentRow) throws -> Void, audit: (ExperimentRow) -> AuditRecordMaker
     ) throws {
-        do {
-            try pool.write { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE change_id = ?", arguments: [changeID]) else {
-                    throw StoreError.notFound("\(changeID) has not been started")
-                }
-                let before = ExperimentRow(row)
-                try check(before)
-                try db.execute(
-                    sql: "UPDATE experiments SET state = ?, end_day = ? WHERE change_id = ?",
-                    arguments: [state, endDay ?? before.endDay, changeID])
-                if let flagChange {
-                    try db.execute(
-                        sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
-                        arguments: [flagChange.state, flagChange.share, flagChange.at, flagChange.flag])
-                    try Self.insert(flagChange, db)
-                }
-                try db.execute(
-                    sql: "INSERT INTO decisions (change_id, at, actor, decision, note, early) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [changeID, time, actor, decision, note, early])
-                _ = try Self.appendAudit(db, audit(before))
+        try refusableWrite { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE change_id = ?", arguments: [changeID]) else {
+                throw StoreError.notFound("\(changeID) has not been started")
             }
+            let before = ExperimentRow(row)
+            try check(before)
+            try db.execute(
+                sql: "UPDATE experiments SET state = ?, end_day = ? WHERE change_id = ?",
+                arguments: [state, endDay ?? before.endDay, changeID])
+            if let flagChange {
+                try db.execute(
+                    sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
+                    arguments: [flagChange.state, flagChange.share, flagChange.at, flagChange.flag])
+                try Self.insert(flagChange, db)
+            }
+            try db.execute(
+                sql: "INSERT INTO decisions (change_id, at, actor, decision, note, early) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [changeID, time, actor, decision, note, early])
+            _ = try Self.appendAudit(db, audit(before))
+        }
+    }
+
+    /// A write transaction: a caller's refusal (`LifecycleRefusal`) passes through as it is,
+    /// anything else as a `StoreError`.
+    private func refusableWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
         } catch let refusal as LifecycleRefusal {
             throw refusal
-        } catch let error as StoreError {
-            throw error
         } catch {
             throw Self.wrap(error)
         }

@@ -219,7 +219,7 @@ public struct Lifecycle: Sendable {
         let actor = actor
         let row = try store.changeFlag(
             flag.key, to: FlagChangeRow(flag: flag.key, at: now, actor: actor, state: state.rawValue, share: share, reason: reason),
-            experimentState: experimentState, check: { _ in },
+            experimentState: experimentState,
             audit: { before in
                 AuditTrail.maker(
                     at: now, changeID: changeID, actor: actor, action: "flag",
@@ -387,20 +387,21 @@ public struct Lifecycle: Sendable {
         guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
             throw LifecycleError.notStarted(changeID)
         }
-        return try status(row)
+        return try status(row, flags: try flags())
     }
 
     /// Every started experiment's status, oldest first.
     public func statuses() throws -> [ExperimentStatus] {
-        try store.experiments().map(status)
+        let flags = try flags()
+        return try store.experiments().map { try status($0, flags: flags) }
     }
 
-    private func status(_ row: ExperimentRow) throws -> ExperimentStatus {
+    private func status(_ row: ExperimentRow, flags: [FlagStatus]) throws -> ExperimentStatus {
         let sealed = try JSONDecoder().decode(SealedCopy.self, from: Data(row.sealed.utf8))
         let declared = (try? JSONDecoder().decode(AnyJSON.self, from: Data(sealed.declared.utf8)))
         var title = row.changeID
         if case .string(let text)? = declared?["title"] { title = text }
-        let flag = try flags().first { $0.changeID == row.changeID }
+        let flag = flags.first { $0.changeID == row.changeID }
         let today = workspace.today(clock)
         let windowDays = Int(row.endDay - row.startDay) + 1
         let day = max(0, min(windowDays, Int(today.number - row.startDay) + 1))
