@@ -105,10 +105,39 @@ extension EventStore {
         return digester.finish()
     }
 
+    /// Digests the events of `changeID` on the local days `days` as stored, in storage order
+    /// (docs/audit.md: a verdict's data digest), inside a read or in the caller's transaction.
+    public func windowDigest(
+        _ changeID: String, days: ClosedRange<Int32>, into digester: any RowDigester
+    ) throws(StoreError) -> (digest: String, events: Int) {
+        try read { db in try Self.windowDigest(db, changeID, days: days, into: digester) }
+    }
+
+    static func windowDigest(
+        _ db: Database, _ changeID: String, days: ClosedRange<Int32>, into digester: any RowDigester
+    ) throws -> (digest: String, events: Int) {
+        var count = 0
+        try eachRow(
+            db, sql: "SELECT 0, \(digestColumns) FROM events WHERE change_id = ? AND day BETWEEN ? AND ? ORDER BY id",
+            arguments: [changeID, days.lowerBound, days.upperBound], asArrived: false
+        ) { _, encoding in
+            count += 1
+            encoding.bytes.withUnsafeBytes { digester.add($0) }
+        }
+        return (digester.finish(), count)
+    }
+
     /// Steps `sql` (its first column a key, then the digest columns) on the raw handle, encoding
     /// each row's digest columns: no Row values, no strings made.
-    private static func eachRow(_ db: Database, sql: String, _ body: (OpaquePointer, RowEncoding) throws -> Void) throws {
+    ///
+    /// `asArrived` false encodes change_id and attributed as stored (a verdict's data digest: the
+    /// events as the evaluation saw them).
+    private static func eachRow(
+        _ db: Database, sql: String, arguments: StatementArguments = [], asArrived: Bool = true,
+        _ body: (OpaquePointer, RowEncoding) throws -> Void
+    ) throws {
         let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
         let handle = statement.sqliteStatement
         var encoding = RowEncoding()
         defer { sqlite3_reset(handle) }
@@ -121,11 +150,11 @@ extension EventStore {
             encoding.reset()
             // Columns 1... are the digest columns; change_id (4) and attributed (5) as the event
             // arrived: a change Verdict stamped is not part of it (see `RowEncoding`).
-            let named = sqlite3_column_int64(handle, 5) == ChangeSource.event.rawValue
+            let named = !asArrived || sqlite3_column_int64(handle, 5) == ChangeSource.event.rawValue
             for index in 1..<sqlite3_column_count(handle) {
                 switch index {
                 case 4 where !named: encoding.null()
-                case 5: encoding.integer(named ? 1 : 0)
+                case 5 where asArrived: encoding.integer(named ? 1 : 0)
                 default: encoding.column(handle, index)
                 }
             }

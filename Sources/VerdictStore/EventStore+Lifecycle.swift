@@ -86,6 +86,51 @@ public struct FlagChangeRow: Sendable, Equatable {
     }
 }
 
+/// A recorded verdict: what an evaluation of a finished window found, under which seal, from
+/// which events.
+public struct VerdictRow: Sendable, Equatable {
+    public var changeID: String
+    /// Epoch milliseconds.
+    public var at: Int64
+    public var actor: String
+    /// The window's first and last local days.
+    public var startDay: Int32
+    public var endDay: Int32
+    public var seal: String
+    /// pass, fail or inconclusive.
+    public var outcome: String
+    public var recommendation: String?
+    /// How many events the evaluation used, and their digest (see `windowDigest`).
+    public var events: Int
+    public var digest: String
+    /// The report's JSON (Core's `ReportDocument`).
+    public var document: String
+
+    public init(
+        changeID: String, at: Int64, actor: String, startDay: Int32, endDay: Int32, seal: String, outcome: String,
+        recommendation: String?, events: Int, digest: String, document: String
+    ) {
+        self.changeID = changeID
+        self.at = at
+        self.actor = actor
+        self.startDay = startDay
+        self.endDay = endDay
+        self.seal = seal
+        self.outcome = outcome
+        self.recommendation = recommendation
+        self.events = events
+        self.digest = digest
+        self.document = document
+    }
+
+    init(_ row: Row) {
+        self.init(
+            changeID: row["change_id"], at: row["at"], actor: row["actor"], startDay: Int32(row["start_day"] as Int64),
+            endDay: Int32(row["end_day"] as Int64), seal: row["seal"], outcome: row["outcome"], recommendation: row["recommendation"],
+            events: row["events"], digest: row["digest"], document: row["document"])
+    }
+}
+
 /// Why the store refused a lifecycle write: the caller's check failed inside the transaction.
 public struct LifecycleRefusal: Error, Sendable {
     public var underlying: any Error & Sendable
@@ -189,6 +234,48 @@ extension EventStore {
                 sql: "INSERT INTO decisions (change_id, at, actor, decision, note, early) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [changeID, time, actor, decision, note, early])
             _ = try Self.appendAudit(db, audit(before))
+        }
+    }
+
+    /// Records a verdict in one transaction with its audit record; the experiment becomes
+    /// `evaluated`. `check` sees the experiment as stored and throws to refuse. The window's
+    /// events are digested again under the write lock: if they are not the ones the caller
+    /// evaluated (`verdict.digest`), an ingest came in between and the verdict is refused with
+    /// `StoreError.conflict`, to be evaluated again.
+    public func recordVerdict(
+        _ verdict: VerdictRow, digester: any RowDigester, check: (ExperimentRow) throws -> Void,
+        audit: (ExperimentRow) -> AuditRecordMaker
+    ) throws {
+        try refusableWrite { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE change_id = ?", arguments: [verdict.changeID]) else {
+                throw StoreError.notFound("\(verdict.changeID) has not been started")
+            }
+            let before = ExperimentRow(row)
+            try check(before)
+            let now = try Self.windowDigest(db, verdict.changeID, days: verdict.startDay...verdict.endDay, into: digester)
+            guard now.digest == verdict.digest else {
+                throw StoreError.conflict("events for \(verdict.changeID) arrived while it was evaluated; evaluate it again")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO verdicts (change_id, at, actor, start_day, end_day, seal, outcome, recommendation, events, digest, document)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    verdict.changeID, verdict.at, verdict.actor, verdict.startDay, verdict.endDay, verdict.seal, verdict.outcome,
+                    verdict.recommendation, verdict.events, verdict.digest, verdict.document,
+                ])
+            try db.execute(sql: "UPDATE experiments SET state = 'evaluated' WHERE change_id = ?", arguments: [verdict.changeID])
+            _ = try Self.appendAudit(db, audit(before))
+        }
+    }
+
+    /// Recorded verdicts, oldest first; only `changeID`'s when given.
+    public func verdicts(changeID: String? = nil) throws(StoreError) -> [VerdictRow] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM verdicts WHERE ? IS NULL OR change_id = ? ORDER BY id", arguments: [changeID, changeID]
+            ).map(VerdictRow.init)
         }
     }
 

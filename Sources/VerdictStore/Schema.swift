@@ -140,6 +140,25 @@ enum Schema {
             early INTEGER NOT NULL
         );
         """,
+        // 7: recorded verdicts, each with the window it covers, the seal it was evaluated under,
+        // the digest of the events it used and its figures.
+        """
+        CREATE TABLE verdicts (
+            id INTEGER PRIMARY KEY,
+            change_id TEXT NOT NULL REFERENCES experiments(change_id),
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            start_day INTEGER NOT NULL,
+            end_day INTEGER NOT NULL,
+            seal TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            recommendation TEXT,
+            events INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX verdicts_by_change ON verdicts(change_id, id);
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

@@ -8,6 +8,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// What a command named (a batch) is not in the store.
     case notFound(String)
+    /// What a write was made from changed before it could be stored; the caller may try again.
+    case conflict(String)
 
     /// A message that says what went wrong.
     public var description: String {
@@ -18,7 +20,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             sql.map { "store error: \(message) (in: \($0))" } ?? "store error: \(message)"
         case .cannotOpen(let path, let reason):
             "cannot open the store \(path): \(reason)"
-        case .notFound(let message):
+        case .notFound(let message), .conflict(let message):
             message
         }
     }

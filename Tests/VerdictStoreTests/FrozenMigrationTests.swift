@@ -12,6 +12,7 @@ import Testing
         0xce3a_ff0e_2b85_c6a4,
         0xd86d_7a2e_04db_c992,
         0xea36_2d2a_4f27_c27a,
+        0xc32b_67ce_bcb2_9549,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {
@@ -21,7 +22,9 @@ import Testing
 
     @Test func migrationsAreFrozenText() {
         let actual = Schema.migrations.map(Self.fingerprint)
-        #expect(actual.count == Self.fingerprints.count, "a migration was added: add its fingerprint")
+        #expect(
+            actual.count == Self.fingerprints.count,
+            "a migration was added: add its fingerprint \(actual.dropFirst(Self.fingerprints.count).map { "0x" + String($0, radix: 16) })")
         for (index, (expected, found)) in zip(Self.fingerprints, actual).enumerated() {
             #expect(expected == found, "migration \(index + 1) changed (fingerprint 0x\(String(found, radix: 16))): add a new migration instead")
         }

@@ -38,9 +38,15 @@ extension VerdictCommand {
         func run() async throws {
             do {
                 let lifecycle = try Lifecycle(workspace: try options.load(), clock: try clockOptions.clock(), actor: actorOptions.resolve())
-                let status = try lifecycle.decide(change, Lifecycle.Decision(rawValue: decision)!, note: note, early: early)
-                if json { return Terminal.write(try JSONOutput.encode(status) + "\n") }
-                var text = "\(status.changeID) is now \(status.state.replacingOccurrences(of: "_", with: " "))"
+                let decided = try lifecycle.decide(change, Lifecycle.Decision(rawValue: decision)!, note: note, early: early)
+                if json { return Terminal.write(try JSONOutput.encode(decided) + "\n") }
+                let status = decided.status
+                var text = ""
+                if let verdict = decided.verdict {
+                    text += "Verdict for \(verdict.window.from) .. \(verdict.window.to): \(verdict.outcome.uppercased()) "
+                        + "(\(verdict.events) events; recorded first).\n"
+                }
+                text += "\(status.changeID) is now \(status.state.replacingOccurrences(of: "_", with: " "))"
                 if decision == "extend" { text += ", its window extended to \(status.windowEnd)" }
                 if let flag = status.flag {
                     text += "; flag \(flag.key) \(flag.state.rawValue) at \(FigureText.percent(flag.share, trimmed: true))"

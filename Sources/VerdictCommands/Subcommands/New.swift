@@ -36,6 +36,7 @@ extension VerdictCommand {
 
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var clockOptions: ClockOptions
+        @OptionGroup var actorOptions: ActorOptions
 
         func run() async throws {
             do {
@@ -54,8 +55,10 @@ extension VerdictCommand {
                 }
                 guard let name else { throw ValidationError("name the new experiment, as in `verdict new book-now --template conversion`") }
                 let workspace = try options.load()
-                let today = workspace.today(try clockOptions.clock())
-                let (file, changeID) = try templates.create(name, from: template, in: workspace, today: today, changeID: changeID)
+                let clock = try clockOptions.clock()
+                let (file, changeID) = try templates.create(
+                    name, from: template, in: workspace, today: workspace.today(clock), changeID: changeID,
+                    recordedBy: (actorOptions.resolve(), clock))
                 Terminal.write(
                     "Created \(workspace.relativePath(of: file)) (\(changeID)) from the \(template) template.\n"
                         + "Next: write its hypothesis, KPIs and rule, then run `verdict check \(name)`.\n")

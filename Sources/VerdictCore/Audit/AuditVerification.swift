@@ -57,8 +57,8 @@ public struct AuditVerification: Sendable, Encodable {
     }
 }
 
-/// SHA-256 of a batch's canonical rows, as lowercase hex.
-final class BatchDigester: RowDigester {
+/// SHA-256 of stored rows' canonical bytes (a batch's, or a verdict's window), as lowercase hex.
+final class RowSHA256: RowDigester {
     private var hasher = SHA256()
 
     func add(_ bytes: UnsafeRawBufferPointer) {
@@ -141,8 +141,8 @@ extension AuditTrail {
         }
         var findings: [AuditFinding] = []
         var checked = 0
-        let digests = try store.batchDigests { BatchDigester() }
-        let emptyDigest = BatchDigester().finish()
+        let digests = try store.batchDigests { RowSHA256() }
+        let emptyDigest = RowSHA256().finish()
         for (batch, record) in recorded.sorted(by: { $0.key < $1.key }) where !removed.contains(batch) {
             checked += 1
             if (digests[batch] ?? emptyDigest) != record.digest {

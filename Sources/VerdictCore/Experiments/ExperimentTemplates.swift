@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The experiment templates that ship with Verdict (`experiments/templates/`), and making a new
@@ -35,9 +36,12 @@ public struct ExperimentTemplates: Sendable {
     }
 
     /// Copies template `template` to `experiments/NAME.lua` with `changeID` (else the next free
-    /// one) and today's date; returns the new file and its change_id.
+    /// one) and today's date; returns the new file and its change_id. With `recordedBy`, the
+    /// creation goes on the audit trail (`create`, with the script's path, the template and the
+    /// SHA-256 of the text written), or the file is not kept.
     public func create(
-        _ name: String, from template: String, in workspace: Workspace, today: LocalDay, changeID chosenID: String? = nil
+        _ name: String, from template: String, in workspace: Workspace, today: LocalDay, changeID chosenID: String? = nil,
+        recordedBy recorder: (actor: String, clock: any VerdictClock)? = nil
     ) throws(WorkspaceError) -> (file: URL, changeID: String) {
         guard !name.isEmpty, name.count <= 64,
             name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
@@ -78,6 +82,17 @@ public struct ExperimentTemplates: Sendable {
         } catch {
             throw .io("cannot write \(workspace.relativePath(of: file)): \(error.localizedDescription)")
         }
+        if let recorder {
+            do {
+                try AuditTrail(workspace: workspace).append(
+                    at: recorder.clock.nowMilliseconds(), changeID: changeID, actor: recorder.actor, action: "create",
+                    details: CreateDetails(
+                        script: workspace.relativePath(of: file), template: template, sha256: lowercaseHex(SHA256.hash(data: Data(text.utf8)))))
+            } catch {
+                try? FileManager.default.removeItem(at: file)
+                throw .io("\(workspace.relativePath(of: file)) was not created: \(error)")
+            }
+        }
         return (file, changeID)
     }
 
@@ -106,4 +121,11 @@ public struct ExperimentTemplates: Sendable {
         let next = String(highest + 1)
         return "CHG-" + String(repeating: "0", count: max(0, 4 - next.count)) + next
     }
+}
+
+/// A `create` record's details.
+struct CreateDetails: Encodable, Sendable {
+    var script: String
+    var template: String
+    var sha256: String
 }

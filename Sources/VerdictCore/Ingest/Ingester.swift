@@ -201,7 +201,7 @@ public final class Ingester: Sendable {
         let actor = actor
         let outcome = try store.ingest(
             source: path, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: now, expectedRows: expectedRows,
-            replacing: replacing, digester: { BatchDigester() },
+            replacing: replacing, digester: { RowSHA256() },
             audit: { outcome in
                 AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: path))
             }

@@ -58,9 +58,11 @@ public struct ExperimentStatus: Encodable, Sendable {
     public var next: String
     /// Today's arm in words, for changes that staff carry out by hand.
     public var today: String?
+    /// The latest recorded verdict (pass, fail or inconclusive), once there is one.
+    public var verdict: String?
 
     enum CodingKeys: String, CodingKey {
-        case title, seal, state, day, flag, next, today
+        case title, seal, state, day, flag, next, today, verdict
         case changeID = "change_id", scriptPath = "script", startedAt = "started_at", windowStart = "window_start"
         case windowEnd = "window_end", windowDays = "window_days", safetyChecks = "safety_checks"
     }
@@ -199,6 +201,10 @@ public struct Lifecycle: Sendable {
             throw LifecycleError.notStarted(changeID)
         }
         guard ["running", "throttled"].contains(experiment.state) else {
+            if experiment.state == "evaluated" {
+                throw LifecycleError.notAllowed(
+                    "\(changeID) has its verdict and awaits your decision: verdict decide \(changeID) keep|rollback|extend")
+            }
             throw LifecycleError.notAllowed(
                 "\(changeID) is \(experiment.state.replacingOccurrences(of: "_", with: " ")); its flag no longer changes by hand")
         }
@@ -283,10 +289,19 @@ public struct Lifecycle: Sendable {
     /// Records the owner's decision about `changeID`, with what it does to the flag, its record
     /// on the audit trail and `flags.json`. Refuses a decision that does not fit the state, and
     /// one before the window ends unless `early` with a `note` (both recorded).
+    ///
+    /// A decision after the window has ended stands on a recorded verdict: when none is recorded
+    /// for the window yet, the experiment is evaluated first (`evaluate`), so the trail shows
+    /// the verdict before the decision.
     @discardableResult
-    public func decide(_ changeID: String, _ decision: Decision, note: String? = nil, early: Bool = false) throws -> ExperimentStatus {
-        guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
+    public func decide(_ changeID: String, _ decision: Decision, note: String? = nil, early: Bool = false) throws -> Decided {
+        guard var row = try store.experiments().first(where: { $0.changeID == changeID }) else {
             throw LifecycleError.notStarted(changeID)
+        }
+        var recorded: RecordedVerdict?
+        if decision != .scale, ["running", "throttled"].contains(row.state), workspace.today(clock).number > row.endDay {
+            recorded = try evaluate(changeID).verdict
+            row = try store.experiments().first { $0.changeID == changeID } ?? row
         }
         let flag = try store.flags().first { $0.changeID == changeID }
         let spec = flag.map { FlagStatus($0, seal: row.seal).spec }
@@ -299,6 +314,10 @@ public struct Lifecycle: Sendable {
         if decision == .scale {
             guard flag?.state == FlagState.throttled.rawValue else {
                 throw LifecycleError.notAllowed("\(changeID) is not throttled, so there is nothing to scale back up")
+            }
+            guard today.number <= row.endDay else {
+                throw LifecycleError.notAllowed(
+                    "\(changeID)'s window has ended: decide keep, rollback or extend (an extended window can then be scaled)")
             }
         } else if today.number <= row.endDay {
             guard early else {
@@ -350,7 +369,14 @@ public struct Lifecycle: Sendable {
             throw refusal.underlying
         }
         if flagChange != nil { try writeFlagsFile() }
-        return try status(of: changeID)
+        return Decided(status: try status(of: changeID), verdict: recorded)
+    }
+
+    /// A decision's result: where the experiment stands now, and the verdict recorded on the
+    /// way when its window had ended without one.
+    public struct Decided: Encodable, Sendable {
+        public var status: ExperimentStatus
+        public var verdict: RecordedVerdict?
     }
 
     /// The window the sealed declaration asked for, in days.
@@ -387,16 +413,17 @@ public struct Lifecycle: Sendable {
         guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
             throw LifecycleError.notStarted(changeID)
         }
-        return try status(row, flags: try flags())
+        return try status(row, flags: try flags(), verdicts: try store.verdicts(changeID: changeID))
     }
 
     /// Every started experiment's status, oldest first.
     public func statuses() throws -> [ExperimentStatus] {
         let flags = try flags()
-        return try store.experiments().map { try status($0, flags: flags) }
+        let verdicts = try store.verdicts()
+        return try store.experiments().map { try status($0, flags: flags, verdicts: verdicts) }
     }
 
-    private func status(_ row: ExperimentRow, flags: [FlagStatus]) throws -> ExperimentStatus {
+    private func status(_ row: ExperimentRow, flags: [FlagStatus], verdicts: [VerdictRow]) throws -> ExperimentStatus {
         let sealed = try JSONDecoder().decode(SealedCopy.self, from: Data(row.sealed.utf8))
         let declared = (try? JSONDecoder().decode(AnyJSON.self, from: Data(sealed.declared.utf8)))
         var title = row.changeID
@@ -419,7 +446,9 @@ public struct Lifecycle: Sendable {
         let now = clock.now()
         let running = ["running", "throttled"].contains(row.state)
         let next: String
-        if !running {
+        if row.state == "evaluated" {
+            next = "awaiting your decision (verdict decide \(row.changeID) keep|rollback|extend)"
+        } else if !running {
             next = "nothing: it is \(row.state.replacingOccurrences(of: "_", with: " "))"
         } else if let check = checks.first(where: { $0 > now }) {
             next = "safety check at \(formatter.string(from: check))"
@@ -443,7 +472,8 @@ public struct Lifecycle: Sendable {
             changeID: row.changeID, title: title, scriptPath: row.scriptPath, seal: row.seal, state: row.state,
             startedAt: utcTime(row.startedAt), windowStart: LocalDay(number: row.startDay).description,
             windowEnd: LocalDay(number: row.endDay).description, windowDays: windowDays, day: day, flag: flag,
-            safetyChecks: checks.map { formatter.string(from: $0) }, next: next, today: todayText)
+            safetyChecks: checks.map { formatter.string(from: $0) }, next: next, today: todayText,
+            verdict: verdicts.last { $0.changeID == row.changeID }?.outcome)
     }
 
     static func weekday(_ day: LocalDay) -> String {

@@ -247,7 +247,7 @@ private final class Results: @unchecked Sendable {
     @Test func keepRollbackExtendScale() throws {
         var (fixture, tests) = try started()
         // The window (2–8 Nov) has ended by the 9th.
-        let kept = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "bookings up")
+        let kept = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "bookings up").status
         #expect(kept.state == "kept" && kept.flag?.state == .kept && kept.flag?.share == 1)
         #expect(kept.flag?.variant(for: "anyone", cohort: "new_customer", day: LocalDay("2026-11-10")!) == "on")
         let record = try #require(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").last)
@@ -255,7 +255,7 @@ private final class Results: @unchecked Sendable {
         #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .rollback) }  // decided already
 
         (fixture, tests) = try started()
-        let rolledBack = try tests.lifecycle(fixture).decide("CHG-0007", .rollback)
+        let rolledBack = try tests.lifecycle(fixture).decide("CHG-0007", .rollback).status
         #expect(rolledBack.state == "rolled_back" && rolledBack.flag?.state == .off)
         // Its flag stays its own: a new change needs another.
         #expect(throws: LifecycleError.flagInUse(flag: "book_now_button", by: "CHG-0007", state: "rolled_back")) {
@@ -263,7 +263,7 @@ private final class Results: @unchecked Sendable {
         }
 
         (fixture, tests) = try started()
-        let extended = try tests.lifecycle(fixture).decide("CHG-0007", .extend)
+        let extended = try tests.lifecycle(fixture).decide("CHG-0007", .extend).status
         #expect(extended.state == "running" && extended.windowEnd == "2026-11-15" && extended.windowDays == 14)
         // The sealed copy is evaluated over the whole span now.
         let sealed = try #require(try tests.lifecycle(fixture).sealedExperiment(changeID: "CHG-0007"))
@@ -271,15 +271,18 @@ private final class Results: @unchecked Sendable {
         // Inside the extended window, keeping needs --early and a note.
         #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .keep) }
         #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .keep, early: true) }
-        let early = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "clear enough", early: true)
+        let early = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "clear enough", early: true).status
         #expect(early.state == "kept")
         #expect(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").last?.details.contains(#""early":true"#) == true)
 
         (fixture, tests) = try started(throttled: true)
         #expect(try tests.lifecycle(fixture).statuses()[0].state == "throttled")
-        let scaled = try tests.lifecycle(fixture).decide("CHG-0007", .scale)
+        // Scaling back up is for a throttle inside the window.
+        #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .scale) }
+        let inWindow = try Lifecycle(workspace: fixture.workspace, clock: TransitionTests.inWindow, actor: "dana")
+        let scaled = try inWindow.decide("CHG-0007", .scale).status
         #expect(scaled.state == "running" && scaled.flag?.state == .on && scaled.flag?.share == 0.5)
-        #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .scale) }  // not throttled now
+        #expect(throws: LifecycleError.self) { try inWindow.decide("CHG-0007", .scale) }  // not throttled now
         #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
     }
 }

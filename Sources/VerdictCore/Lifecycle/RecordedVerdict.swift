@@ -1,0 +1,115 @@
+import Foundation
+import VerdictStore
+
+/// A verdict on the record: what the evaluation of a finished window found, under which seal,
+/// from which events (docs/lifecycle.md).
+public struct RecordedVerdict: Encodable, Sendable {
+    public var changeID: String
+    /// When it was recorded, UTC.
+    public var at: String
+    public var actor: String
+    /// The window it covers, local days (after an extension, the whole span).
+    public var window: ReportDocument.Window
+    /// The seal of the copy it was evaluated from.
+    public var seal: String
+    /// pass, fail or inconclusive.
+    public var outcome: String
+    /// How many stored events the evaluation used, and their digest (docs/audit.md).
+    public var events: Int
+    public var digest: String
+
+    enum CodingKeys: String, CodingKey {
+        case at, actor, window, seal, outcome, events, digest
+        case changeID = "change_id"
+    }
+
+    init(_ row: VerdictRow) {
+        changeID = row.changeID
+        at = utcTime(row.at)
+        actor = row.actor
+        window = .init(from: LocalDay(number: row.startDay).description, to: LocalDay(number: row.endDay).description)
+        seal = row.seal
+        outcome = row.outcome
+        events = row.events
+        digest = row.digest
+    }
+}
+
+extension Lifecycle {
+    /// Evaluates `changeID` over its finished window from its sealed copy and records the
+    /// verdict (its figures, the seal and the digest of the events it used) with its record on
+    /// the audit trail; the experiment becomes `evaluated`. Refuses an experiment that is not
+    /// running or throttled, or whose window has not ended.
+    @discardableResult
+    public func evaluate(_ changeID: String) throws -> (evaluated: EvaluatedExperiment, verdict: RecordedVerdict, changedFiles: [String]) {
+        guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
+            throw LifecycleError.notStarted(changeID)
+        }
+        guard ["running", "throttled"].contains(row.state) else {
+            throw LifecycleError.notAllowed("\(changeID) is \(row.state.replacingOccurrences(of: "_", with: " ")); there is no window to evaluate")
+        }
+        let today = workspace.today(clock)
+        guard today.number > row.endDay else {
+            throw LifecycleError.notAllowed("\(changeID)'s window runs until \(LocalDay(number: row.endDay)); its verdict comes after")
+        }
+        guard let sealed = try sealedExperiment(changeID: changeID) else { throw LifecycleError.notStarted(changeID) }
+        let days = row.startDay...row.endDay
+        let (digest, events) = try store.windowDigest(changeID, days: days, into: RowSHA256())
+        let evaluated = try ReportRun.evaluate(
+            sealed.declaration, store: store, settings: workspace.settings, sandbox: sealed.declaration.hasCustomKPIs ? sealed.sandbox : nil,
+            from: sealed.from, to: sealed.to, daily: false)
+        let document = ReportDocument(evaluated)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let now = clock.nowMilliseconds()
+        let stored = VerdictRow(
+            changeID: changeID, at: now, actor: actor, startDay: row.startDay, endDay: row.endDay, seal: row.seal,
+            outcome: document.verdict.outcome, recommendation: nil, events: events, digest: digest,
+            document: String(decoding: try encoder.encode(document), as: UTF8.self))
+        let verdict = RecordedVerdict(stored)
+        let actor = actor
+        do {
+            try store.recordVerdict(
+                stored, digester: RowSHA256(),
+                check: { now in
+                    if now.state != row.state || now.endDay != row.endDay {
+                        throw LifecycleRefusal(underlying: LifecycleError.notAllowed("\(changeID) changed meanwhile; evaluate it again"))
+                    }
+                },
+                audit: { _ in
+                    AuditTrail.maker(
+                        at: now, changeID: changeID, actor: actor, action: "verdict",
+                        details: VerdictDetails(verdict: verdict, reason: document.verdict.reason, report: document))
+                })
+        } catch let refusal as LifecycleRefusal {
+            throw refusal.underlying
+        }
+        return (evaluated, verdict, sealed.changedFiles)
+    }
+
+    /// Every recorded verdict, oldest first; only `changeID`'s when given.
+    public func verdicts(changeID: String? = nil) throws -> [RecordedVerdict] {
+        try store.verdicts(changeID: changeID).map(RecordedVerdict.init)
+    }
+}
+
+struct VerdictDetails: Encodable, Sendable {
+    var verdict: RecordedVerdict
+    var reason: String
+    var report: ReportDocument
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(verdict.outcome, forKey: .outcome)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(verdict.window, forKey: .window)
+        try c.encode(verdict.seal, forKey: .seal)
+        try c.encode(verdict.events, forKey: .events)
+        try c.encode(verdict.digest, forKey: .digest)
+        try c.encode(report, forKey: .report)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case outcome, reason, window, seal, events, digest, report
+    }
+}
