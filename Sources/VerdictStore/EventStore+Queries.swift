@@ -112,6 +112,8 @@ public struct EventFilter: Sendable, Equatable {
 /// What event counts can be grouped by.
 public enum EventGrouping: String, Sendable, CaseIterable {
     case day, event, cohort, flag, status, change
+    /// Where the change_id came from: `event` (the event named it), `timeline` (stamped) or `none`.
+    case source
 
     var column: String {
         switch self {
@@ -121,6 +123,8 @@ public enum EventGrouping: String, Sendable, CaseIterable {
         case .flag: "version_flag"
         case .status: "status"
         case .change: "change_id"
+        case .source:
+            "(CASE attributed WHEN \(ChangeSource.event.rawValue) THEN 'event' WHEN \(ChangeSource.timeline.rawValue) THEN 'timeline' ELSE 'none' END)"
         }
     }
 }

@@ -43,8 +43,8 @@ extension VerdictCommand {
                 let status = decided.status
                 var text = ""
                 if let verdict = decided.verdict {
-                    text += "Verdict for \(verdict.window.from) .. \(verdict.window.to): \(verdict.outcome.uppercased()) "
-                        + "(\(verdict.events) events; recorded first).\n"
+                    text += "Verdict for \(verdict.window.from) .. \(verdict.window.to): \(verdict.outcome.uppercased()), "
+                        + "from \(verdict.events) events (recorded).\n"
                 }
                 text += "\(status.changeID) is now \(status.state.replacingOccurrences(of: "_", with: " "))"
                 if decision == "extend" { text += ", its window extended to \(status.windowEnd)" }

@@ -26,7 +26,7 @@ extension VerdictCommand {
         @Option(help: ArgumentHelp("From this local date (YYYY-MM-DD), inclusive.", valueName: "date")) var from: String?
         @Option(help: ArgumentHelp("To this local date (YYYY-MM-DD), inclusive.", valueName: "date")) var to: String?
         @Option(
-            help: ArgumentHelp("Group counts by day, event, cohort, flag, status or change (comma-separated).", valueName: "groups"))
+            help: ArgumentHelp("Group counts by day, event, cohort, flag, status, change or source (where the change_id came from; comma-separated).", valueName: "groups"))
         var by: String?
         @Flag(help: "List the events themselves instead of counting.") var list = false
         @Option(help: "With --list, at most this many events.") var limit = 100
@@ -47,7 +47,7 @@ extension VerdictCommand {
             return try by.split(separator: ",").map { name in
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
                 guard let grouping = EventGrouping(rawValue: trimmed) else {
-                    throw ValidationError("--by: \"\(trimmed)\" is not one of day, event, cohort, flag, status, change")
+                    throw ValidationError("--by: \"\(trimmed)\" is not one of day, event, cohort, flag, status, change, source")
                 }
                 return grouping
             }

@@ -89,7 +89,7 @@ extension VerdictCommand {
                 for status in statuses {
                     let share = status.flag.map { "\($0.key) \($0.state.rawValue) \(FigureText.percent($0.share, trimmed: true))" } ?? "no flag"
                     Terminal.write(
-                        "\(status.changeID)  \(status.state)\(status.verdict.map { " (\($0))" } ?? "")  day \(status.day) of \(status.windowDays)  \(share)  next: \(status.next)\n")
+                        "\(status.changeID)  \(status.state)\(status.verdict.map { "  verdict \($0)" } ?? "")  day \(status.day) of \(status.windowDays)  \(share)  next: \(status.next)\n")
                     if let today = status.today { Terminal.write("  \(today)\n") }
                 }
             } catch {

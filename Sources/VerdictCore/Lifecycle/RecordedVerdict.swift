@@ -79,7 +79,7 @@ extension Lifecycle {
                 audit: { _ in
                     AuditTrail.maker(
                         at: now, changeID: changeID, actor: actor, action: "verdict",
-                        details: VerdictDetails(verdict: verdict, reason: document.verdict.reason, report: document))
+                        details: VerdictDetails(verdict: verdict, report: document))
                 })
         } catch let refusal as LifecycleRefusal {
             throw refusal.underlying
@@ -95,13 +95,12 @@ extension Lifecycle {
 
 struct VerdictDetails: Encodable, Sendable {
     var verdict: RecordedVerdict
-    var reason: String
+    /// The figures, with the verdict's reason.
     var report: ReportDocument
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(verdict.outcome, forKey: .outcome)
-        try c.encode(reason, forKey: .reason)
         try c.encode(verdict.window, forKey: .window)
         try c.encode(verdict.seal, forKey: .seal)
         try c.encode(verdict.events, forKey: .events)
@@ -110,6 +109,6 @@ struct VerdictDetails: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case outcome, reason, window, seal, events, digest, report
+        case outcome, window, seal, events, digest, report
     }
 }

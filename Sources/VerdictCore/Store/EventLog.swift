@@ -111,9 +111,12 @@ public struct EventQuery: Sendable, Equatable {
 /// What event counts can be grouped by.
 public enum EventGrouping: String, Sendable, CaseIterable, Codable {
     case day, event, cohort, flag, status, change
+    /// Where each event's change_id came from: `event`, `timeline` (stamped) or `none`.
+    case source
 
     var storeGrouping: VerdictStore.EventGrouping {
         switch self {
+        case .source: .source
         case .day: .day
         case .event: .event
         case .cohort: .cohort
