@@ -352,11 +352,7 @@ public struct Lifecycle: Sendable {
             try store.decide(
                 changeID, decision: decision.rawValue, note: note, early: early && decision != .scale, at: now, actor: actor,
                 state: finalState, endDay: finalEnd, flagChange: finalFlag,
-                check: { stored in
-                    if stored.state != row.state || stored.endDay != row.endDay {
-                        throw LifecycleRefusal(underlying: LifecycleError.notAllowed("\(changeID) changed meanwhile; look again and decide"))
-                    }
-                },
+                check: Self.unchanged(row, else: "look again and decide"),
                 audit: { before in
                     AuditTrail.maker(
                         at: now, changeID: changeID, actor: actor, action: "decision",
@@ -377,6 +373,16 @@ public struct Lifecycle: Sendable {
     public struct Decided: Encodable, Sendable {
         public var status: ExperimentStatus
         public var verdict: RecordedVerdict?
+    }
+
+    /// A store check that refuses when the experiment is no longer as `row` was read (another
+    /// run changed its state or window meanwhile), saying what to do.
+    static func unchanged(_ row: ExperimentRow, else advice: String) -> (ExperimentRow) throws -> Void {
+        { stored in
+            if stored.state != row.state || stored.endDay != row.endDay {
+                throw LifecycleRefusal(underlying: LifecycleError.notAllowed("\(row.changeID) changed meanwhile; \(advice)"))
+            }
+        }
     }
 
     /// The window the sealed declaration asked for, in days.

@@ -71,11 +71,7 @@ extension Lifecycle {
         do {
             try store.recordVerdict(
                 stored, digester: RowSHA256(),
-                check: { now in
-                    if now.state != row.state || now.endDay != row.endDay {
-                        throw LifecycleRefusal(underlying: LifecycleError.notAllowed("\(changeID) changed meanwhile; evaluate it again"))
-                    }
-                },
+                check: Self.unchanged(row, else: "evaluate it again"),
                 audit: { _ in
                     AuditTrail.maker(
                         at: now, changeID: changeID, actor: actor, action: "verdict",
