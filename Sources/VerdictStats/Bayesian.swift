@@ -52,6 +52,17 @@ public struct BayesianComparison: Sendable, Equatable {
         let na = Double(a.n), nb = Double(b.n)
         let dataMean = (b.mean - a.mean) / a.mean
         let dataVariance = b.variance / (a.mean * a.mean * nb) + a.variance * b.mean * b.mean / (pow(a.mean, 4) * na)
+        return relative(estimate: dataMean, variance: dataVariance, prior: prior, lowerIsBetter: lowerIsBetter, alpha: alpha)
+    }
+
+    /// The comparison from the data's estimate of the relative effect and its variance (for a
+    /// KPI whose arms are not summarized by a mean and a variance, such as a bootstrapped
+    /// quantile); nil for a variance that is not positive and finite.
+    public static func relative(
+        estimate dataMean: Double, variance dataVariance: Double, prior: EffectPrior = .flat, lowerIsBetter: Bool = false,
+        alpha: Double = 0.05
+    ) -> BayesianComparison? {
+        guard dataMean.isFinite, dataVariance.isFinite, dataVariance > 0 else { return nil }
         let precision = 1 / dataVariance + (prior.proper ? 1 / prior.variance : 0)
         let mean = prior.proper ? (dataMean / dataVariance + prior.mean / prior.variance) / precision : dataMean
         let sd = (1 / precision).squareRoot()

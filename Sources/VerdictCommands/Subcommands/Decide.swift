@@ -43,7 +43,8 @@ extension VerdictCommand {
                 let status = decided.status
                 var text = ""
                 if let verdict = decided.verdict {
-                    text += "Verdict for \(verdict.window.from) .. \(verdict.window.to): \(verdict.outcome.uppercased()), "
+                    let recommendation = verdict.recommendation.map { " (recommendation: \($0))" } ?? ""
+                    text += "Verdict for \(verdict.window.from) .. \(verdict.window.to): \(verdict.outcome.uppercased())\(recommendation), "
                         + "from \(verdict.events) events (recorded).\n"
                 }
                 text += "\(status.changeID) is now \(status.state.replacingOccurrences(of: "_", with: " "))"

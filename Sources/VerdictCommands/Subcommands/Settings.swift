@@ -51,6 +51,7 @@ struct SettingsReport {
             "window_days": .integer(Int64(settings.windowDays)),
             "alpha": .number(settings.alpha),
             "power": .number(settings.power),
+            "risk_tolerance": .number(settings.riskTolerance),
             "sandbox": [
                 "memory_mb": .integer(Int64(settings.sandbox.memoryBytes >> 20)),
                 "instructions": .integer(Int64(settings.sandbox.instructions)),
@@ -73,6 +74,7 @@ struct SettingsReport {
             window       \(settings.windowDays) days
             alpha        \(settings.alpha)
             power        \(settings.power)
+            risk         \(FigureText.percent(settings.riskTolerance, trimmed: true)) expected loss tolerated when keeping an inconclusive change
             sandbox      \(limits.memoryBytes >> 20) MB, \(limits.instructions) instructions, \(limits.seconds) s per call
 
             """

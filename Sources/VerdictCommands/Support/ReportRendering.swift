@@ -41,6 +41,8 @@ struct ReportRendering {
         }
         lines.append("")
         lines.append("verdict: \(report.verdict.outcome.rawValue.uppercased()) — \(report.verdict.reason)")
+        let recommendation = report.recommendation
+        lines.append("recommendation: \(recommendation.action.rawValue.uppercased()) — \(recommendation.reason)")
         return lines.joined(separator: "\n") + "\n"
     }
 

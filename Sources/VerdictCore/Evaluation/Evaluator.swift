@@ -33,6 +33,8 @@ public struct ExperimentReport: Sendable {
     /// Sample ratio mismatch of the arms' event counts against the design (A/B and switchback).
     public var sampleRatioMismatch: (statistic: Double, pValue: Double)?
     public var verdict: Verdict
+    /// Keep, rollback or extend, beside the verdict (computed once, here, for every surface).
+    public var recommendation: Recommendation
     /// The same KPIs within each declared cohort.
     public var cohorts: [(cohort: String, kpis: [KPIResult])]
 
@@ -53,6 +55,7 @@ public struct Evaluator {
     let declaration: ExperimentDeclaration
     let alpha: Double
     let power: Double
+    let riskTolerance: Double
     let customKPIs: QueryHandle?
 
     /// - Parameter sandbox: the sandbox the declaration was loaded in (for custom KPIs).
@@ -61,6 +64,7 @@ public struct Evaluator {
         self.declaration = declaration
         alpha = declaration.alpha ?? settings.alpha
         power = declaration.power ?? settings.power
+        riskTolerance = declaration.riskTolerance ?? settings.riskTolerance
         customKPIs = sandbox.map { QueryHandle(sandbox: $0, store: store) }
     }
 
@@ -76,10 +80,15 @@ public struct Evaluator {
             cohorts.append((cohort, try evaluateAll(control: c, treatment: t, window: figures)))
         }
         let unknown = UnknownEventName.find(in: declaration, stored: try store.eventNames())
+        let verdict = Verdict.decide(declaration, results: kpis, unknownEvents: unknown)
+        let days = Int(to.number - from.number) + 1
+        let windows = max(1, (days + declaration.windowDays - 1) / declaration.windowDays)
         var report = ExperimentReport(
             changeID: declaration.changeID, from: from, to: to, kpis: kpis,
             sampleRatioMismatch: sampleRatioMismatch(control: control, treatment: treatment, window: window),
-            verdict: Verdict.decide(declaration, results: kpis, unknownEvents: unknown), cohorts: cohorts)
+            verdict: verdict,
+            recommendation: Recommendation.make(declaration, results: kpis, verdict: verdict, tolerance: riskTolerance, windows: windows),
+            cohorts: cohorts)
         report.unknownEvents = unknown
         return report
     }
@@ -171,9 +180,11 @@ public struct Evaluator {
             let c1 = try figures.count(treatment, event: event, filter: kpi.filter, status: .kpi)
             let perDay = { (count: Int, arm: Arm) in arm.exposure > 0 ? Double(count) / arm.exposure : 0 }
             let ratio = Compare.rateRatio(control: (c0, control.exposure), treatment: (c1, treatment.exposure), alpha: alpha)
-            return KPIResult(
+            var result = KPIResult(
                 role: role, kpi: kpi, control: (c0, perDay(c0, control)), treatment: (c1, perDay(c1, treatment)),
                 difference: nil, relative: ratio.map(minusOne))
+            result.summaries = Self.poisson((c0, control.exposure), (c1, treatment.exposure))
+            return result
         case .rate(let numerator, let denominator):
             let n0 = try figures.count(control, event: numerator, filter: kpi.filter, status: .kpi)
             let d0 = try figures.count(control, event: denominator, filter: kpi.filter, status: .kpi)
@@ -181,10 +192,12 @@ public struct Evaluator {
             let d1 = try figures.count(treatment, event: denominator, filter: kpi.filter, status: .kpi)
             let ratio = d0 > 0 && d1 > 0 ? Compare.rateRatio(control: (n0, Double(d0)), treatment: (n1, Double(d1)), alpha: alpha) : nil
             let r0 = d0 > 0 ? Double(n0) / Double(d0) : 0, r1 = d1 > 0 ? Double(n1) / Double(d1) : 0
-            return KPIResult(
+            var result = KPIResult(
                 role: role, kpi: kpi, control: (d0, r0), treatment: (d1, r1),
                 difference: Estimate(value: r1 - r0, standardError: .nan, low: .nan, high: .nan, pValue: ratio?.pValue ?? 1),
                 relative: ratio.map(minusOne))
+            result.summaries = Self.poisson((n0, Double(d0)), (n1, Double(d1)))
+            return result
         case .conversion(let from, let to):
             // Per customer when the events carry user_id; otherwise per event.
             let byCustomer = (
@@ -217,6 +230,7 @@ public struct Evaluator {
                 role: role, kpi: kpi, control: (a.n, a.mean), treatment: (b.n, b.mean),
                 difference: Compare.meanDifference(control: a, treatment: b, alpha: alpha),
                 relative: Compare.relativeLift(control: a, treatment: b, alpha: alpha))
+            result.summaries = (a, b)
             if a.mean != 0, a.variance > 0 {
                 let sd = a.variance.squareRoot()
                 let mde = Power.minimumDetectableEffect(perArm: Double(min(a.n, b.n)), alpha: alpha, power: power)
@@ -270,6 +284,7 @@ public struct Evaluator {
         var result = KPIResult(
             role: role, kpi: kpi, control: (control.trials, a.mean), treatment: (treatment.trials, b.mean),
             difference: difference, relative: Compare.relativeLift(control: a, treatment: b, alpha: alpha))
+        result.summaries = (a, b)
         if a.mean > 0 && a.mean < 1 {
             result.minimumDetectableEffect = Power.minimumDetectableLift(
                 baseline: a.mean, perArm: Double(max(1, min(control.trials, treatment.trials))), alpha: alpha, power: power)
@@ -279,6 +294,18 @@ public struct Evaluator {
             }
         }
         return result
+    }
+
+    /// Two counts over their exposures as Poisson rates: n = the count, mean = count / exposure
+    /// and variance = mean², so that variance / n = count / exposure², the rate's variance. Nil
+    /// without exposure.
+    static func poisson(_ a: (count: Int, exposure: Double), _ b: (count: Int, exposure: Double)) -> (ArmSummary, ArmSummary)? {
+        guard a.exposure > 0, b.exposure > 0 else { return nil }
+        func summary(_ arm: (count: Int, exposure: Double)) -> ArmSummary {
+            let rate = Double(arm.count) / arm.exposure
+            return ArmSummary(n: arm.count, mean: rate, variance: rate * rate)
+        }
+        return (summary(a), summary(b))
     }
 
     /// The relative change a rule turns on, for the sample it needs (nil: the rule has none).

@@ -8,6 +8,7 @@ public struct ReportDocument: Encodable, Sendable {
     public var changeID: String
     public var window: Window
     public var verdict: VerdictPart
+    public var recommendation: RecommendationPart
     public var srm: SRM?
     public var unknownEvents: [UnknownEventName]
     public var kpis: [KPIPart]
@@ -20,6 +21,20 @@ public struct ReportDocument: Encodable, Sendable {
     public struct VerdictPart: Encodable, Sendable {
         public var outcome: String
         public var reason: String
+    }
+
+    public struct RecommendationPart: Encodable, Sendable {
+        /// keep, rollback or extend.
+        public var action: String
+        public var reason: String
+        /// True when it goes beyond what the verdict can claim (kept or rolled back on risk).
+        public var beyondVerdict: Bool
+        public var riskTolerance: Double
+
+        enum CodingKeys: String, CodingKey {
+            case action, reason
+            case beyondVerdict = "beyond_verdict", riskTolerance = "risk_tolerance"
+        }
     }
 
     public struct SRM: Encodable, Sendable {
@@ -79,6 +94,11 @@ public struct ReportDocument: Encodable, Sendable {
         public var pValue: Number
         public var mde: Number
         public var requiredPerArm: Number
+        /// The chance the change beats control, and the expected loss of keeping it and of
+        /// rolling it back (`KPIRisk`); null when the figures cannot tell.
+        public var chanceToBeatControl: Number
+        public var expectedLossKeep: Number
+        public var expectedLossRollback: Number
         /// True, false, or nil (null) when it cannot be judged; absent for the leading indicator.
         public var ruleHolds: Bool??
         /// With `--daily`.
@@ -87,6 +107,8 @@ public struct ReportDocument: Encodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case role, name, arms, difference, mde, daily
             case pValue = "p_value", requiredPerArm = "required_per_arm", ruleHolds = "rule_holds"
+            case chanceToBeatControl = "chance_to_beat_control", expectedLossKeep = "expected_loss_keep"
+            case expectedLossRollback = "expected_loss_rollback"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -98,6 +120,9 @@ public struct ReportDocument: Encodable, Sendable {
             try c.encode(pValue, forKey: .pValue)
             try c.encode(mde, forKey: .mde)
             try c.encode(requiredPerArm, forKey: .requiredPerArm)
+            try c.encode(chanceToBeatControl, forKey: .chanceToBeatControl)
+            try c.encode(expectedLossKeep, forKey: .expectedLossKeep)
+            try c.encode(expectedLossRollback, forKey: .expectedLossRollback)
             if let ruleHolds { try c.encode(ruleHolds, forKey: .ruleHolds) }
             try c.encodeIfPresent(daily, forKey: .daily)
         }
@@ -118,7 +143,7 @@ public struct ReportDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case window, verdict, srm, kpis
+        case window, verdict, recommendation, srm, kpis
         case changeID = "change_id", unknownEvents = "unknown_events"
     }
 
@@ -127,6 +152,7 @@ public struct ReportDocument: Encodable, Sendable {
         try c.encode(changeID, forKey: .changeID)
         try c.encode(window, forKey: .window)
         try c.encode(verdict, forKey: .verdict)
+        try c.encode(recommendation, forKey: .recommendation)
         try c.encodeIfPresent(srm, forKey: .srm)
         try c.encode(unknownEvents, forKey: .unknownEvents)
         try c.encode(kpis, forKey: .kpis)
@@ -138,12 +164,16 @@ public struct ReportDocument: Encodable, Sendable {
         changeID = report.changeID
         window = Window(from: report.from.description, to: report.to.description)
         verdict = VerdictPart(outcome: report.verdict.outcome.rawValue, reason: report.verdict.reason)
+        recommendation = RecommendationPart(
+            action: report.recommendation.action.rawValue, reason: report.recommendation.reason,
+            beyondVerdict: report.recommendation.beyondVerdict, riskTolerance: report.recommendation.tolerance)
         srm = report.sampleRatioMismatch.map {
             SRM(statistic: Number($0.statistic), pValue: Number($0.pValue), mismatch: report.hasSampleRatioMismatch)
         }
         unknownEvents = report.unknownEvents
         kpis = report.kpis.enumerated().map { index, result in
-            KPIPart(
+            let risk = KPIRisk(result)
+            return KPIPart(
                 role: result.role.rawValue, name: result.kpi.name, arms: Self.arms(result),
                 difference: Difference(
                     absolute: Number(result.difference?.value), relative: Number(result.relative?.value),
@@ -151,6 +181,8 @@ public struct ReportDocument: Encodable, Sendable {
                     absoluteCILow: Number(result.difference?.low), absoluteCIHigh: Number(result.difference?.high)),
                 pValue: Number(result.difference?.pValue ?? result.relative?.pValue),
                 mde: Number(result.minimumDetectableEffect), requiredPerArm: Number(result.requiredPerArm),
+                chanceToBeatControl: Number(risk?.chanceToBeatControl), expectedLossKeep: Number(risk?.expectedLossKeep),
+                expectedLossRollback: Number(risk?.expectedLossRollback),
                 ruleHolds: report.verdict.ruleHolds[result.kpi.name],
                 daily: index < evaluated.days.count
                     ? evaluated.days[index].map { day, result in

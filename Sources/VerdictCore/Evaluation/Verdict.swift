@@ -24,6 +24,9 @@ public struct KPIResult: Sendable, Equatable {
     public var requiredPerArm: Double?
     /// The smallest relative change this sample can detect at the declared power, if known.
     public var minimumDetectableEffect: Double?
+    /// Each arm as n, mean and variance, where that summarizes it (a proportion, a mean, a
+    /// count as a Poisson rate): what the chance to beat control and the risks are computed from.
+    public var summaries: (control: ArmSummary, treatment: ArmSummary)?
 
     public init(
         role: Role, kpi: KPI, control: (n: Int, value: Double), treatment: (n: Int, value: Double), difference: Estimate?,
@@ -42,7 +45,8 @@ public struct KPIResult: Sendable, Equatable {
     public static func == (a: KPIResult, b: KPIResult) -> Bool {
         a.role == b.role && a.kpi == b.kpi && a.control == b.control && a.treatment == b.treatment
             && a.difference == b.difference && a.relative == b.relative && a.requiredPerArm == b.requiredPerArm
-            && a.minimumDetectableEffect == b.minimumDetectableEffect
+            && a.minimumDetectableEffect == b.minimumDetectableEffect && a.summaries?.control == b.summaries?.control
+            && a.summaries?.treatment == b.summaries?.treatment
     }
 }
 

@@ -5,7 +5,7 @@ extension ExperimentDeclaration {
     /// The fields `experiment { ... }` accepts.
     static let fields = [
         "change_id", "title", "hypothesis", "owner", "design", "window", "cohorts", "primary", "leading", "guardrails",
-        "safety", "forecast", "if_inconclusive", "alpha", "power", "confidence",
+        "safety", "forecast", "if_inconclusive", "risk_tolerance", "alpha", "power", "confidence",
     ]
 
     /// Validates what a script declared. Every error names the field path and its line:
@@ -68,6 +68,7 @@ extension ExperimentDeclaration {
             expectedLift = nil
         }
         ifInconclusive = try root.choice("if_inconclusive", default: .rollback)
+        riskTolerance = try root.number("risk_tolerance", in: RiskTolerance.range)
         alpha = try root.number("alpha", in: 0.0001...0.4999)
         power = try root.number("power", in: 0.5...0.9999)
         confidence = try root.choice("confidence", default: .point)

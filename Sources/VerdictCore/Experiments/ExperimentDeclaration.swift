@@ -30,6 +30,9 @@ public struct ExperimentDeclaration: Sendable, Equatable {
     public var expectedLift: Double?
     /// What to do when the verdict is inconclusive.
     public var ifInconclusive: InconclusiveAction
+    /// The expected loss of keeping (relative, on the primary KPI) below which an inconclusive
+    /// change is recommended for keeping; the workspace's when not declared.
+    public var riskTolerance: Double?
     /// The significance level; the workspace's when not declared.
     public var alpha: Double?
     /// The power; the workspace's when not declared.

@@ -14,12 +14,14 @@ public struct RecordedVerdict: Encodable, Sendable {
     public var seal: String
     /// pass, fail or inconclusive.
     public var outcome: String
+    /// keep, rollback or extend (`Recommendation`).
+    public var recommendation: String?
     /// How many stored events the evaluation used, and their digest (docs/audit.md).
     public var events: Int
     public var digest: String
 
     enum CodingKeys: String, CodingKey {
-        case at, actor, window, seal, outcome, events, digest
+        case at, actor, window, seal, outcome, recommendation, events, digest
         case changeID = "change_id"
     }
 
@@ -30,6 +32,7 @@ public struct RecordedVerdict: Encodable, Sendable {
         window = .init(from: LocalDay(number: row.startDay).description, to: LocalDay(number: row.endDay).description)
         seal = row.seal
         outcome = row.outcome
+        recommendation = row.recommendation
         events = row.events
         digest = row.digest
     }
@@ -64,7 +67,7 @@ extension Lifecycle {
         let now = clock.nowMilliseconds()
         let stored = VerdictRow(
             changeID: changeID, at: now, actor: actor, startDay: row.startDay, endDay: row.endDay, seal: row.seal,
-            outcome: document.verdict.outcome, recommendation: nil, events: events, digest: digest,
+            outcome: document.verdict.outcome, recommendation: document.recommendation.action, events: events, digest: digest,
             document: String(decoding: try encoder.encode(document), as: UTF8.self))
         let verdict = RecordedVerdict(stored)
         let actor = actor
@@ -97,6 +100,7 @@ struct VerdictDetails: Encodable, Sendable {
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(verdict.outcome, forKey: .outcome)
+        try c.encodeIfPresent(verdict.recommendation, forKey: .recommendation)
         try c.encode(verdict.window, forKey: .window)
         try c.encode(verdict.seal, forKey: .seal)
         try c.encode(verdict.events, forKey: .events)
@@ -105,6 +109,6 @@ struct VerdictDetails: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case outcome, window, seal, events, digest, report
+        case outcome, recommendation, window, seal, events, digest, report
     }
 }

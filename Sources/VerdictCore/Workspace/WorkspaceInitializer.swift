@@ -44,6 +44,7 @@ public enum WorkspaceInitializer {
               window_days = \(settings.windowDays),       -- default experiment window
               alpha       = \(settings.alpha),    -- significance level of verdicts
               power       = \(settings.power),     -- power for sample sizes and forecasts
+              risk_tolerance = \(settings.riskTolerance),  -- keep an inconclusive change when keeping it risks less than this
 
               -- Limits for every script call (experiments, plugins, importers):
               -- sandbox = { memory_mb = \(limits.memoryBytes >> 20), instructions = \(limits.instructions), seconds = \(limits.seconds) },

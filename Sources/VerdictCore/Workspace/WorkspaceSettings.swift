@@ -13,24 +13,28 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var alpha: Double
     /// The default power for sample sizes and forecasts.
     public var power: Double
+    /// The default risk tolerance of recommendations: the expected loss of keeping a change
+    /// (relative to control, on its primary KPI) below which an inconclusive change is kept.
+    public var riskTolerance: Double
     /// The resources each script call may use.
     public var sandbox: SandboxLimits
 
     /// Creates settings; omitted values take the defaults a new workspace gets.
     public init(
         business: String, timeZone: String, windowDays: Int = 7, alpha: Double = 0.05, power: Double = 0.8,
-        sandbox: SandboxLimits = .standard
+        riskTolerance: Double = RiskTolerance.standard, sandbox: SandboxLimits = .standard
     ) {
         self.business = business
         self.timeZone = timeZone
         self.windowDays = windowDays
         self.alpha = alpha
         self.power = power
+        self.riskTolerance = riskTolerance
         self.sandbox = sandbox
     }
 
     /// The fields `workspace { ... }` accepts.
-    static let fields = ["business", "time_zone", "window_days", "alpha", "power", "sandbox"]
+    static let fields = ["business", "time_zone", "window_days", "alpha", "power", "risk_tolerance", "sandbox"]
     static let sandboxFields = ["memory_mb", "instructions", "seconds"]
 
     /// Whether `name` is a time zone in the IANA database (`America/Chicago`, `UTC`).
@@ -73,6 +77,8 @@ extension WorkspaceSettings {
             "alpha", where: { $0 > 0 && $0 < 0.5 }, expected: "a significance level between 0 and 0.5 (such as 0.05)") ?? 0.05
         let power = try fields.number("power", where: { $0 >= 0.5 && $0 < 1 }, expected: "a power from 0.5 to below 1 (such as 0.8)")
             ?? 0.8
+        let riskTolerance = try fields.number("risk_tolerance", where: RiskTolerance.range.contains, expected: RiskTolerance.expected)
+            ?? RiskTolerance.standard
 
         var limits = SandboxLimits.standard
         if let sandbox = try fields.optionalTable("sandbox") {
@@ -86,6 +92,7 @@ extension WorkspaceSettings {
                 "seconds", where: { $0 > 0 && $0 <= 600 }, expected: "seconds above 0 and at most 600") ?? limits.seconds
         }
         self.init(
-            business: business, timeZone: timeZone, windowDays: windowDays, alpha: alpha, power: power, sandbox: limits)
+            business: business, timeZone: timeZone, windowDays: windowDays, alpha: alpha, power: power, riskTolerance: riskTolerance,
+            sandbox: limits)
     }
 }

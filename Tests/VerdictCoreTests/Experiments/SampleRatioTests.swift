@@ -7,7 +7,8 @@ import Testing
         ExperimentReport(
             changeID: "CHG-1", from: LocalDay("2026-11-02")!, to: LocalDay("2026-11-08")!, kpis: [],
             sampleRatioMismatch: pValue.map { (statistic: 12, pValue: $0) },
-            verdict: Verdict(outcome: .inconclusive, reason: "", ruleHolds: [:]), cohorts: [])
+            verdict: Verdict(outcome: .inconclusive, reason: "", ruleHolds: [:]),
+            recommendation: Recommendation(action: .rollback, reason: "", beyondVerdict: false, tolerance: 0.03), cohorts: [])
     }
 
     @Test func mismatchBelowTheThreshold() {

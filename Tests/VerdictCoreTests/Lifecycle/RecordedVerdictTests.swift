@@ -38,6 +38,7 @@ import VerdictTestSupport
         #expect(verdict.window.from == "2026-11-02" && verdict.window.to == "2026-11-08")
         #expect(verdict.seal == (try lifecycle.status(of: "CHG-0007")).seal)
         #expect(verdict.outcome == evaluated.report.verdict.outcome.rawValue)
+        #expect(verdict.recommendation == evaluated.report.recommendation.action.rawValue)
         // Every stored event of the change in the window: the 100 above and the history it stamped.
         let counted = try EventLog(workspace: fixture.workspace).counts(
             EventQuery(change: "CHG-0007", from: LocalDay("2026-11-02"), to: LocalDay("2026-11-08")), by: [])
