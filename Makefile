@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev
-BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip time
+BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip python3-venv time
 PREFIX ?= /usr/local
 DEMO_DIR ?= $(shell mktemp -d -u /tmp/verdict-demo.XXXXXX)
 
