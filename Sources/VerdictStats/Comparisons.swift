@@ -88,6 +88,31 @@ public enum Compare {
         return Estimate(value: lift, standardError: se, low: lift - width, high: lift + width, pValue: pValue, degreesOfFreedom: dof)
     }
 
+    /// The relative change of a proportion (treatment / control - 1) as a risk ratio: the Wald
+    /// test on the log ratio with 0.5 added to each count and each total, statsmodels' default
+    /// for ratios (`confint_proportions_2indep` and `test_proportions_2indep` with
+    /// `compare="ratio", method="log-adjusted"`). Its interval never runs below -100%, and the
+    /// interval and the p-value come from the same test. The value is the observed change
+    /// (infinite when the control has no successes); the standard error is the delta-method one
+    /// of the adjusted ratio. Nil when both arms are all successes (no spread to test).
+    public static func riskRatio(
+        control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int), alpha: Double = 0.05
+    ) -> Estimate? {
+        guard control.trials > 0, treatment.trials > 0 else { return nil }
+        let x0 = Double(control.successes) + 0.5, n0 = Double(control.trials) + 0.5
+        let x1 = Double(treatment.successes) + 0.5, n1 = Double(treatment.trials) + 0.5
+        let variance = 1 / x1 - 1 / n1 + 1 / x0 - 1 / n0
+        guard variance > 0 else { return nil }
+        let logRatio = log((x1 / n1) / (x0 / n0))
+        let se = variance.squareRoot()
+        let z = Normal.quantile(1 - alpha / 2)
+        let p0 = Double(control.successes) / Double(control.trials), p1 = Double(treatment.successes) / Double(treatment.trials)
+        let observed = p0 > 0 ? p1 / p0 - 1 : (p1 > 0 ? Double.infinity : 0)
+        return Estimate(
+            value: observed, standardError: exp(logRatio) * se, low: exp(logRatio - z * se) - 1, high: exp(logRatio + z * se) - 1,
+            pValue: 2 * Normal.sf(abs(logRatio) / se), degreesOfFreedom: nil)
+    }
+
     /// Welch's t test of the difference of two means (treatment - control), with its interval.
     public static func meanDifference(control a: ArmSummary, treatment b: ArmSummary, alpha: Double = 0.05) -> Estimate? {
         guard a.n > 1, b.n > 1, a.variance > 0 || b.variance > 0 else { return nil }

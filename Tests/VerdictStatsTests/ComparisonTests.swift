@@ -8,7 +8,7 @@ import VerdictStats
     @Test func proportions() {
         let cases = ReferenceValues.cases("proportions")
         #expect(cases.count >= 60)
-        var differences = 0, lifts = 0
+        var differences = 0, lifts = 0, ratios = 0
         for c in cases {
             let control = (Int(c["x0"]!), Int(c["n0"]!)), treatment = (Int(c["x1"]!), Int(c["n1"]!))
             let label = "\(control) vs \(treatment)"
@@ -22,6 +22,17 @@ import VerdictStats
                 expectClose(estimate.pValue, c["diff_p"]!, absolute: 1e-12, "p-value \(label)")
             }
             expectClose(Compare.fisherExactPValue(control: control, treatment: treatment), c["fisher_p"]!, absolute: 1e-12, "Fisher \(label)")
+            let ratio = Compare.riskRatio(control: control, treatment: treatment, alpha: c["alpha"]!)
+            if let low = c["ratio_low"] {
+                ratios += 1
+                let estimate = try! #require(ratio, "statsmodels gives a ratio for \(label)")
+                expectClose(estimate.low + 1, low, absolute: 1e-12, "ratio low \(label)")
+                expectClose(estimate.high + 1, c["ratio_high"]!, absolute: 1e-12, "ratio high \(label)")
+                expectClose(estimate.pValue, c["ratio_p"]!, absolute: 1e-12, "ratio p \(label)")
+                #expect(estimate.low > -1, "the interval stays above -100% for \(label)")
+            } else {
+                #expect(ratio == nil, "statsmodels gives no ratio for \(label)")
+            }
             let relative = Compare.relativeLift(
                 control: .proportion(successes: control.0, trials: control.1),
                 treatment: .proportion(successes: treatment.0, trials: treatment.1), alpha: c["alpha"]!)
@@ -37,7 +48,30 @@ import VerdictStats
                 #expect(relative == nil, "gbstats gives no lift for \(label), Verdict should not either")
             }
         }
-        #expect(differences > 50 && lifts > 50)
+        #expect(differences > 50 && lifts > 50 && ratios > 55)
+    }
+
+    /// What a new user found: a relative interval on a rate that ran past -100%, and an
+    /// interval beside a p-value from another test. The risk ratio's interval stays above -100%,
+    /// and excludes no change exactly when its p-value is below alpha.
+    @Test func riskRatioIntervalAndPValueAgree() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let n0 = Int.random(in: 1...300, using: &generator), n1 = Int.random(in: 1...300, using: &generator)
+            let control = (Int.random(in: 0...n0, using: &generator), n0), treatment = (Int.random(in: 0...n1, using: &generator), n1)
+            let alpha = [0.01, 0.05, 0.1].randomElement(using: &generator)!
+            guard let ratio = Compare.riskRatio(control: control, treatment: treatment, alpha: alpha) else { continue }
+            #expect(ratio.low > -1 && ratio.low <= ratio.high, "\(control) vs \(treatment)")
+            let excludesNoChange = ratio.low > 0 || ratio.high < 0
+            // Exactly at the boundary the two may round apart; elsewhere they agree.
+            if abs(ratio.pValue - alpha) > 1e-9 {
+                #expect(excludesNoChange == (ratio.pValue < alpha), "\(control) vs \(treatment) at alpha \(alpha)")
+            }
+        }
+        // A big drop on a small sample: the delta-method interval runs past -100%, the risk ratio's does not.
+        let delta = Compare.relativeLift(control: .proportion(successes: 7, trials: 30), treatment: .proportion(successes: 3, trials: 29))!
+        let small = Compare.riskRatio(control: (7, 30), treatment: (3, 29))!
+        #expect(delta.low < -1 && small.low > -1 && small.pValue > 0.05 && small.high > 0)
     }
 
     @Test func means() {

@@ -33,8 +33,28 @@ struct ReportRendering {
                      result.relative.map { signedPercent($0.value) } ?? "—"]
                 }).text())
         }
+        var tests: [(test: String, kpis: [String])] = []
+        for result in report.kpis {
+            guard let test = result.test else { continue }
+            if let index = tests.firstIndex(where: { $0.test == test }) {
+                tests[index].kpis.append(result.kpi.name)
+            } else {
+                tests.append((test, [result.kpi.name]))
+            }
+        }
+        if !tests.isEmpty {
+            lines.append("interval and p-value, each from one test: " + tests.map { "\($0.test) (\($0.kpis.joined(separator: ", ")))" }.joined(separator: "; "))
+        }
         if let srm = report.sampleRatioMismatch {
-            lines.append("sample ratio: χ² = \(format(srm.statistic, digits: 2)), p = \(format(srm.pValue, digits: 3))" + (report.hasSampleRatioMismatch ? "  MISMATCH: the arms are not the sizes the design intended; check the flag before trusting anything else" : " (as designed)"))
+            let figures = "sample ratio: χ² = \(format(srm.statistic, digits: 2)), p = \(format(srm.pValue, digits: 3))"
+            let cutOff = FigureText.number(ExperimentReport.sampleRatioMismatchThreshold, digits: 3, trimmed: true)
+            if report.hasSampleRatioMismatch {
+                lines.append(figures + " < \(cutOff): MISMATCH, the arms are not the sizes the design intended; check the flag before trusting anything else")
+            } else if report.sampleRatioJudged {
+                lines.append(figures + " (as designed: a mismatch needs p < \(cutOff))")
+            } else {
+                lines.append(figures + " (not judged: fewer than \(ExperimentReport.sampleRatioMinimumPerArm) per arm)")
+            }
         }
         for unknown in report.unknownEvents {
             lines.append("warning: \(unknown)")
@@ -51,7 +71,7 @@ struct ReportRendering {
         let change = result.relative.map { signedPercent($0.value) } ?? result.difference.map { signedValue($0.value, result.kpi) } ?? "—"
         let interval = result.relative.map { "[\(signedPercent($0.low)), \(signedPercent($0.high))]" }
             ?? result.difference.flatMap { $0.low.isNaN ? nil : "[\(signedValue($0.low, result.kpi)), \(signedValue($0.high, result.kpi))]" } ?? "—"
-        let p = (result.difference?.pValue ?? result.relative?.pValue).map { format($0, digits: 3) } ?? "—"
+        let p = result.pValue.map { format($0, digits: 3) } ?? "—"
         let holds = report.verdict.ruleHolds[result.kpi.name].map { $0.map { $0 ? "holds" : "fails" } ?? "undecided" } ?? ""
         return [
             result.kpi.name, result.role.rawValue, "\(value(result.control.value)) (n \(result.control.n))",

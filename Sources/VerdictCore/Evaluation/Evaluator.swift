@@ -38,14 +38,25 @@ public struct ExperimentReport: Sendable {
     /// The same KPIs within each declared cohort.
     public var cohorts: [(cohort: String, kpis: [KPIResult])]
 
+    /// The units (customers, else events) in each arm that the sample ratio check counted.
+    public var sampleRatioUnits: [Int] = []
+
     /// Below this p-value the arms' sizes are taken to differ from the design (a broken flag or
     /// split), as GrowthBook and most platforms do: SRM checks run on every report, so the
     /// threshold is strict to keep false alarms rare.
     public static let sampleRatioMismatchThreshold = 0.001
+    /// The check is judged only when every arm has at least this many units: below it a
+    /// chi-square on a handful of customers says little either way.
+    public static let sampleRatioMinimumPerArm = 50
+
+    /// Whether there are enough units in every arm to judge the sample ratio.
+    public var sampleRatioJudged: Bool {
+        sampleRatioMismatch != nil && (sampleRatioUnits.isEmpty || sampleRatioUnits.min()! >= Self.sampleRatioMinimumPerArm)
+    }
 
     /// Whether the arms' sizes differ from the design's split beyond chance.
     public var hasSampleRatioMismatch: Bool {
-        (sampleRatioMismatch?.pValue ?? 1) < Self.sampleRatioMismatchThreshold
+        sampleRatioJudged && (sampleRatioMismatch?.pValue ?? 1) < Self.sampleRatioMismatchThreshold
     }
 }
 
@@ -90,6 +101,7 @@ public struct Evaluator {
             recommendation: Recommendation.make(declaration, results: kpis, verdict: verdict, tolerance: riskTolerance, windows: windows),
             cohorts: cohorts)
         report.unknownEvents = unknown
+        report.sampleRatioUnits = sampleRatioUnits(control: control, treatment: treatment, window: window)
         return report
     }
 
@@ -276,14 +288,12 @@ public struct Evaluator {
     private func proportionResult(_ kpi: KPI, role: KPIResult.Role, control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int)) -> KPIResult {
         let a = ArmSummary.proportion(successes: control.successes, trials: control.trials)
         let b = ArmSummary.proportion(successes: treatment.successes, trials: treatment.trials)
-        var difference = Compare.proportionDifference(control: control, treatment: treatment, alpha: alpha)
-        // Small counts: the normal approximation is poor, so the p-value is Fisher's exact one.
-        if min(control.successes, control.trials - control.successes, treatment.successes, treatment.trials - treatment.successes) < 5 {
-            difference?.pValue = Compare.fisherExactPValue(control: control, treatment: treatment)
-        }
+        // The relative change as a risk ratio on the log scale: its interval stays above -100%,
+        // and its p-value is of the same test (statsmodels' log-adjusted ratio).
         var result = KPIResult(
             role: role, kpi: kpi, control: (control.trials, a.mean), treatment: (treatment.trials, b.mean),
-            difference: difference, relative: Compare.relativeLift(control: a, treatment: b, alpha: alpha))
+            difference: Compare.proportionDifference(control: control, treatment: treatment, alpha: alpha),
+            relative: Compare.riskRatio(control: control, treatment: treatment, alpha: alpha))
         result.summaries = (a, b)
         if a.mean > 0 && a.mean < 1 {
             result.minimumDetectableEffect = Power.minimumDetectableLift(
@@ -321,11 +331,16 @@ public struct Evaluator {
         Estimate(value: ratio.value - 1, standardError: ratio.standardError, low: ratio.low - 1, high: ratio.high - 1, pValue: ratio.pValue)
     }
 
-    private func sampleRatioMismatch(control: Arm, treatment: Arm, window: WindowFigures) -> (statistic: Double, pValue: Double)? {
-        if case .beforeAfter = declaration.design { return nil }
+    /// The units the sample ratio check counts: customers, else events.
+    private func sampleRatioUnits(control: Arm, treatment: Arm, window: WindowFigures) -> [Int] {
         // Units, not events: a treatment may add events of its own (clicks on the new button).
         let users = [window.customerCount(control), window.customerCount(treatment)]
-        let counts = users.reduce(0, +) > 0 ? users : [window.eventCount(control), window.eventCount(treatment)]
+        return users.reduce(0, +) > 0 ? users : [window.eventCount(control), window.eventCount(treatment)]
+    }
+
+    private func sampleRatioMismatch(control: Arm, treatment: Arm, window: WindowFigures) -> (statistic: Double, pValue: Double)? {
+        if case .beforeAfter = declaration.design { return nil }
+        let counts = sampleRatioUnits(control: control, treatment: treatment, window: window)
         let total = control.exposure + treatment.exposure
         guard total > 0 else { return nil }
         return Compare.sampleRatioMismatch(counts: counts, shares: [control.exposure / total, treatment.exposure / total])

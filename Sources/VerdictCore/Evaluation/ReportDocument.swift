@@ -41,9 +41,11 @@ public struct ReportDocument: Encodable, Sendable {
         public var statistic: Number
         public var pValue: Number
         public var mismatch: Bool
+        /// False when an arm has too few units to judge (`ExperimentReport.sampleRatioMinimumPerArm`).
+        public var judged: Bool
 
         enum CodingKeys: String, CodingKey {
-            case statistic, mismatch
+            case statistic, mismatch, judged
             case pValue = "p_value"
         }
     }
@@ -92,6 +94,8 @@ public struct ReportDocument: Encodable, Sendable {
         public var arms: Arms
         public var difference: Difference
         public var pValue: Number
+        /// The test the relative interval and the p-value both come from.
+        public var test: String?
         public var mde: Number
         public var requiredPerArm: Number
         /// The chance the change beats control, and the expected loss of keeping it and of
@@ -105,7 +109,7 @@ public struct ReportDocument: Encodable, Sendable {
         public var daily: [Day]?
 
         enum CodingKeys: String, CodingKey {
-            case role, name, arms, difference, mde, daily
+            case role, name, arms, difference, mde, daily, test
             case pValue = "p_value", requiredPerArm = "required_per_arm", ruleHolds = "rule_holds"
             case chanceToBeatControl = "chance_to_beat_control", expectedLossKeep = "expected_loss_keep"
             case expectedLossRollback = "expected_loss_rollback"
@@ -118,6 +122,7 @@ public struct ReportDocument: Encodable, Sendable {
             try c.encode(arms, forKey: .arms)
             try c.encode(difference, forKey: .difference)
             try c.encode(pValue, forKey: .pValue)
+            try c.encode(test, forKey: .test)
             try c.encode(mde, forKey: .mde)
             try c.encode(requiredPerArm, forKey: .requiredPerArm)
             try c.encode(chanceToBeatControl, forKey: .chanceToBeatControl)
@@ -168,7 +173,7 @@ public struct ReportDocument: Encodable, Sendable {
             action: report.recommendation.action.rawValue, reason: report.recommendation.reason,
             beyondVerdict: report.recommendation.beyondVerdict, riskTolerance: report.recommendation.tolerance)
         srm = report.sampleRatioMismatch.map {
-            SRM(statistic: Number($0.statistic), pValue: Number($0.pValue), mismatch: report.hasSampleRatioMismatch)
+            SRM(statistic: Number($0.statistic), pValue: Number($0.pValue), mismatch: report.hasSampleRatioMismatch, judged: report.sampleRatioJudged)
         }
         unknownEvents = report.unknownEvents
         kpis = report.kpis.enumerated().map { index, result in
@@ -179,7 +184,7 @@ public struct ReportDocument: Encodable, Sendable {
                     absolute: Number(result.difference?.value), relative: Number(result.relative?.value),
                     ciLow: Number(result.relative?.low), ciHigh: Number(result.relative?.high),
                     absoluteCILow: Number(result.difference?.low), absoluteCIHigh: Number(result.difference?.high)),
-                pValue: Number(result.difference?.pValue ?? result.relative?.pValue),
+                pValue: Number(result.pValue), test: result.test,
                 mde: Number(result.minimumDetectableEffect), requiredPerArm: Number(result.requiredPerArm),
                 chanceToBeatControl: Number(risk?.chanceToBeatControl), expectedLossKeep: Number(risk?.expectedLossKeep),
                 expectedLossRollback: Number(risk?.expectedLossRollback),

@@ -42,6 +42,20 @@ public struct KPIResult: Sendable, Equatable {
         self.minimumDetectableEffect = minimumDetectableEffect
     }
 
+    /// The p-value shown beside the relative interval: of the same test.
+    public var pValue: Double? { relative?.pValue ?? difference?.pValue }
+
+    /// The test the relative interval and the p-value come from, by KPI kind.
+    public var test: String? {
+        switch kpi.kind {
+        case .conversion, .errorRate: return relative == nil ? nil : "log risk ratio"
+        case .mean: return relative == nil ? nil : "delta method (Welch t)"
+        case .count, .dailyCount, .rate: return relative == nil ? nil : "exact Poisson rate ratio"
+        case .quantile: return relative == nil ? nil : "bootstrap"
+        case .custom: return summaries == nil || relative == nil ? nil : "log risk ratio"
+        }
+    }
+
     public static func == (a: KPIResult, b: KPIResult) -> Bool {
         a.role == b.role && a.kpi == b.kpi && a.control == b.control && a.treatment == b.treatment
             && a.difference == b.difference && a.relative == b.relative && a.requiredPerArm == b.requiredPerArm

@@ -53,8 +53,9 @@ import VerdictTestSupport
         let primary = report.kpis[0]
         #expect(primary.control.n == 1000 && primary.treatment.n == 1000)
         #expect(primary.control.value == 0.10 && primary.treatment.value == 0.13)
-        let expected = Compare.relativeLift(control: .proportion(successes: 100, trials: 1000), treatment: .proportion(successes: 130, trials: 1000))
-        #expect(primary.relative == expected)
+        // The relative change is the log risk ratio's, and the p-value shown is the same test's.
+        let expected = Compare.riskRatio(control: (100, 1000), treatment: (130, 1000))
+        #expect(primary.relative == expected && primary.pValue == expected?.pValue && primary.test == "log risk ratio")
         #expect(abs(primary.difference!.value - 0.03) < 1e-12)
         // A 5% lift on a 10% baseline needs tens of thousands per arm: inconclusive, and the reason says why.
         #expect(primary.requiredPerArm! > 20_000)

@@ -118,6 +118,12 @@ for x0, n0, x1, n1, alpha in pairs:
         low, high = confint_proportions_2indep(x1, n1, x0, n0, method="wald", compare="diff", alpha=alpha)
         row.update({"diff": p1 - p0, "diff_se": se, "diff_low": low, "diff_high": high, "diff_p": test.pvalue})
     row["fisher_p"] = stats.fisher_exact([[x1, n1 - x1], [x0, n0 - x0]]).pvalue
+    # The relative change as a risk ratio with statsmodels' default for ratios: the Wald test on
+    # the log ratio with 0.5 added to each count and total ("log-adjusted"), interval and p-value.
+    if not (x0 == n0 and x1 == n1):
+        low, high = confint_proportions_2indep(x1, n1, x0, n0, method="log-adjusted", compare="ratio", alpha=alpha)
+        test = test_proportions_2indep(x1, n1, x0, n0, method="log-adjusted", compare="ratio", return_results=True)
+        row.update({"ratio_low": low, "ratio_high": high, "ratio_p": test.pvalue})
     rel = gb_relative(ProportionStatistic(n=n0, sum=x0), ProportionStatistic(n=n1, sum=x1), alpha)
     if rel:
         row.update(rel)
