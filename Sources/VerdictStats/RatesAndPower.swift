@@ -95,6 +95,17 @@ public enum Power {
     }
 
     /// The smallest relative lift of a proportion detectable with `perArm` observations per arm.
+    /// The smallest relative drop of a proportion from `p0` detectable with `perArm` per arm (the
+    /// arcsine effect size, downward): at most 1 (the whole baseline); infinite when even a drop
+    /// to 0 cannot be detected.
+    public static func minimumDetectableDrop(baseline p0: Double, perArm: Double, alpha: Double, power: Double) -> Double {
+        let h = minimumDetectableEffect(perArm: perArm, alpha: alpha, power: power)
+        let angle = asin(p0.squareRoot()) - h / 2
+        guard angle > 0 else { return .infinity }
+        let p1 = sin(angle) * sin(angle)
+        return 1 - p1 / p0
+    }
+
     public static func minimumDetectableLift(baseline p0: Double, perArm: Double, alpha: Double, power: Double) -> Double {
         let h = minimumDetectableEffect(perArm: perArm, alpha: alpha, power: power)
         let angle = asin(p0.squareRoot()) + h / 2

@@ -116,11 +116,15 @@ import VerdictTestSupport
         #expect(result.status == 0, "\(result.error)")
         let forecast = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(forecast["change_id"] as? String == "CHG-0007" && forecast["window_days"] as? Int == 7)
-        #expect((forecast["history"] as? [String: String]) == ["from": "2026-10-12", "to": "2026-11-08"])
+        // The example data begins on 2 November: 7 days of history, not 28.
+        let history = try #require(forecast["history"] as? [String: Any])
+        #expect(history["from"] as? String == "2026-11-02" && history["to"] as? String == "2026-11-08")
+        #expect(history["days"] as? Int == 7 && history["requested_days"] as? Int == 28)
+        #expect((forecast["note"] as? String)?.hasPrefix("only 7 days of history") == true)
         #expect((forecast["conclusion"] as? String)?.hasPrefix("7 days cannot decide this rule") == true)
         let kpis = try #require(forecast["kpis"] as? [[String: Any]])
         #expect(kpis.map { $0["role"] as? String } == ["primary", "leading", "guardrail"])
-        #expect(kpis[0]["per_arm"] as? Double == 21 || (kpis[0]["per_arm"] as? Double).map { abs($0 - 21) < 1 } == true)
+        #expect((kpis[0]["per_arm"] as? Double).map { abs($0 - 82.6) < 1 } == true)
         #expect(kpis[0]["mde"] is Double && kpis[0]["days_for_rule"] is Double)
         #expect(kpis[2]["baseline"] is NSNull)  // no booking_submit events: nothing to compute
     }

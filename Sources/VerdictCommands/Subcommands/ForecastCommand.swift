@@ -59,17 +59,19 @@ extension VerdictCommand {
 
         static func text(_ forecast: VerdictCore.Forecast, _ declaration: ExperimentDeclaration) -> String {
             func number(_ x: Double?, _ digits: Int = 1) -> String { x.map { $0.isFinite ? FigureText.number($0, digits: digits) : "—" } ?? "—" }
+            // Whole days, rounded up as the conclusion rounds them: 152.2 days need 153.
+            func days(_ x: Double?) -> String { x.map { $0.isFinite ? String(Int($0.rounded(.up))) : "—" } ?? "—" }
             func percent(_ x: Double?) -> String { x.map { $0.isFinite ? FigureText.percent($0) : "—" } ?? "—" }
             let rows = forecast.kpis.map { kpi in
                 [kpi.name, kpi.role.rawValue, number(kpi.perDay), number(kpi.baseline, 4), number(kpi.spread, 2),
-                 number(kpi.perArm, 0), percent(kpi.minimumDetectableEffect), number(kpi.daysForThreshold, 0),
-                 number(kpi.daysForExpectedLift, 0)]
+                 number(kpi.perArm, 0), percent(kpi.minimumDetectableEffect), days(kpi.daysForThreshold),
+                 days(kpi.daysForExpectedLift)]
             }
             let table = TableOutput(
                 headers: ["kpi", "role", "per day", "baseline", "spread", "per arm", "MDE", "days for rule", "days for expected"],
                 rows: rows)
             return "\(declaration.changeID)  \(declaration.title): history \(forecast.from) .. \(forecast.to), window \(declaration.windowDays) days\n\n"
-                + table.text() + "\n" + forecast.conclusion + "\n"
+                + table.text() + "\n" + (forecast.note.map { "note: \($0)\n" } ?? "") + forecast.conclusion + "\n"
         }
     }
 }

@@ -76,7 +76,7 @@ struct ReportRendering {
         return [
             result.kpi.name, result.role.rawValue, "\(value(result.control.value)) (n \(result.control.n))",
             "\(value(result.treatment.value)) (n \(result.treatment.n))", change, interval, p,
-            result.minimumDetectableEffect.map { "±" + percent($0) } ?? "—", holds,
+            result.minimumDetectableEffect.flatMap { $0.isFinite ? "±" + percent($0) : nil } ?? "—", holds,
         ]
     }
 

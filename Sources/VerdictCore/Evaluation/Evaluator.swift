@@ -246,7 +246,7 @@ public struct Evaluator {
             if a.mean != 0, a.variance > 0 {
                 let sd = a.variance.squareRoot()
                 let mde = Power.minimumDetectableEffect(perArm: Double(min(a.n, b.n)), alpha: alpha, power: power)
-                result.minimumDetectableEffect = mde * sd / abs(a.mean)
+                result.minimumDetectableEffect = Self.directed(mde * sd / abs(a.mean), kpi)
                 if let threshold = liftThreshold(kpi.rule) {
                     result.requiredPerArm = Power.sampleSizePerArm(effectSize: threshold * abs(a.mean) / sd, alpha: alpha, power: power)
                 }
@@ -296,8 +296,10 @@ public struct Evaluator {
             relative: Compare.riskRatio(control: control, treatment: treatment, alpha: alpha))
         result.summaries = (a, b)
         if a.mean > 0 && a.mean < 1 {
-            result.minimumDetectableEffect = Power.minimumDetectableLift(
-                baseline: a.mean, perArm: Double(max(1, min(control.trials, treatment.trials))), alpha: alpha, power: power)
+            let perArm = Double(max(1, min(control.trials, treatment.trials)))
+            result.minimumDetectableEffect = kpi.better == .lower
+                ? Power.minimumDetectableDrop(baseline: a.mean, perArm: perArm, alpha: alpha, power: power)
+                : Power.minimumDetectableLift(baseline: a.mean, perArm: perArm, alpha: alpha, power: power)
             if let threshold = liftThreshold(kpi.rule) {
                 result.requiredPerArm = Power.sampleSizePerArm(
                     baseline: a.mean, relativeLift: kpi.better == .lower ? -threshold : threshold, alpha: alpha, power: power)

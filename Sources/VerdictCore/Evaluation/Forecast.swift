@@ -11,8 +11,18 @@ public struct Forecast: Sendable {
     public var to: LocalDay
     /// Per KPI: what the history shows and what the window will bring.
     public var kpis: [KPIForecast]
+    /// How many days of history the figures are per day over: the days asked for, or fewer when
+    /// the store's events for these customers begin later.
+    public var days: Int
+    /// The days of history asked for (`--baseline-days`).
+    public var requestedDays: Int
     /// One plain sentence: can the window decide the rule, and what to change if not.
     public var conclusion: String
+    /// Said when the history is shorter than asked for.
+    public var note: String? {
+        guard days < requestedDays else { return nil }
+        return "only \(days) day\(days == 1 ? "" : "s") of history (from \(from)) of the \(requestedDays) asked for: the figures are per day over those"
+    }
 
     /// The forecast for `declaration` (loaded in `sandbox`, for custom KPIs) from the
     /// `baselineDays` days of the workspace's store before `today`.
@@ -35,11 +45,14 @@ public struct ForecastDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case history, conclusion, kpis
+        case history, conclusion, kpis, note
         case changeID = "change_id", windowDays = "window_days"
     }
 
-    enum HistoryKeys: String, CodingKey { case from, to }
+    enum HistoryKeys: String, CodingKey {
+        case from, to, days
+        case requestedDays = "requested_days"
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -47,8 +60,11 @@ public struct ForecastDocument: Encodable, Sendable {
         var history = c.nestedContainer(keyedBy: HistoryKeys.self, forKey: .history)
         try history.encode(forecast.from.description, forKey: .from)
         try history.encode(forecast.to.description, forKey: .to)
+        try history.encode(forecast.days, forKey: .days)
+        try history.encode(forecast.requestedDays, forKey: .requestedDays)
         try c.encode(declaration.windowDays, forKey: .windowDays)
         try c.encode(forecast.conclusion, forKey: .conclusion)
+        try c.encode(forecast.note, forKey: .note)
         try c.encode(forecast.kpis, forKey: .kpis)
     }
 }
@@ -95,9 +111,18 @@ public struct KPIForecast: Sendable, Encodable {
 extension Evaluator {
     /// The forecast from the `baselineDays` days before `today`.
     public func forecast(today: LocalDay, baselineDays: Int) throws -> Forecast {
-        let from = LocalDay(number: today.number - Int32(baselineDays)), to = LocalDay(number: today.number - 1)
+        var from = LocalDay(number: today.number - Int32(baselineDays))
+        let to = LocalDay(number: today.number - 1)
         var filter = EventFilter(fromDay: from.number, toDay: to.number)
         filter.cohorts = declaration.cohorts
+        // Per day over the days that have history: a store whose events begin a week ago has a
+        // week of history, not 28 days of which 21 are empty.
+        if let first = try store.countEvents(filter, groupedBy: [.day]).first?.keys.first, case .day(let day) = first, day > from.number {
+            from = LocalDay(number: day)
+            filter.fromDay = day
+        }
+        let requestedDays = baselineDays
+        let baselineDays = Int(to.number - from.number) + 1
         // The share of traffic the smaller arm gets, and how the window's days divide.
         let armShare: Double
         switch declaration.design {
@@ -111,7 +136,9 @@ extension Evaluator {
         for guardrail in declaration.guardrails {
             kpis.append(try forecast(guardrail, role: .guardrail, filter, days: baselineDays, armShare: armShare, windowDays: windowDays))
         }
-        return Forecast(from: from, to: to, kpis: kpis, conclusion: conclusion(kpis[0], baselineDays: baselineDays))
+        return Forecast(
+            from: from, to: to, kpis: kpis, days: baselineDays, requestedDays: requestedDays,
+            conclusion: conclusion(kpis[0], baselineDays: baselineDays))
     }
 
     private func forecast(_ kpi: KPI, role: KPIResult.Role, _ base: EventFilter, days: Int, armShare: Double, windowDays: Double) throws -> KPIForecast {
@@ -133,7 +160,9 @@ extension Evaluator {
             let p0 = Double(successes) / Double(trials)
             result.baseline = p0
             guard p0 > 0, p0 < 1 else { return }
-            result.minimumDetectableEffect = Power.minimumDetectableLift(baseline: p0, perArm: max(1, result.perArm), alpha: alpha, power: power)
+            result.minimumDetectableEffect = kpi.better == .lower
+                ? Power.minimumDetectableDrop(baseline: p0, perArm: max(1, result.perArm), alpha: alpha, power: power)
+                : Power.minimumDetectableLift(baseline: p0, perArm: max(1, result.perArm), alpha: alpha, power: power)
             let daysFor = { (lift: Double) -> Double in
                 Power.sampleSizePerArm(baseline: p0, relativeLift: kpi.better == .lower ? -lift : lift, alpha: alpha, power: power)
                     / max(result.perDay * armShare, 1e-9)
@@ -165,8 +194,8 @@ extension Evaluator {
                 let sd = moments.variance.squareRoot()
                 result.baseline = moments.mean
                 result.spread = sd
-                result.minimumDetectableEffect =
-                    Power.minimumDetectableEffect(perArm: max(1, result.perArm), alpha: alpha, power: power) * sd / abs(moments.mean)
+                result.minimumDetectableEffect = Self.directed(
+                    Power.minimumDetectableEffect(perArm: max(1, result.perArm), alpha: alpha, power: power) * sd / abs(moments.mean), kpi)
                 let daysFor = { (lift: Double) -> Double in
                     Power.sampleSizePerArm(effectSize: lift * abs(moments.mean) / sd, alpha: alpha, power: power) / max(result.perDay * armShare, 1e-9)
                 }
@@ -185,7 +214,7 @@ extension Evaluator {
             if result.perArm > 0 {
                 // Counts: the normal approximation to two Poisson counts of about perArm each.
                 let z = Normal.quantile(1 - alpha / 2) + Normal.quantile(power)
-                result.minimumDetectableEffect = z * (2 / result.perArm).squareRoot()
+                result.minimumDetectableEffect = Self.directed(z * (2 / result.perArm).squareRoot(), kpi)
                 let daysFor = { (lift: Double) -> Double in
                     (z * z * (1 + 1 / (1 + lift)) / (lift * lift)) / max(result.perDay * armShare, 1e-9)
                 }
@@ -198,10 +227,20 @@ extension Evaluator {
         return result
     }
 
+    /// A relative minimum detectable change in the KPI's better direction: a drop can be at most
+    /// the whole baseline, so one that would need more cannot be detected at all (infinite).
+    static func directed(_ change: Double, _ kpi: KPI) -> Double {
+        kpi.better == .lower && change >= 1 ? .infinity : change
+    }
+
     private func conclusion(_ primary: KPIForecast, baselineDays: Int) -> String {
         let window = declaration.windowDays
         guard primary.perDay > 0 else {
             return "There is no history for \(primary.name) in the last \(baselineDays) days, so Verdict cannot say whether \(window) days can decide the rule: ingest past events, or start and check `verdict report` after a few days."
+        }
+        if let mde = primary.minimumDetectableEffect, !mde.isFinite {
+            let needs = primary.daysForThreshold.map { "; the rule's threshold needs about \(Int($0.rounded(.up))) days" } ?? ""
+            return "\(window) days cannot decide this rule: they bring about \(Int(primary.perArm.rounded())) per arm for \(primary.name), too few to detect any change in it\(needs); run for longer, send more traffic to the change, or test a bolder change."
         }
         guard let days = primary.daysForThreshold, let mde = primary.minimumDetectableEffect else {
             return "\(window) days bring about \(Int(primary.perArm.rounded())) per arm for \(primary.name); the rule has no lift threshold, so the window's power to decide it cannot be forecast (the smallest detectable change is \(primary.minimumDetectableEffect.map { Verdict.percent($0) } ?? "unknown"))."

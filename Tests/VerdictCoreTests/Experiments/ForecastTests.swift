@@ -43,13 +43,18 @@ import VerdictTestSupport
         let (fixture, evaluator) = try evaluator(days: 5, viewers: 20)
         let forecast = try withExtendedLifetime(fixture) { try evaluator.forecast(today: LocalDay("2026-12-01")!, baselineDays: 28) }
         let primary = forecast.kpis[0]
-        #expect(abs(primary.perDay - 100.0 / 28) < 1e-9)  // 5 days of 20, spread over the 28 days read
+        // 5 days of 20 a day: per day over the 5 days that have history, not the 28 asked for, and it says so.
+        #expect(forecast.days == 5 && forecast.requestedDays == 28 && forecast.from == LocalDay("2026-11-26")!)
+        #expect(forecast.note == "only 5 days of history (from 2026-11-26) of the 28 asked for: the figures are per day over those")
+        #expect(abs(primary.perDay - 20) < 1e-9)
         #expect(abs(primary.baseline! - 0.1) < 1e-12)
-        #expect(abs(primary.perArm - 100.0 / 28 * 7 * 0.5) < 1e-9)
+        #expect(abs(primary.perArm - 20 * 7 * 0.5) < 1e-9)
         #expect(forecast.conclusion.hasPrefix("7 days cannot decide this rule"))
         // The sample the rule needs, divided by what one arm gets a day.
         let needed = Power.sampleSizePerArm(baseline: 0.1, relativeLift: 0.05, alpha: 0.05, power: 0.8)
-        #expect(abs(primary.daysForThreshold! - needed / (100.0 / 28 * 0.5)) < 1e-6)
+        #expect(abs(primary.daysForThreshold! - needed / (20 * 0.5)) < 1e-6)
+        // The sentence and the table round the days the same way (up).
+        #expect(forecast.conclusion.contains("needs about \(Int(primary.daysForThreshold!.rounded(.up))) days"))
     }
 
     @Test func longHistoryWithEnoughTrafficCanDecideABoldRule() throws {
@@ -58,9 +63,25 @@ import VerdictTestSupport
         let primary = forecast.kpis[0]
         #expect(primary.perDay == 300)
         #expect(primary.perArm == 1050)
+        #expect(forecast.days == 28 && forecast.note == nil)
         let mde = try #require(primary.minimumDetectableEffect)
         #expect(abs(mde - Power.minimumDetectableLift(baseline: 0.1, perArm: 1050, alpha: 0.05, power: 0.8)) < 1e-12)
         #expect(primary.daysForThreshold! < 7)
         #expect(forecast.conclusion.hasPrefix("7 days can decide this rule"))
+    }
+
+    /// A drop rule's smallest detectable change is a drop: never more than the whole baseline.
+    @Test func aDropRulesDetectableChangeIsAtMostTheBaseline() throws {
+        #expect(abs(Power.minimumDetectableDrop(baseline: 0.3, perArm: 1e6, alpha: 0.05, power: 0.8)) < 0.01)
+        for perArm in [5.0, 20, 80, 400] {
+            let drop = Power.minimumDetectableDrop(baseline: 0.05, perArm: perArm, alpha: 0.05, power: 0.8)
+            #expect(drop.isInfinite || (drop > 0 && drop <= 1), "\(perArm) per arm: \(drop)")
+        }
+        // Too few to detect even a drop to zero: infinite, never 188.8%.
+        #expect(Power.minimumDetectableDrop(baseline: 0.05, perArm: 5, alpha: 0.05, power: 0.8).isInfinite)
+        var latency = KPI(name: "p95", kind: .mean(event: "x", of: .latencyMs), filter: .init(), better: .lower, rule: .dropAtLeast(0.1), maxIncrease: nil)
+        #expect(Evaluator.directed(1.888, latency).isInfinite && Evaluator.directed(0.4, latency) == 0.4)
+        latency.better = .higher
+        #expect(Evaluator.directed(1.888, latency) == 1.888)
     }
 }
