@@ -20,6 +20,15 @@ import VerdictTestSupport
         #expect(text.status == 0, "\(text.error)")
         #expect(text.output.contains("2026-11-02 .. 2026-11-08"))
         #expect(text.output.contains("verdict: INCONCLUSIVE — sample "))
+        #expect(text.output.contains("recommendation: KEEP — the chance it beats control is"))
+        // Each row's interval and p-value come from one named test; counts say what per day means.
+        #expect(text.output.contains("interval and p-value, each from one test: log risk ratio (quote_viewed → appointment_booked)"))
+        #expect(text.output.contains("counts are per day at full traffic"))
+        #expect(text.output.contains("(as designed: a mismatch needs p < 0.001)"))
+        let daily = try VerdictProcess.run(["report", "book-now", "--from", "2026-11-02", "--daily"], in: folder.url)
+        #expect(daily.output.contains("2026-11-02  0.0/day (n 0)  14.0/day (n 7)"))  // 7 clicks in the half of the traffic that sees the button
+        let forecast = try VerdictProcess.run(["forecast", "book-now", "--now", "2026-11-09T07:00:00-06:00"], in: folder.url)
+        #expect(forecast.output.contains("per day: all traffic, as the report's counts per day at full traffic"))
 
         let json = try VerdictProcess.run(["report", "book-now", "--from", "2026-11-02", "--to", "2026-11-08", "--json"], in: folder.url)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])

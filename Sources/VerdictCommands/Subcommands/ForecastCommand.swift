@@ -71,7 +71,8 @@ extension VerdictCommand {
                 headers: ["kpi", "role", "per day", "baseline", "spread", "per arm", "MDE", "days for rule", "days for expected"],
                 rows: rows)
             return "\(declaration.changeID)  \(declaration.title): history \(forecast.from) .. \(forecast.to), window \(declaration.windowDays) days\n\n"
-                + table.text() + "\n" + (forecast.note.map { "note: \($0)\n" } ?? "") + forecast.conclusion + "\n"
+                + table.text() + "per day: all traffic, as the report's counts per day at full traffic; per arm: what the window brings the smaller arm\n"
+                + "\n" + (forecast.note.map { "note: \($0)\n" } ?? "") + forecast.conclusion + "\n"
         }
     }
 }

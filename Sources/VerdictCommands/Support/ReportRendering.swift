@@ -42,6 +42,9 @@ struct ReportRendering {
                 tests.append((test, [result.kpi.name]))
             }
         }
+        if report.kpis.contains(where: { if case .count = $0.kpi.kind { true } else if case .dailyCount = $0.kpi.kind { true } else { false } }) {
+            lines.append("counts are per day at full traffic: an arm's events over its days and its share of the traffic, as the forecast's per day")
+        }
         if !tests.isEmpty {
             lines.append("interval and p-value, each from one test: " + tests.map { "\($0.test) (\($0.kpis.joined(separator: ", ")))" }.joined(separator: "; "))
         }
