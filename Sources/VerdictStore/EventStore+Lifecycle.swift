@@ -241,9 +241,10 @@ extension EventStore {
     /// `evaluated`. `check` sees the experiment as stored and throws to refuse. The window's
     /// events are digested again under the write lock: if they are not the ones the caller
     /// evaluated (`verdict.digest`), an ingest came in between and the verdict is refused with
-    /// `StoreError.conflict`, to be evaluated again.
+    /// `StoreError.conflict`, to be evaluated again. The digest covers the window's days, or
+    /// through `lastDay` (an outcome lag's end).
     public func recordVerdict(
-        _ verdict: VerdictRow, digester: any RowDigester, check: (ExperimentRow) throws -> Void,
+        _ verdict: VerdictRow, digestThrough lastDay: Int32? = nil, digester: any RowDigester, check: (ExperimentRow) throws -> Void,
         audit: (ExperimentRow) -> AuditRecordMaker
     ) throws {
         try refusableWrite { db in
@@ -252,7 +253,7 @@ extension EventStore {
             }
             let before = ExperimentRow(row)
             try check(before)
-            let now = try Self.windowDigest(db, verdict.changeID, days: verdict.startDay...verdict.endDay, into: digester)
+            let now = try Self.windowDigest(db, verdict.changeID, days: verdict.startDay...(lastDay ?? verdict.endDay), into: digester)
             guard now.digest == verdict.digest else {
                 throw StoreError.conflict("events for \(verdict.changeID) arrived while it was evaluated; evaluate it again")
             }

@@ -270,15 +270,18 @@ extension EventStore {
     /// event (among the matching events). Events without user_id are not counted. With `period`,
     /// a customer counts once per period, as in `customerFacts`.
     public func convertedUsers(
-        from: String, to: String, _ filter: EventFilter, period: (start: Int32, length: Int32)? = nil
+        from: String, to: String, _ filter: EventFilter, period: (start: Int32, length: Int32)? = nil, exposedThrough: Int32? = nil
     ) throws(StoreError) -> (trials: Int, successes: Int) {
         var scoped = filter
         scoped.event = nil
         let (whereSQL, arguments) = scoped.whereClause()
         let condition = (whereSQL.isEmpty ? "WHERE " : whereSQL + " AND ") + "event IN (?, ?) AND user_id IS NOT NULL"
+        // With an outcome lag the filter runs past the window, and only customers whose `from`
+        // event is on or before `exposedThrough` (the window's last day) count.
+        let started = exposedThrough == nil ? "MAX(event = ?)" : "MAX(event = ? AND day <= \(exposedThrough!))"
         let sql = """
             SELECT COUNT(*), COALESCE(SUM(converted), 0) FROM (
-                SELECT user_id, MAX(event = ?) AS converted, MAX(event = ?) AS started FROM events \(condition)
+                SELECT user_id, MAX(event = ?) AS converted, \(started) AS started FROM events \(condition)
                 GROUP BY user_id\(period == nil ? "" : ", (day - ? + ? * 1000000) / ?")) WHERE started = 1
             """
         // Placeholders in the order they appear: converted (to), started (from), the filter's, IN (from, to), the period.

@@ -48,6 +48,7 @@ extension VerdictCommand {
         var daily = false
 
         @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var clockOptions: ClockOptions
 
         func validate() throws {
             if all && !names.isEmpty { throw ValidationError("give experiment names or --all, not both") }
@@ -95,7 +96,9 @@ extension VerdictCommand {
             for outcome in outcomes {
                 do {
                     let evaluated = try outcome.get()
-                    let rendering = ReportRendering(report: evaluated.report, declaration: evaluated.declaration, daily: evaluated.days)
+                    let rendering = ReportRendering(
+                        report: evaluated.report, declaration: evaluated.declaration, daily: evaluated.days,
+                        today: workspace.today(try clockOptions.clock()))
                     if json { documents.append(ReportDocument(evaluated)) } else { texts.append(rendering.text()) }
                 } catch {
                     if single { throw Terminal.report(error) }

@@ -9,6 +9,8 @@ struct ReportRendering {
     let declaration: ExperimentDeclaration
     /// Per KPI (in the report's order), its figures day by day; empty unless asked for.
     var daily: [[(day: LocalDay, result: KPIResult)]] = []
+    /// Today, to say whether outcomes are still arriving.
+    var today: LocalDay?
 
     func text() -> String {
         var lines = [
@@ -63,6 +65,12 @@ struct ReportRendering {
             lines.append("warning: \(unknown)")
         }
         lines.append("")
+        if let through = report.outcomesThrough {
+            let arriving = today.map { $0 <= through } ?? false
+            lines.append(
+                "outcome lag: outcomes counted through \(through)"
+                    + (arriving ? "; they are still arriving, so this verdict is provisional until after \(through)" : ""))
+        }
         lines.append("verdict: \(report.verdict.outcome.rawValue.uppercased()) — \(report.verdict.reason)")
         let recommendation = report.recommendation
         lines.append("recommendation: \(recommendation.action.rawValue.uppercased()) — \(recommendation.reason)")

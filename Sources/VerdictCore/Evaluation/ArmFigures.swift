@@ -52,7 +52,8 @@ struct QueriedFigures: ArmFigures {
     }
 
     func conversion(_ arm: Arm, from: String, to: String, filter: KPI.Filter) throws -> (trials: Int, successes: Int) {
-        try store.convertedUsers(from: from, to: to, scoped(arm, event: nil, filter: filter, status: .kpi), period: arm.period)
+        try store.convertedUsers(
+            from: from, to: to, scoped(arm, event: nil, filter: filter, status: .kpi), period: arm.period, exposedThrough: arm.exposedThrough)
     }
 }
 
@@ -146,7 +147,7 @@ struct WindowFigures: ArmFigures {
     /// Whether the window's figures answer this KPI: not when it filters on props, nor for a
     /// conversion beyond the 32 the customer masks hold.
     func covers(_ kpi: KPI) -> Bool {
-        guard kpi.filter.props.isEmpty else { return false }
+        guard kpi.filter.props.isEmpty, kpi.outcomeLagDays == 0 else { return false }
         guard case .conversion(let from, let to) = kpi.kind else { return true }
         return [from, to].allSatisfy { conditions.contains(Self.condition($0, kpi.filter, flagged: flagged)) }
     }

@@ -15,10 +15,23 @@ struct Arm: Sendable, Equatable {
     /// When customers count once per period rather than once per arm: a before/after baseline
     /// repeats the window's period `weeks` times.
     var period: (start: Int32, length: Int32)?
+    /// With an outcome lag: the arm's events run past the window, and a conversion counts the
+    /// customers whose first step is on or before this day (the window's last).
+    var exposedThrough: Int32?
+
+    /// The arm followed `days` more days after its window, for a KPI's outcome lag.
+    func followed(for days: Int) -> Arm {
+        guard days > 0, let last = filter.toDay else { return self }
+        var arm = self
+        arm.filter.toDay = last + Int32(days)
+        arm.exposedThrough = last
+        if let first = filter.fromDay { arm.exposure = exposure * Double(last + Int32(days) - first + 1) / Double(last - first + 1) }
+        return arm
+    }
 
     static func == (a: Arm, b: Arm) -> Bool {
         a.name == b.name && a.filter == b.filter && a.exposure == b.exposure && a.period?.start == b.period?.start
-            && a.period?.length == b.period?.length
+            && a.period?.length == b.period?.length && a.exposedThrough == b.exposedThrough
     }
 }
 
@@ -37,6 +50,8 @@ public struct ExperimentReport: Sendable {
     public var recommendation: Recommendation
     /// The same KPIs within each declared cohort.
     public var cohorts: [(cohort: String, kpis: [KPIResult])]
+    /// With an outcome lag: the last day whose outcomes count (the window's end plus the lag).
+    public var outcomesThrough: LocalDay?
 
     /// The units (customers, else events) in each arm that the sample ratio check counted.
     public var sampleRatioUnits: [Int] = []
@@ -101,6 +116,7 @@ public struct Evaluator {
             recommendation: Recommendation.make(declaration, results: kpis, verdict: verdict, tolerance: riskTolerance, windows: windows),
             cohorts: cohorts)
         report.unknownEvents = unknown
+        if declaration.outcomeLagDays > 0 { report.outcomesThrough = LocalDay(number: to.number + Int32(declaration.outcomeLagDays)) }
         report.sampleRatioUnits = sampleRatioUnits(control: control, treatment: treatment, window: window)
         return report
     }
@@ -186,6 +202,7 @@ public struct Evaluator {
     /// filters on props, which only a query of its own can see.
     func evaluate(_ kpi: KPI, role: KPIResult.Role, control: Arm, treatment: Arm, window: WindowFigures) throws -> KPIResult {
         let figures: any ArmFigures = window.covers(kpi) ? window : QueriedFigures(store: store)
+        let control = control.followed(for: kpi.outcomeLagDays), treatment = treatment.followed(for: kpi.outcomeLagDays)
         switch kpi.kind {
         case .count(let event), .dailyCount(let event):
             let c0 = try figures.count(control, event: event, filter: kpi.filter, status: .kpi)

@@ -7,6 +7,8 @@ import VerdictStats
 public struct ReportDocument: Encodable, Sendable {
     public var changeID: String
     public var window: Window
+    /// With an outcome lag: the last day whose outcomes count.
+    public var outcomesThrough: String?
     public var verdict: VerdictPart
     public var recommendation: RecommendationPart
     public var srm: SRM?
@@ -149,13 +151,14 @@ public struct ReportDocument: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case window, verdict, recommendation, srm, kpis
-        case changeID = "change_id", unknownEvents = "unknown_events"
+        case changeID = "change_id", unknownEvents = "unknown_events", outcomesThrough = "outcomes_through"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(changeID, forKey: .changeID)
         try c.encode(window, forKey: .window)
+        try c.encode(outcomesThrough, forKey: .outcomesThrough)
         try c.encode(verdict, forKey: .verdict)
         try c.encode(recommendation, forKey: .recommendation)
         try c.encodeIfPresent(srm, forKey: .srm)
@@ -168,6 +171,7 @@ public struct ReportDocument: Encodable, Sendable {
         let report = evaluated.report
         changeID = report.changeID
         window = Window(from: report.from.description, to: report.to.description)
+        outcomesThrough = report.outcomesThrough?.description
         verdict = VerdictPart(outcome: report.verdict.outcome.rawValue, reason: report.verdict.reason)
         recommendation = RecommendationPart(
             action: report.recommendation.action.rawValue, reason: report.recommendation.reason,

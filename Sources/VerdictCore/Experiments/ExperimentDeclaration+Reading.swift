@@ -60,6 +60,11 @@ extension ExperimentDeclaration {
             return kpi
         }
         safety = try Self.readSafety(root.value("safety"), reader: reader)
+        if case .ab = design {
+        } else if let lagged = ([primary, leading] + guardrails).first(where: { $0.outcomeLagDays > 0 }) {
+            let path = lagged == primary ? "primary" : lagged == leading ? "leading" : "guardrails"
+            throw reader.error([path, "outcome_lag"], "outcome_lag follows the customers of an A/B design's arms; this design has none to follow")
+        }
 
         if let forecast = try root.optionalTable("forecast") {
             try forecast.only(["expected_lift"])
@@ -101,7 +106,7 @@ extension ExperimentDeclaration {
 
     static let kpiFields = [
         "kind", "name", "event", "from", "to", "numerator", "denominator", "of", "p", "status", "cohort", "version_flag",
-        "props", "better", "pass", "max_increase", "compute",
+        "props", "better", "pass", "max_increase", "compute", "outcome_lag",
     ]
 
     private static func readKPI(_ value: LuaValue, path: [String], reader: DeclarationReader, required: Bool) throws(ScriptError) -> KPI? {
@@ -151,10 +156,24 @@ extension ExperimentDeclaration {
             status: try fields.string("status", required: false), cohort: try fields.string("cohort", required: false),
             versionFlag: try fields.string("version_flag", required: false), props: props)
         let rule = try tagged["pass"] == .nil ? nil : readRule(tagged["pass"], path: path + ["pass"], reader: reader)
-        return KPI(
+        var kpi = KPI(
             name: try fields.string("name", required: false, maxLength: 80) ?? defaultName(kind),
             kind: kind, filter: filter, better: try fields.choice("better", default: naturalBetter), rule: rule,
             maxIncrease: try fields.number("max_increase", in: 0...1_000_000))
+        kpi.outcomeLagDays = try readLag(tagged["outcome_lag"], path: path + ["outcome_lag"], reader: reader)
+        return kpi
+    }
+
+    /// `outcome_lag = days(N)`: 0 to 60 days.
+    private static func readLag(_ value: LuaValue, path: [String], reader: DeclarationReader) throws(ScriptError) -> Int {
+        if value == .nil { return 0 }
+        let expected = "a duration such as days(3), from 0 to 60 days"
+        guard let tagged = try reader.tagged(value, "duration", path: path, expected: expected), let days = tagged["days"].integerValue,
+            (0...60).contains(days)
+        else {
+            throw reader.error(path, "expected \(expected), got \(reader.shown(value))")
+        }
+        return Int(days)
     }
 
     private static func defaultName(_ kind: KPI.Kind) -> String {

@@ -24,6 +24,8 @@ public struct ExperimentDeclaration: Sendable, Equatable {
     public var guardrails: [KPI]
     /// The primary KPI, the leading indicator, then the guardrails.
     public var kpis: [KPI] { [primary, leading] + guardrails }
+    /// The longest outcome lag of its KPIs: how many days after the window its verdict waits.
+    public var outcomeLagDays: Int { kpis.map(\.outcomeLagDays).max() ?? 0 }
     /// What to do when a guardrail or the leading indicator breaches early.
     public var safety: Safety
     /// The lift the owner expects, for `verdict forecast`.
@@ -83,6 +85,9 @@ public struct KPI: Sendable, Equatable {
     public var rule: Rule?
     /// For a guardrail: the largest absolute increase allowed (0.005 = half a percentage point).
     public var maxIncrease: Double?
+    /// Days after the window that its outcomes keep arriving (a no-show, a callback, a review):
+    /// the KPI follows the window's customers for this long, and the verdict waits for it.
+    public var outcomeLagDays: Int = 0
 
     /// Creates a KPI.
     public init(name: String, kind: Kind, filter: Filter, better: Direction, rule: Rule?, maxIncrease: Double?) {

@@ -299,7 +299,7 @@ public struct Lifecycle: Sendable {
             throw LifecycleError.notStarted(changeID)
         }
         var recorded: RecordedVerdict?
-        if decision != .scale, ["running", "throttled"].contains(row.state), workspace.today(clock).number > row.endDay {
+        if decision != .scale, ["running", "throttled"].contains(row.state), workspace.today(clock).number > Self.verdictWaitsThrough(row) {
             recorded = try evaluate(changeID).verdict
             row = try store.experiments().first { $0.changeID == changeID } ?? row
         }
@@ -319,10 +319,12 @@ public struct Lifecycle: Sendable {
                 throw LifecycleError.notAllowed(
                     "\(changeID)'s window has ended: decide keep, rollback or extend (an extended window can then be scaled)")
             }
-        } else if today.number <= row.endDay {
+        } else if today.number <= Self.verdictWaitsThrough(row) && row.state != "evaluated" {
             guard early else {
+                let lagged = Self.verdictWaitsThrough(row) > row.endDay
+                    ? " and its outcomes keep arriving until \(LocalDay(number: Self.verdictWaitsThrough(row))) (outcome_lag)" : ""
                 throw LifecycleError.notAllowed(
-                    "\(changeID)'s window runs until \(LocalDay(number: row.endDay)); decide after it, or now with --early and a --note saying why")
+                    "\(changeID)'s window runs until \(LocalDay(number: row.endDay))\(lagged); decide after it, or now with --early and a --note saying why")
             }
             guard !note.isEmpty else { throw LifecycleError.notAllowed("deciding early needs a --note saying why (it is recorded)") }
         }
@@ -383,6 +385,26 @@ public struct Lifecycle: Sendable {
                 throw LifecycleRefusal(underlying: LifecycleError.notAllowed("\(row.changeID) changed meanwhile; \(advice)"))
             }
         }
+    }
+
+    /// The longest outcome lag the sealed declaration's KPIs asked for, in days.
+    static func outcomeLagDays(_ row: ExperimentRow) -> Int {
+        let sealed = try? JSONDecoder().decode(SealedCopy.self, from: Data(row.sealed.utf8))
+        guard let declared = sealed.flatMap({ try? JSONDecoder().decode(AnyJSON.self, from: Data($0.declared.utf8)) }) else { return 0 }
+        func lag(_ kpi: AnyJSON?) -> Int {
+            if case .object(let fields)? = kpi, case .object(let duration)? = fields["outcome_lag"], case .number(let days)? = duration["days"] {
+                return Int(days)
+            }
+            return 0
+        }
+        var lags = [lag(declared["primary"]), lag(declared["leading"])]
+        if case .array(let guardrails)? = declared["guardrails"] { lags += guardrails.map { lag($0) } }
+        return lags.max() ?? 0
+    }
+
+    /// The last day whose outcomes the verdict waits for: the window's end plus the outcome lag.
+    static func verdictWaitsThrough(_ row: ExperimentRow) -> Int32 {
+        row.endDay + Int32(outcomeLagDays(row))
     }
 
     /// The window the sealed declaration asked for, in days.
@@ -460,6 +482,8 @@ public struct Lifecycle: Sendable {
             next = "safety check at \(formatter.string(from: check))"
         } else if today.number <= row.endDay {
             next = "the window ends \(LocalDay(number: row.endDay)) (day \(windowDays) of \(windowDays))"
+        } else if today.number <= Self.verdictWaitsThrough(row) {
+            next = "outcomes keep arriving until \(LocalDay(number: Self.verdictWaitsThrough(row))) (outcome_lag): the verdict comes after"
         } else {
             next = "the window has ended: the verdict, then your decision"
         }

@@ -10,6 +10,8 @@ public struct RecordedVerdict: Encodable, Sendable {
     public var actor: String
     /// The window it covers, local days (after an extension, the whole span).
     public var window: ReportDocument.Window
+    /// With an outcome lag: the last day whose events it used (the window's end plus the lag).
+    public var outcomesThrough: String?
     /// The seal of the copy it was evaluated from.
     public var seal: String
     /// pass, fail or inconclusive.
@@ -22,7 +24,7 @@ public struct RecordedVerdict: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case at, actor, window, seal, outcome, recommendation, events, digest
-        case changeID = "change_id"
+        case changeID = "change_id", outcomesThrough = "outcomes_through"
     }
 
     init(_ row: VerdictRow) {
@@ -55,8 +57,13 @@ extension Lifecycle {
         guard today.number > row.endDay else {
             throw LifecycleError.notAllowed("\(changeID)'s window runs until \(LocalDay(number: row.endDay)); its verdict comes after")
         }
+        let waits = Self.verdictWaitsThrough(row)
+        guard today.number > waits else {
+            throw LifecycleError.notAllowed(
+                "\(changeID)'s outcomes keep arriving until \(LocalDay(number: waits)) (outcome_lag); its verdict comes after")
+        }
         guard let sealed = try sealedExperiment(changeID: changeID) else { throw LifecycleError.notStarted(changeID) }
-        let days = row.startDay...row.endDay
+        let days = row.startDay...waits
         let (digest, events) = try store.windowDigest(changeID, days: days, into: RowSHA256())
         let evaluated = try ReportRun.evaluate(
             sealed.declaration, store: store, settings: workspace.settings, sandbox: sealed.declaration.hasCustomKPIs ? sealed.sandbox : nil,
@@ -69,11 +76,12 @@ extension Lifecycle {
             changeID: changeID, at: now, actor: actor, startDay: row.startDay, endDay: row.endDay, seal: row.seal,
             outcome: document.verdict.outcome, recommendation: document.recommendation.action, events: events, digest: digest,
             document: String(decoding: try encoder.encode(document), as: UTF8.self))
-        let verdict = RecordedVerdict(stored)
+        var verdict = RecordedVerdict(stored)
+        if waits > row.endDay { verdict.outcomesThrough = LocalDay(number: waits).description }
         let actor = actor
         do {
             try store.recordVerdict(
-                stored, digester: RowSHA256(),
+                stored, digestThrough: waits, digester: RowSHA256(),
                 check: Self.unchanged(row, else: "evaluate it again"),
                 audit: { _ in
                     AuditTrail.maker(
@@ -102,6 +110,7 @@ struct VerdictDetails: Encodable, Sendable {
         try c.encode(verdict.outcome, forKey: .outcome)
         try c.encodeIfPresent(verdict.recommendation, forKey: .recommendation)
         try c.encode(verdict.window, forKey: .window)
+        try c.encodeIfPresent(verdict.outcomesThrough, forKey: .outcomesThrough)
         try c.encode(verdict.seal, forKey: .seal)
         try c.encode(verdict.events, forKey: .events)
         try c.encode(verdict.digest, forKey: .digest)
@@ -110,5 +119,6 @@ struct VerdictDetails: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case outcome, recommendation, window, seal, events, digest, report
+        case outcomesThrough = "outcomes_through"
     }
 }

@@ -46,7 +46,7 @@ import VerdictTestSupport
                     checked += 1
                 if action == "verdict":
                     window = details["window"]
-                    found = window_digest(db, "CHG-0007", window["from"], window["to"])
+                    found = window_digest(db, "CHG-0007", window["from"], details.get("outcomes_through", window["to"]))
                     assert found == details["digest"], f"verdict digest {found}"
                     checked += 1
             print(f"checked {checked}")
