@@ -118,3 +118,20 @@ import VerdictStats
         #expect(empty.action == .extend && empty.reason.hasPrefix("the figures cannot tell"))
     }
 }
+
+/// The README's three examples of a recommendation are what `Recommendation` says for their counts.
+@Suite struct ReadmeRecommendationTests {
+    @Test func theReadmeExamplesAreTheFunctionsWords() throws {
+        let tests = RecommendationTests()
+        var d = try tests.tests.declaration()
+        d.ifInconclusive = .extend
+        let readme = try String(contentsOf: VerdictTests.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let calm = tests.errorRate(d, 20, 20)
+        for (control, treatment, action) in [(30, 40, "keep"), (30, 18, "rollback"), (30, 32, "extend")] {
+            let recommendation = tests.recommend(d, [tests.conversion(d, control, treatment), calm])
+            #expect(recommendation.action.rawValue == action)
+            let line = "\(action.uppercased()) — \(recommendation.reason)"
+            #expect(readme.contains(line), "README.md should show: \(line)")
+        }
+    }
+}
