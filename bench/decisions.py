@@ -4,7 +4,7 @@ contractor scale.
 
     decisions.py VERDICT WORKDIR [CHANGES]
 
-For 60, 120 and 250 customers per arm it simulates CHANGES changes (default 200) with known
+For 60, 120 and 250 customers per arm it simulates CHANGES changes (default 1000) with known
 true effects on appointment conversion: -40%, -20%, 0, +20% and +40%, as many of each, on
 baselines between 20% and 30%. Each change is an experiment in a workspace of its own size,
 its events go in through `verdict ingest`, and Verdict's decision comes out of
@@ -21,7 +21,8 @@ the share of harmful changes kept. Verdict is also shown after two weeks: the ch
 recommended extending run a second week, and are judged on both (`--to` the 14th day).
 
 Last, an A/A portfolio at a sample large enough to decide its rule (1,500 customers per arm,
-lift >= 20%): the share of verdicts that pass must stay at or below alpha (0.05).
+lift >= 20%): the share of verdicts that pass must stay at or below alpha (0.05). DECISION_SEED
+changes the simulation's seed.
 """
 import json
 import os
@@ -154,8 +155,8 @@ def check_counts(truth, documents, weeks):
 
 def main():
     binary, root = sys.argv[1], sys.argv[2]
-    changes = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-    rng = np.random.default_rng(20261130)
+    changes = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+    rng = np.random.default_rng(int(os.environ.get("DECISION_SEED", "20261130")))
     rows = []
     goal = None
     for per_arm in (60, 120, 250):

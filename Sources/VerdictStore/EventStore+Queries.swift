@@ -196,7 +196,7 @@ extension EventStore {
                     id: row["id"], batchID: row["batch_id"],
                     event: Event(
                         event: row["event"], timestamp: row["ts"], day: Int32(row["day"] as Int64), changeID: row["change_id"],
-                        attributed: false, changeSource: ChangeSource(rawValue: row["attributed"]) ?? .none,
+                        attributed: false, changeSource: ChangeSource(rawValue: row["attributed"]) ?? ChangeSource.none,
                         versionFlag: row["version_flag"], userCohort: row["user_cohort"],
                         userID: row["user_id"], status: row["status"], latencyMs: row["latency_ms"], value: row["value"],
                         eventID: row["event_id"], props: row["props"], hash: row["hash"]))

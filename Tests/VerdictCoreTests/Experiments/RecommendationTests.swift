@@ -128,7 +128,9 @@ import VerdictStats
         let readme = try String(contentsOf: VerdictTests.repository.appendingPathComponent("README.md"), encoding: .utf8)
         let calm = tests.errorRate(d, 20, 20)
         for (control, treatment, action) in [(30, 40, "keep"), (30, 18, "rollback"), (30, 32, "extend")] {
-            let recommendation = tests.recommend(d, [tests.conversion(d, control, treatment), calm])
+            let results = [tests.conversion(d, control, treatment), calm]
+            let recommendation = Recommendation.make(
+                d, results: results, verdict: Verdict.decide(d, results: results), tolerance: RiskTolerance.standard)
             #expect(recommendation.action.rawValue == action)
             let line = "\(action.uppercased()) — \(recommendation.reason)"
             #expect(readme.contains(line), "README.md should show: \(line)")
