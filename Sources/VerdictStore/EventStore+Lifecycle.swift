@@ -317,3 +317,58 @@ extension EventStore {
         }
     }
 }
+
+/// A scheduled run (`daily`, `run-all`) for one local date.
+public struct RunRow: Sendable, Equatable {
+    public var kind: String
+    public var day: Int32
+    /// Epoch milliseconds; `finishedAt` nil while it runs, or when it was killed.
+    public var startedAt: Int64
+    public var finishedAt: Int64?
+    public var actor: String
+    /// What it did, as Core wrote it (JSON).
+    public var summary: String?
+
+    public init(kind: String, day: Int32, startedAt: Int64, finishedAt: Int64?, actor: String, summary: String?) {
+        self.kind = kind
+        self.day = day
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.actor = actor
+        self.summary = summary
+    }
+}
+
+extension EventStore {
+    /// The run of `kind` for local day `day`, if one was started.
+    public func run(_ kind: String, day: Int32) throws(StoreError) -> RunRow? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE kind = ? AND day = ?", arguments: [kind, day]).map { row in
+                RunRow(
+                    kind: row["kind"], day: Int32(row["day"] as Int64), startedAt: row["started_at"], finishedAt: row["finished_at"],
+                    actor: row["actor"], summary: row["summary"])
+            }
+        }
+    }
+
+    /// Marks the run of `kind` for `day` started (again, after a killed one: the earlier summary
+    /// is kept until it finishes).
+    public func startRun(_ kind: String, day: Int32, at time: Int64, actor: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (kind, day, started_at, actor) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (kind, day) DO UPDATE SET started_at = excluded.started_at, actor = excluded.actor
+                    """,
+                arguments: [kind, day, time, actor])
+        }
+    }
+
+    /// Marks the run of `kind` for `day` finished, with its summary.
+    public func finishRun(_ kind: String, day: Int32, at time: Int64, summary: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE runs SET finished_at = ?, summary = ? WHERE kind = ? AND day = ?", arguments: [time, summary, kind, day])
+        }
+    }
+}

@@ -94,6 +94,14 @@ public final class EventStore: Sendable {
         }
     }
 
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.write(body)
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
     static func wrap(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError {

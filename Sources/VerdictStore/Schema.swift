@@ -159,6 +159,19 @@ enum Schema {
         );
         CREATE INDEX verdicts_by_change ON verdicts(change_id, id);
         """,
+        // 8: the scheduled runs (daily, run-all), one per kind and local date: when each started
+        // and finished, and what it did.
+        """
+        CREATE TABLE runs (
+            kind TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            actor TEXT NOT NULL,
+            summary TEXT,
+            PRIMARY KEY (kind, day)
+        );
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

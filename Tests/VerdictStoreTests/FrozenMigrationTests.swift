@@ -13,6 +13,7 @@ import Testing
         0xd86d_7a2e_04db_c992,
         0xea36_2d2a_4f27_c27a,
         0xc32b_67ce_bcb2_9549,
+        0xefa8_8e2e_9b4b_8116,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {

@@ -75,14 +75,21 @@ public struct Lifecycle: Sendable {
     let store: EventStore
     let clock: any VerdictClock
     let actor: String
+    /// The local day decisions are taken as of (`run-all --date`); else the clock's.
+    let asOf: LocalDay?
 
-    /// The lifecycle of `workspace`, at `clock`'s time, acting as `actor`.
-    public init(workspace: Workspace, clock: any VerdictClock, actor: String) throws {
+    /// The lifecycle of `workspace`, at `clock`'s time, acting as `actor`; `asOf` replays a
+    /// past date (what was due then), while records still carry the clock's time.
+    public init(workspace: Workspace, clock: any VerdictClock, actor: String, asOf: LocalDay? = nil) throws {
         self.workspace = workspace
         store = try workspace.openStore()
         self.clock = clock
         self.actor = actor
+        self.asOf = asOf
     }
+
+    /// Today, as the lifecycle sees it.
+    var today: LocalDay { asOf ?? workspace.today(clock) }
 
     /// The sealed copy stored with a started experiment.
     struct SealedCopy: Codable {
@@ -110,7 +117,7 @@ public struct Lifecycle: Sendable {
     ) throws -> (status: ExperimentStatus, forecast: Forecast) {
         let (declaration, seal, sandbox) = try ExperimentLoader(workspace: workspace).loadSealed(file)
         let now = clock.nowMilliseconds()
-        let forecast = try Forecast.make(declaration, sandbox: sandbox, workspace: workspace, today: workspace.today(clock), baselineDays: 28)
+        let forecast = try Forecast.make(declaration, sandbox: sandbox, workspace: workspace, today: self.today, baselineDays: 28)
         let startClock = wentLive.map { FixedClock($0) as any VerdictClock } ?? clock
         let startedAt = startClock.nowMilliseconds()
         let today = workspace.today(startClock)
@@ -299,14 +306,14 @@ public struct Lifecycle: Sendable {
             throw LifecycleError.notStarted(changeID)
         }
         var recorded: RecordedVerdict?
-        if decision != .scale, ["running", "throttled"].contains(row.state), workspace.today(clock).number > Self.verdictWaitsThrough(row) {
+        if decision != .scale, ["running", "throttled"].contains(row.state), today.number > Self.verdictWaitsThrough(row) {
             recorded = try evaluate(changeID).verdict
             row = try store.experiments().first { $0.changeID == changeID } ?? row
         }
         let flag = try store.flags().first { $0.changeID == changeID }
         let spec = flag.map { FlagStatus($0, seal: row.seal).spec }
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let today = workspace.today(clock)
+        let today = self.today
         let stateWords = row.state.replacingOccurrences(of: "_", with: " ")
         guard ["running", "throttled", "evaluated"].contains(row.state) else {
             throw LifecycleError.notAllowed("\(changeID) is \(stateWords) already; a decision about it is on the record")
@@ -457,7 +464,7 @@ public struct Lifecycle: Sendable {
         var title = row.changeID
         if case .string(let text)? = declared?["title"] { title = text }
         let flag = flags.first { $0.changeID == row.changeID }
-        let today = workspace.today(clock)
+        let today = self.today
         let windowDays = Int(row.endDay - row.startDay) + 1
         let day = max(0, min(windowDays, Int(today.number - row.startDay) + 1))
         let checkHours: [Int] = {

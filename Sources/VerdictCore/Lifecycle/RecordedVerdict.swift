@@ -53,7 +53,7 @@ extension Lifecycle {
         guard ["running", "throttled"].contains(row.state) else {
             throw LifecycleError.notAllowed("\(changeID) is \(row.state.replacingOccurrences(of: "_", with: " ")); there is no window to evaluate")
         }
-        let today = workspace.today(clock)
+        let today = self.today
         guard today.number > row.endDay else {
             throw LifecycleError.notAllowed("\(changeID)'s window runs until \(LocalDay(number: row.endDay)); its verdict comes after")
         }
