@@ -75,11 +75,16 @@ extension VerdictCommand {
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Check every record, the chain, the events each batch record vouches for, and a kept head.",
-                discussion: "Exits 0 when nothing is wrong, 2 when something is (each finding names its record).")
+                discussion: """
+                    Exits 0 when nothing is wrong, 2 when something is (each finding names its record). With \
+                    --reproduce, every recorded verdict is also evaluated again from its sealed copy and the stored \
+                    events, and must give the figures on the record.
+                    """)
 
             @Option(help: ArgumentHelp("A head kept earlier (SEQ:HASH from `verdict audit head`).", valueName: "seq:hash"))
             var head: String?
             @Flag(help: "Print JSON.") var json = false
+            @Flag(help: "Also evaluate every recorded verdict again and check its figures.") var reproduce = false
             @OptionGroup var options: WorkspaceOptions
 
             func validate() throws {
@@ -91,7 +96,7 @@ extension VerdictCommand {
             func run() async throws {
                 let verification: AuditVerification
                 do {
-                    verification = try AuditTrail(workspace: try options.load()).verify(keptHead: head.flatMap(AuditHead.init))
+                    verification = try AuditTrail(workspace: try options.load()).verify(keptHead: head.flatMap(AuditHead.init), reproduce: reproduce)
                 } catch {
                     throw Terminal.report(error)
                 }
@@ -100,7 +105,10 @@ extension VerdictCommand {
                 } else {
                     for finding in verification.findings { Terminal.write("\(Terminal.alert("FOUND:", on: .output)) \(finding)\n") }
                     for note in verification.notes { Terminal.write("note: \(note)\n") }
-                    let summary = "\(verification.records) record\(verification.records == 1 ? "" : "s"), \(verification.batchesChecked) batch\(verification.batchesChecked == 1 ? "" : "es") checked"
+                    var summary = "\(verification.records) record\(verification.records == 1 ? "" : "s"), \(verification.batchesChecked) batch\(verification.batchesChecked == 1 ? "" : "es") checked"
+                    if reproduce {
+                        summary += ", \(verification.verdictsReproduced) verdict\(verification.verdictsReproduced == 1 ? "" : "s") reproduced"
+                    }
                     Terminal.write(
                         verification.isIntact
                             ? "The audit trail is intact: \(summary); head \(verification.head ?? "none").\n"

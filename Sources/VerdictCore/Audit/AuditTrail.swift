@@ -8,14 +8,18 @@ import VerdictStore
 /// head the owner kept. docs/audit.md gives the record form and the hash exactly.
 public struct AuditTrail: Sendable {
     let store: EventStore
+    /// The workspace, to re-evaluate recorded verdicts (`verify(reproduce:)`).
+    let workspace: Workspace?
 
     /// The trail of the workspace's store.
     public init(workspace: Workspace) throws {
         store = try workspace.openStore()
+        self.workspace = workspace
     }
 
     init(store: EventStore) {
         self.store = store
+        workspace = nil
     }
 
     /// The previous hash of the first record.

@@ -20,6 +20,8 @@ public struct AuditFinding: Sendable, Equatable, Encodable, CustomStringConverti
         case eventsChanged = "events-changed"
         /// Stored events belong to a batch no record covers.
         case eventsUnrecorded = "events-unrecorded"
+        /// A recorded verdict does not come out the same from its sealed copy and the events now.
+        case verdictNotReproduced = "verdict-not-reproduced"
     }
 
     public var kind: Kind
@@ -35,6 +37,8 @@ public struct AuditVerification: Sendable, Encodable {
     public var records: Int
     public var head: String?
     public var batchesChecked: Int
+    /// Recorded verdicts re-evaluated (with `reproduce`).
+    public var verdictsReproduced: Int = 0
     public var findings: [AuditFinding]
     /// What verification could not vouch for, without being wrong (batches from before the trail).
     public var notes: [String]
@@ -43,7 +47,7 @@ public struct AuditVerification: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case records, head, findings, notes
-        case batchesChecked = "batches_checked", isIntact = "intact"
+        case batchesChecked = "batches_checked", isIntact = "intact", verdictsReproduced = "verdicts_reproduced"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -51,6 +55,7 @@ public struct AuditVerification: Sendable, Encodable {
         try c.encode(records, forKey: .records)
         try c.encode(head, forKey: .head)
         try c.encode(batchesChecked, forKey: .batchesChecked)
+        try c.encode(verdictsReproduced, forKey: .verdictsReproduced)
         try c.encode(isIntact, forKey: .isIntact)
         try c.encode(findings, forKey: .findings)
         try c.encode(notes, forKey: .notes)
@@ -72,8 +77,10 @@ final class RowSHA256: RowDigester {
 
 extension AuditTrail {
     /// Checks every record's hash and its link to the one before, the end of the trail against
-    /// `keptHead`, and each recorded batch's digest against its stored events now.
-    public func verify(keptHead: AuditHead? = nil) throws -> AuditVerification {
+    /// `keptHead`, and each recorded batch's digest against its stored events now. With
+    /// `reproduce`, every recorded verdict is evaluated again from its sealed copy and the stored
+    /// events, and must give the same figures.
+    public func verify(keptHead: AuditHead? = nil, reproduce: Bool = false) throws -> AuditVerification {
         let rows = try store.auditRows()
         var findings: [AuditFinding] = []
         var previousHash = Self.genesis
@@ -112,9 +119,92 @@ extension AuditTrail {
         }
         let (checked, dataFindings, notes) = try verifyBatches(rows)
         findings += dataFindings
+        var reproduced = 0
+        if reproduce {
+            let (count, verdictFindings) = try reproduceVerdicts(rows)
+            reproduced = count
+            findings += verdictFindings
+        }
         findings.sort { ($0.seq ?? .max) < ($1.seq ?? .max) }
-        return AuditVerification(
+        var verification = AuditVerification(
             records: rows.count, head: rows.last.map { "\($0.seq):\($0.hash)" }, batchesChecked: checked, findings: findings, notes: notes)
+        verification.verdictsReproduced = reproduced
+        return verification
+    }
+
+    /// Each `verdict` record evaluated again: the sealed copy of its experiment over its window,
+    /// from the events stored now. The figures must be the recorded ones; when they are not, the
+    /// finding names the first figure that differs, and whether the events it used changed since
+    /// (their digest) or the same events now give other figures (the workspace's settings, or
+    /// Verdict itself, changed).
+    private func reproduceVerdicts(_ rows: [AuditRow]) throws -> (Int, [AuditFinding]) {
+        guard let workspace else { return (0, []) }
+        let lifecycle = try Lifecycle(workspace: workspace, clock: FixedClock(Date(timeIntervalSince1970: 0)), actor: "")
+        var count = 0
+        var findings: [AuditFinding] = []
+        for row in rows where row.action == "verdict" {
+            count += 1
+            let fail = { (message: String) in
+                findings.append(AuditFinding(kind: .verdictNotReproduced, seq: row.seq, message: "record \(row.seq): \(row.changeID)'s verdict \(message)"))
+            }
+            guard let details = (try? JSONSerialization.jsonObject(with: Data(row.details.utf8))) as? [String: Any],
+                let window = details["window"] as? [String: Any], let from = (window["from"] as? String).flatMap(LocalDay.init),
+                let to = (window["to"] as? String).flatMap(LocalDay.init), let recorded = details["report"]
+            else {
+                fail("cannot be read: its record has no window or figures")
+                continue
+            }
+            let through = (details["outcomes_through"] as? String).flatMap(LocalDay.init) ?? to
+            let sealed: Lifecycle.SealedExperiment
+            do {
+                guard let found = try lifecycle.sealedExperiment(changeID: row.changeID) else {
+                    fail("cannot be reproduced: the experiment is not in the store")
+                    continue
+                }
+                sealed = found
+            } catch {
+                fail("cannot be reproduced: its sealed copy does not load (\(error))")
+                continue
+            }
+            let evaluated = try ReportRun.evaluate(
+                sealed.declaration, store: store, settings: workspace.settings,
+                sandbox: sealed.declaration.hasCustomKPIs ? sealed.sandbox : nil, from: from, to: to, daily: false)
+            let again = (try? JSONSerialization.jsonObject(with: Data(AuditTrail.canonicalJSON(ReportDocument(evaluated)).utf8))) ?? [:]
+            guard let difference = Self.firstDifference(recorded, again, path: "report") else { continue }
+            let digest = try store.windowDigest(row.changeID, days: from.number...through.number, into: RowSHA256()).digest
+            let cause = digest == details["digest"] as? String
+                ? "from the same events (their digest is unchanged): the workspace's settings or Verdict's computation changed"
+                : "because the events it used changed since (their digest differs)"
+            fail("for \(from) .. \(to) does not come out the same: \(difference), \(cause)")
+        }
+        return (count, findings)
+    }
+
+    /// The first place two JSON values differ, as `path: recorded → now`; nil when equal.
+    static func firstDifference(_ a: Any, _ b: Any, path: String) -> String? {
+        switch (a, b) {
+        case (let x as [String: Any], let y as [String: Any]):
+            for key in Set(x.keys).union(y.keys).sorted() {
+                guard let left = x[key], let right = y[key] else { return "\(path).\(key) is \(x[key] == nil ? "new" : "gone")" }
+                if let found = firstDifference(left, right, path: "\(path).\(key)") { return found }
+            }
+            return nil
+        case (let x as [Any], let y as [Any]):
+            guard x.count == y.count else { return "\(path) has \(y.count) entries, not \(x.count)" }
+            for (index, (left, right)) in zip(x, y).enumerated() {
+                if let found = firstDifference(left, right, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        default:
+            let same: Bool
+            switch (a, b) {
+            case (let x as NSNumber, let y as NSNumber): same = x == y
+            case (let x as String, let y as String): same = x == y
+            case (is NSNull, is NSNull): same = true
+            default: same = false
+            }
+            return same ? nil : "\(path) \(a) → \(b)"
+        }
     }
 
     /// Each batch an ingest record vouches for, and still in force, must give the recorded

@@ -126,3 +126,34 @@ import VerdictTestSupport
         #expect(record.details == #"{"script":"experiments/reminder.lua","sha256":"\#(lowercaseHex(SHA256.hash(data: text)))","template":"conversion"}"#)
     }
 }
+
+/// `audit verify --reproduce`: every recorded verdict is evaluated again and must give its figures.
+@Suite struct ReproduceTests {
+    @Test func recordedVerdictsComeOutTheSameUntilTheirDataOrSettingsChange() throws {
+        let (fixture, tests) = try RecordedVerdictTests().started()
+        try tests.lifecycle(fixture).evaluate("CHG-0007")
+        let trail = try AuditTrail(workspace: fixture.workspace)
+        let clean = try trail.verify(reproduce: true)
+        #expect(clean.isIntact && clean.verdictsReproduced == 1)
+        #expect(try trail.verify().verdictsReproduced == 0)
+
+        // The same events, another workspace alpha: the figures differ, and it says why.
+        let settings = fixture.workspace.root.appendingPathComponent("verdict.lua")
+        let original = try String(contentsOf: settings, encoding: .utf8)
+        try original.replacingOccurrences(of: "alpha       = 0.05", with: "alpha       = 0.1").write(to: settings, atomically: true, encoding: .utf8)
+        let otherSettings = try AuditTrail(workspace: try Workspace(root: fixture.workspace.root, library: fixture.workspace.library)).verify(reproduce: true)
+        let finding = try #require(otherSettings.findings.first)
+        let lastSeq = try trail.records().last?.seq
+        #expect(finding.kind == .verdictNotReproduced && finding.seq == lastSeq)
+        #expect(finding.message.contains("CHG-0007's verdict for 2026-11-02 .. 2026-11-08 does not come out the same: report.kpis[0]"))
+        #expect(finding.message.hasSuffix("from the same events (their digest is unchanged): the workspace's settings or Verdict's computation changed"))
+        try original.write(to: settings, atomically: true, encoding: .utf8)
+
+        // Events of its window removed afterwards: the batch removal is on the record, but the verdict no longer reproduces.
+        let batch = try #require(try EventLog(workspace: fixture.workspace).batches().first { $0.source.hasSuffix("window.jsonl") })
+        _ = try EventLog(workspace: fixture.workspace).removeBatch(batch.id, at: 0, actor: "dana")
+        let changed = try AuditTrail(workspace: fixture.workspace).verify(reproduce: true)
+        #expect(changed.findings.map(\.kind) == [.verdictNotReproduced])
+        #expect(changed.findings.first?.message.hasSuffix("because the events it used changed since (their digest differs)") == true)
+    }
+}
