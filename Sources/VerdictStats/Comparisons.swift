@@ -113,6 +113,33 @@ public enum Compare {
             pValue: 2 * Normal.sf(abs(logRatio) / se), degreesOfFreedom: nil)
     }
 
+    /// Wilson's score interval of one proportion (statsmodels' `proportion_confint(method="wilson")`).
+    public static func wilson(successes: Int, trials: Int, alpha: Double = 0.05) -> (low: Double, high: Double) {
+        guard trials > 0 else { return (0, 1) }
+        let n = Double(trials), p = Double(successes) / n
+        let z = Normal.quantile(1 - alpha / 2), z2 = z * z
+        let center = (p + z2 / (2 * n)) / (1 + z2 / n)
+        let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / (1 + z2 / n)
+        return (max(0, center - half), min(1, center + half))
+    }
+
+    /// Newcombe's hybrid score interval of the difference of two proportions (treatment -
+    /// control), from each arm's Wilson interval: good coverage with few events and rates near 0,
+    /// which is what early safety checks see (statsmodels' `confint_proportions_2indep` with
+    /// `method="newcomb"`). Nil without trials in either arm.
+    public static func newcombeDifference(
+        control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int), alpha: Double = 0.05
+    ) -> (difference: Double, low: Double, high: Double)? {
+        guard control.trials > 0, treatment.trials > 0 else { return nil }
+        let p1 = Double(treatment.successes) / Double(treatment.trials), p2 = Double(control.successes) / Double(control.trials)
+        let (low1, high1) = wilson(successes: treatment.successes, trials: treatment.trials, alpha: alpha)
+        let (low2, high2) = wilson(successes: control.successes, trials: control.trials, alpha: alpha)
+        let difference = p1 - p2
+        let below = ((p1 - low1) * (p1 - low1) + (high2 - p2) * (high2 - p2)).squareRoot()
+        let above = ((p2 - low2) * (p2 - low2) + (high1 - p1) * (high1 - p1)).squareRoot()
+        return (difference, difference - below, difference + above)
+    }
+
     /// Welch's t test of the difference of two means (treatment - control), with its interval.
     public static func meanDifference(control a: ArmSummary, treatment b: ArmSummary, alpha: Double = 0.05) -> Estimate? {
         guard a.n > 1, b.n > 1, a.variance > 0 || b.variance > 0 else { return nil }

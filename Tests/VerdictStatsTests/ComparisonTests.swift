@@ -8,7 +8,7 @@ import VerdictStats
     @Test func proportions() {
         let cases = ReferenceValues.cases("proportions")
         #expect(cases.count >= 60)
-        var differences = 0, lifts = 0, ratios = 0
+        var differences = 0, lifts = 0, ratios = 0, newcombes = 0
         for c in cases {
             let control = (Int(c["x0"]!), Int(c["n0"]!)), treatment = (Int(c["x1"]!), Int(c["n1"]!))
             let label = "\(control) vs \(treatment)"
@@ -22,6 +22,12 @@ import VerdictStats
                 expectClose(estimate.pValue, c["diff_p"]!, absolute: 1e-12, "p-value \(label)")
             }
             expectClose(Compare.fisherExactPValue(control: control, treatment: treatment), c["fisher_p"]!, absolute: 1e-12, "Fisher \(label)")
+            if let low = c["newcombe_low"] {
+                newcombes += 1
+                let interval = try! #require(Compare.newcombeDifference(control: control, treatment: treatment, alpha: c["alpha"]!))
+                expectClose(interval.low, low, absolute: 1e-12, "Newcombe low \(label)")
+                expectClose(interval.high, c["newcombe_high"]!, absolute: 1e-12, "Newcombe high \(label)")
+            }
             let ratio = Compare.riskRatio(control: control, treatment: treatment, alpha: c["alpha"]!)
             if let low = c["ratio_low"] {
                 ratios += 1
@@ -48,7 +54,7 @@ import VerdictStats
                 #expect(relative == nil, "gbstats gives no lift for \(label), Verdict should not either")
             }
         }
-        #expect(differences > 50 && lifts > 50 && ratios > 55)
+        #expect(differences > 50 && lifts > 50 && ratios > 55 && newcombes == cases.count)
     }
 
     /// What a new user found: a relative interval on a rate that ran past -100%, and an

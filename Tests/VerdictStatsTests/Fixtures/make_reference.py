@@ -118,6 +118,9 @@ for x0, n0, x1, n1, alpha in pairs:
         low, high = confint_proportions_2indep(x1, n1, x0, n0, method="wald", compare="diff", alpha=alpha)
         row.update({"diff": p1 - p0, "diff_se": se, "diff_low": low, "diff_high": high, "diff_p": test.pvalue})
     row["fisher_p"] = stats.fisher_exact([[x1, n1 - x1], [x0, n0 - x0]]).pvalue
+    # Newcombe's hybrid score interval of the difference (early safety checks).
+    low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff", alpha=alpha)
+    row.update({"newcombe_low": low, "newcombe_high": high})
     # The relative change as a risk ratio with statsmodels' default for ratios: the Wald test on
     # the log ratio with 0.5 added to each count and total ("log-adjusted"), interval and p-value.
     if not (x0 == n0 and x1 == n1):
