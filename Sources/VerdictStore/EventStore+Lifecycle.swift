@@ -372,3 +372,82 @@ extension EventStore {
         }
     }
 }
+
+/// A safety check done: once per experiment and check hour.
+public struct SafetyCheckRow: Sendable, Equatable {
+    public var changeID: String
+    /// Hours after the start.
+    public var hour: Int
+    /// The check's local date.
+    public var day: Int32
+    /// Epoch milliseconds.
+    public var checkedAt: Int64
+    /// ok or breach.
+    public var outcome: String
+    /// none, throttle or rollback.
+    public var action: String
+    /// What it found, as Core wrote it (JSON).
+    public var details: String
+
+    public init(changeID: String, hour: Int, day: Int32, checkedAt: Int64, outcome: String, action: String, details: String) {
+        self.changeID = changeID
+        self.hour = hour
+        self.day = day
+        self.checkedAt = checkedAt
+        self.outcome = outcome
+        self.action = action
+        self.details = details
+    }
+}
+
+extension EventStore {
+    /// The safety checks done, oldest first; only `changeID`'s when given.
+    public func safetyChecks(changeID: String? = nil) throws(StoreError) -> [SafetyCheckRow] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM safety_checks WHERE ? IS NULL OR change_id = ? ORDER BY checked_at, change_id, hour",
+                arguments: [changeID, changeID]
+            ).map { row in
+                SafetyCheckRow(
+                    changeID: row["change_id"], hour: row["hour"], day: Int32(row["day"] as Int64), checkedAt: row["checked_at"],
+                    outcome: row["outcome"], action: row["action"], details: row["details"])
+            }
+        }
+    }
+
+    /// Records a safety check in one transaction with what it does: the flag's change and the
+    /// experiment's new state (a breach's action), and the audit records, made from the flag as
+    /// it was. Returns false, writing nothing, when this check was recorded already (a second
+    /// run for the same date, or one racing this).
+    public func recordSafetyCheck(
+        _ check: SafetyCheckRow, flagChange: FlagChangeRow?, experimentState: String?, audit: (FlagRow?) -> [AuditRecordMaker]
+    ) throws -> Bool {
+        try refusableWrite { db in
+            let done = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM safety_checks WHERE change_id = ? AND hour = ?", arguments: [check.changeID, check.hour]) ?? false
+            if done { return false }
+            try db.execute(
+                sql: """
+                    INSERT INTO safety_checks (change_id, hour, day, checked_at, outcome, action, details)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [check.changeID, check.hour, check.day, check.checkedAt, check.outcome, check.action, check.details])
+            var before: FlagRow?
+            if let flagChange {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [flagChange.flag]) else {
+                    throw StoreError.notFound("there is no flag \(flagChange.flag)")
+                }
+                before = FlagRow(row)
+                try db.execute(
+                    sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
+                    arguments: [flagChange.state, flagChange.share, flagChange.at, flagChange.flag])
+                try Self.insert(flagChange, db)
+            }
+            if let experimentState {
+                try db.execute(sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [experimentState, check.changeID])
+            }
+            for make in audit(before) { _ = try Self.appendAudit(db, make) }
+            return true
+        }
+    }
+}

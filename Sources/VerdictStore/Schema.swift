@@ -172,6 +172,19 @@ enum Schema {
             PRIMARY KEY (kind, day)
         );
         """,
+        // 9: each safety check done, once per experiment and check hour, with what it found and did.
+        """
+        CREATE TABLE safety_checks (
+            change_id TEXT NOT NULL REFERENCES experiments(change_id),
+            hour INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            checked_at INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            action TEXT NOT NULL,
+            details TEXT NOT NULL,
+            PRIMARY KEY (change_id, hour)
+        );
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

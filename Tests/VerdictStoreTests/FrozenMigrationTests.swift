@@ -14,6 +14,7 @@ import Testing
         0xea36_2d2a_4f27_c27a,
         0xc32b_67ce_bcb2_9549,
         0xefa8_8e2e_9b4b_8116,
+        0x16d9_9472_d689_af0d,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {

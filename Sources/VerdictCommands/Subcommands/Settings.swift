@@ -52,6 +52,7 @@ struct SettingsReport {
             "alpha": .number(settings.alpha),
             "power": .number(settings.power),
             "risk_tolerance": .number(settings.riskTolerance),
+            "webhook": settings.webhook.map { .string($0) } ?? .nil,
             "sandbox": [
                 "memory_mb": .integer(Int64(settings.sandbox.memoryBytes >> 20)),
                 "instructions": .integer(Int64(settings.sandbox.instructions)),

@@ -18,6 +18,8 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var riskTolerance: Double
     /// The resources each script call may use.
     public var sandbox: SandboxLimits
+    /// Where `verdict daily` POSTs its morning summary (Slack-compatible JSON), if anywhere.
+    public var webhook: String?
 
     /// Creates settings; omitted values take the defaults a new workspace gets.
     public init(
@@ -31,10 +33,11 @@ public struct WorkspaceSettings: Sendable, Equatable {
         self.power = power
         self.riskTolerance = riskTolerance
         self.sandbox = sandbox
+        webhook = nil
     }
 
     /// The fields `workspace { ... }` accepts.
-    static let fields = ["business", "time_zone", "window_days", "alpha", "power", "risk_tolerance", "sandbox"]
+    static let fields = ["business", "time_zone", "window_days", "alpha", "power", "risk_tolerance", "webhook", "sandbox"]
     static let sandboxFields = ["memory_mb", "instructions", "seconds"]
 
     /// Whether `name` is a time zone in the IANA database (`America/Chicago`, `UTC`).
@@ -91,8 +94,15 @@ extension WorkspaceSettings {
             limits.seconds = try sandbox.number(
                 "seconds", where: { $0 > 0 && $0 <= 600 }, expected: "seconds above 0 and at most 600") ?? limits.seconds
         }
+        let webhook = try fields.string("webhook", required: false, maxLength: 2000)
+        if let webhook {
+            guard let url = URL(string: webhook), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw reader.error(["webhook"], "\"\(webhook)\" is not an http(s) URL such as \"https://hooks.slack.com/services/...\"")
+            }
+        }
         self.init(
             business: business, timeZone: timeZone, windowDays: windowDays, alpha: alpha, power: power, riskTolerance: riskTolerance,
             sandbox: limits)
+        self.webhook = webhook
     }
 }

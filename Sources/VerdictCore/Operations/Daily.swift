@@ -1,0 +1,378 @@
+import Foundation
+import VerdictStore
+
+/// What `verdict daily` found and did for one date.
+public struct DailySummary: Encodable, Sendable {
+    public var date: String
+    public var experiments: [Experiment]
+    /// Experiments that could not be checked (a broken sealed copy, a store error).
+    public var failures: [RunAllSummary.Failure]
+    /// When an earlier run for the same date had finished and this one did nothing new.
+    public var alreadyRanAt: String?
+    /// The summary as text, as the terminal, the file and the webhook get it.
+    public var text: String = ""
+    /// Where the text was written, in the workspace.
+    public var file: String?
+    /// What the webhook said, when one is set: `sent`, or why it failed.
+    public var webhook: String?
+
+    public struct Experiment: Encodable, Sendable {
+        public var changeID: String
+        public var title: String
+        public var state: String
+        public var day: Int
+        public var windowDays: Int
+        public var flag: String
+        /// The leading indicator on each finished day of the window, per arm.
+        public var leading: [LeadingDay]
+        /// Each declared safety check: done (ok or breach), waiting, or still to come.
+        public var checks: [Check]
+        /// Set when the last finished day had no events for the change: since when.
+        public var noEventsSince: String?
+        /// What this run did to the flag, in words.
+        public var actions: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case title, state, day, flag, leading, checks, actions
+            case changeID = "change_id", windowDays = "window_days", noEventsSince = "no_events_since"
+        }
+    }
+
+    public struct LeadingDay: Encodable, Sendable {
+        public var day: String
+        public var control: ReportDocument.Arm
+        public var treatment: ReportDocument.Arm
+    }
+
+    public struct Check: Encodable, Sendable {
+        public var hour: Int
+        /// The check's local time.
+        public var at: String
+        /// scheduled, waiting, ok or breach.
+        public var status: String
+        /// The action it took: none, throttle or rollback.
+        public var action: String
+        /// Whether this run did it (false: an earlier run, or not yet).
+        public var now: Bool
+        public var findings: [SafetyFinding]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case date, experiments, failures, file, webhook
+        case alreadyRanAt = "already_ran_at"
+    }
+}
+
+/// The morning run (`verdict daily`): for each running experiment, the leading indicator day by
+/// day, the safety checks that are due with their actions on the flag, and a day without events
+/// as a finding. Safe from cron like `RunAll`: one run at a time, each check once (its record, the
+/// flag's change and the audit records in one transaction), and checks missed on earlier days
+/// are done in order, each on the days of data it would have seen.
+public struct Daily {
+    let workspace: Workspace
+    let clock: any VerdictClock
+    let actor: String
+
+    /// The actor of safety actions on the audit trail.
+    public static let safetyActor = "daily"
+
+    public init(workspace: Workspace, clock: any VerdictClock, actor: String) {
+        self.workspace = workspace
+        self.clock = clock
+        self.actor = actor
+    }
+
+    public func run(date: LocalDay, lockWait: Double = 10) throws -> DailySummary {
+        let lock = try RunLock.acquire(in: workspace, kind: "daily", clock: clock, waiting: lockWait)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try workspace.openStore()
+        let earlier = try store.run("daily", day: date.number)
+        try store.startRun("daily", day: date.number, at: clock.nowMilliseconds(), actor: actor)
+        let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: Self.safetyActor, asOf: date)
+        var summary = DailySummary(date: date.description, experiments: [], failures: [])
+        var changed = false
+        for row in try store.experiments() where ["running", "throttled"].contains(row.state) && row.startDay < date.number {
+            do {
+                let (experiment, did) = try check(row, date: date, lifecycle: lifecycle, store: store)
+                summary.experiments.append(experiment)
+                changed = changed || did
+            } catch {
+                summary.failures.append(.init(changeID: row.changeID, message: "\(error)"))
+            }
+        }
+        try lifecycle.writeFlagsFile()  // also after a run killed between a flag change and the file
+        if !changed, summary.failures.isEmpty, let finished = earlier?.finishedAt {
+            summary.alreadyRanAt = utcTime(finished)
+        }
+        summary.text = DailyText.render(summary)
+        summary.file = try writeText(summary)
+        if let webhook = workspace.settings.webhook { summary.webhook = Webhook.post(summary.text, to: webhook) }
+        try store.finishRun("daily", day: date.number, at: clock.nowMilliseconds(), summary: try JSONOutput.encode(summary))
+        return summary
+    }
+
+    /// The summary as `daily/DATE.txt` in the workspace (written whole, then renamed).
+    private func writeText(_ summary: DailySummary) throws -> String {
+        let folder = workspace.root.appendingPathComponent("daily")
+        let file = folder.appendingPathComponent("\(summary.date).txt")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try summary.text.write(to: file, atomically: true, encoding: .utf8)
+        } catch {
+            throw WorkspaceError.io("cannot write \(workspace.relativePath(of: file)): \(error.localizedDescription)")
+        }
+        return workspace.relativePath(of: file)
+    }
+
+    private func check(
+        _ row: ExperimentRow, date: LocalDay, lifecycle: Lifecycle, store: EventStore
+    ) throws -> (DailySummary.Experiment, Bool) {
+        guard let sealed = try lifecycle.sealedExperiment(changeID: row.changeID) else { throw LifecycleError.notStarted(row.changeID) }
+        let declaration = sealed.declaration
+        let evaluator = Evaluator(
+            store: store, declaration: declaration, settings: workspace.settings, sandbox: declaration.hasCustomKPIs ? sealed.sandbox : nil)
+        let lastFinished = LocalDay(number: min(date.number - 1, row.endDay))
+        let leading = try evaluator.daily(declaration.leading, role: .leading, from: LocalDay(number: row.startDay), to: lastFinished)
+            .map { day, result in
+                let arms = ReportDocument.arms(result)
+                return DailySummary.LeadingDay(day: day.description, control: arms.control, treatment: arms.treatment)
+            }
+        var did = false
+        var actions: [String] = []
+        let done = Dictionary(uniqueKeysWithValues: try store.safetyChecks(changeID: row.changeID).map { ($0.hour, $0) })
+        var breaches = done.values.filter { $0.outcome == "breach" }.count
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = workspace.timeZone
+        struct Pending {
+            var hour: Int
+            var day: LocalDay
+            var at: String
+            var findings: [SafetyFinding] = []
+        }
+        var pending: [Pending] = []
+        var results: [Int: DailySummary.Check] = [:]
+        for hour in declaration.safety.checkHours {
+            let instant = Date(timeIntervalSince1970: Double(row.startedAt) / 1000 + Double(hour) * 3600)
+            let at = formatter.string(from: instant)
+            if let record = done[hour] {
+                let findings = (try? JSONDecoder().decode([StoredFinding].self, from: Data(record.details.utf8)))?.map(\.finding) ?? []
+                results[hour] = .init(hour: hour, at: at, status: record.outcome, action: record.action, now: false, findings: findings)
+            } else {
+                pending.append(Pending(hour: hour, day: workspace.today(FixedClock(instant)), at: at))
+            }
+        }
+        // The days since the first pending check fell due, in order, as if daily had run on each:
+        // on day d a due check sees the finished days before d, and one that has too few events
+        // waits for the next day's. A run after days off so does what the missed runs would have.
+        var stopped = done.values.contains { $0.action == "rollback" }
+        if let first = pending.map(\.day.number).min(), !stopped {
+            dayLoop: for d in first...min(date.number, row.endDay + 1) {
+                let due = pending.indices.filter { pending[$0].day.number <= d }
+                guard !due.isEmpty else { continue }
+                let through = LocalDay(number: d - 1)
+                let findings: [SafetyFinding]
+                if through.number < row.startDay {
+                    findings = []
+                } else {
+                    let report = try evaluator.report(from: LocalDay(number: row.startDay), to: through)
+                    findings = report.kpis.filter { $0.role != .primary }.map {
+                        SafetyTest.check($0, minimumEvents: declaration.safety.minimumEvents)
+                    }
+                }
+                var finished: [Int] = []
+                for index in due {
+                    let hour = pending[index].hour, at = pending[index].at
+                    pending[index].findings = findings
+                    if findings.isEmpty || findings.allSatisfy({ $0.status == .waiting }) { continue }
+                    let (check, recorded, words, rolledBack) = try record(
+                        row, hour: hour, at: at, day: LocalDay(number: d), findings: findings, breaches: breaches, declaration: declaration,
+                        lifecycle: lifecycle, store: store)
+                    results[hour] = check
+                    finished.append(index)
+                    if recorded {
+                        did = true
+                        if check.status == "breach" {
+                            breaches += 1
+                            let what = findings.filter { $0.status == .breach }.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
+                            actions.append("\(hour)h check: \(what); \(words.isEmpty ? "no action" : words)")
+                        }
+                    }
+                    if rolledBack {
+                        stopped = true
+                        break
+                    }
+                }
+                pending = pending.enumerated().filter { !finished.contains($0.offset) }.map(\.element)
+                if stopped { break dayLoop }
+            }
+        }
+        for check in pending {
+            let status = check.day.number <= date.number && !stopped ? "waiting" : "scheduled"
+            results[check.hour] = .init(hour: check.hour, at: check.at, status: status, action: "none", now: false, findings: check.findings)
+        }
+        let checks = declaration.safety.checkHours.compactMap { results[$0] }
+        let status = try lifecycle.status(of: row.changeID)
+        let share = status.flag.map { "\($0.key) \($0.state.rawValue) \(FigureText.percent($0.share, trimmed: true))" } ?? "no flag"
+        return (
+            DailySummary.Experiment(
+                changeID: row.changeID, title: status.title, state: status.state, day: status.day, windowDays: status.windowDays,
+                flag: share, leading: leading, checks: checks,
+                noEventsSince: try quietSince(row, lastFinished: lastFinished, store: store), actions: actions),
+            did
+        )
+    }
+
+    /// Records one check, with a breach's action on the flag, in one transaction. Returns the
+    /// check, whether this run recorded it, the action in words, and whether it rolled back.
+    private func record(
+        _ row: ExperimentRow, hour: Int, at: String, day: LocalDay, findings: [SafetyFinding], breaches: Int,
+        declaration: ExperimentDeclaration, lifecycle: Lifecycle, store: EventStore
+    ) throws -> (DailySummary.Check, Bool, String, Bool) {
+        let breached = findings.filter { $0.status == .breach }
+        let outcome = breached.isEmpty ? "ok" : "breach"
+        var actionName = "none"
+        var flagChange: FlagChangeRow?
+        var newState: String?
+        var words = ""
+        let now = clock.nowMilliseconds()
+        if !breached.isEmpty, let flag = try lifecycle.flags().first(where: { $0.changeID == row.changeID }) {
+            let action = breaches == 0 ? declaration.safety.onBreach : declaration.safety.onSecondBreach
+            let ordinal = breaches == 0 ? "first breach" : "breach \(breaches + 1)"
+            switch action {
+            case .throttle(let share) where flag.share > share:
+                actionName = "throttle"
+                flagChange = FlagChangeRow(
+                    flag: flag.key, at: now, actor: Self.safetyActor, state: FlagState.throttled.rawValue, share: share,
+                    reason: "safety: \(hour)h check")
+                newState = "throttled"
+                words = "throttled to \(FigureText.percent(share, trimmed: true)) (\(ordinal))"
+            case .throttle(let share):
+                words = "already at \(FigureText.percent(flag.share, trimmed: true)), at or below the throttle's \(FigureText.percent(share, trimmed: true)) (\(ordinal))"
+            case .rollback:
+                actionName = "rollback"
+                flagChange = FlagChangeRow(
+                    flag: flag.key, at: now, actor: Self.safetyActor, state: FlagState.off.rawValue, share: 0, reason: "safety: \(hour)h check")
+                newState = "rolled_back"
+                words = "rolled back: the flag is off (\(ordinal))"
+            }
+        }
+        let check = SafetyCheckRow(
+            changeID: row.changeID, hour: hour, day: day.number, checkedAt: now, outcome: outcome, action: actionName,
+            details: try JSONOutput.encode(findings.map(StoredFinding.init)))
+        let changeID = row.changeID, actionWords = words, change = flagChange
+        let recorded = try store.recordSafetyCheck(
+            check, flagChange: flagChange, experimentState: newState,
+            audit: { before in
+                guard outcome == "breach" else { return [] }
+                return [
+                    AuditTrail.maker(
+                        at: now, changeID: changeID, actor: Self.safetyActor, action: "safety-breach",
+                        details: SafetyBreachDetails(
+                            hour: hour, at: at, findings: breached, action: actionName, words: actionWords,
+                            from: before.map { .init(state: $0.state, share: $0.share) },
+                            to: change.map { .init(state: $0.state, share: $0.share) }))
+                ]
+            })
+        return (
+            .init(hour: hour, at: at, status: outcome, action: actionName, now: recorded, findings: findings), recorded, words,
+            recorded && newState == "rolled_back"
+        )
+    }
+
+    /// When the last finished day had no events for the change: the day after its last events
+    /// (or the start, when it never had any).
+    private func quietSince(_ row: ExperimentRow, lastFinished: LocalDay, store: EventStore) throws -> String? {
+        guard lastFinished.number >= row.startDay else { return nil }
+        var filter = EventFilter(changeID: row.changeID, fromDay: row.startDay, toDay: lastFinished.number)
+        filter.cohorts = []
+        let days = try store.countEvents(filter, groupedBy: [.day]).compactMap { count -> Int32? in
+            if case .day(let day) = count.keys.first { return day }
+            return nil
+        }
+        guard days.last != lastFinished.number else { return nil }
+        let since = LocalDay(number: (days.last ?? row.startDay - 1) + 1)
+        return "\(Lifecycle.weekday(since)) \(since)"
+    }
+}
+
+/// A finding as stored with its check (the same fields).
+struct StoredFinding: Codable {
+    var kpi: String
+    var role: String
+    var status: String
+    var controlN: Int
+    var controlValue: Double?
+    var treatmentN: Int
+    var treatmentValue: Double?
+    var limit: String
+    var words: String
+
+    init(_ finding: SafetyFinding) {
+        kpi = finding.kpi
+        role = finding.role
+        status = finding.status.rawValue
+        controlN = finding.control.n
+        controlValue = finding.control.value.value
+        treatmentN = finding.treatment.n
+        treatmentValue = finding.treatment.value.value
+        limit = finding.limit
+        words = finding.words
+    }
+
+    var finding: SafetyFinding {
+        SafetyFinding(
+            kpi: kpi, role: role, status: SafetyFinding.Status(rawValue: status) ?? .ok,
+            control: .init(n: controlN, value: .init(controlValue)), treatment: .init(n: treatmentN, value: .init(treatmentValue)),
+            limit: limit, words: words)
+    }
+}
+
+struct SafetyBreachDetails: Encodable, Sendable {
+    var hour: Int
+    var at: String
+    var findings: [SafetyFinding]
+    var action: String
+    var words: String
+    var from: FlagPosition?
+    var to: FlagPosition?
+}
+
+/// The morning summary in words: what an owner reads first.
+enum DailyText {
+    static func render(_ summary: DailySummary) -> String {
+        var lines: [String] = []
+        var head = "Verdict daily for \(summary.date)"
+        if let earlier = summary.alreadyRanAt { head += " (already ran at \(earlier); nothing changed)" }
+        lines.append(head + ":")
+        if summary.experiments.isEmpty && summary.failures.isEmpty { lines.append("  no experiment is running.") }
+        for experiment in summary.experiments {
+            lines.append("")
+            lines.append("\(experiment.changeID) \(experiment.title): day \(experiment.day) of \(experiment.windowDays), \(experiment.flag) (\(experiment.state.replacingOccurrences(of: "_", with: " ")))")
+            for action in experiment.actions { lines.append("  ACTION: \(action)") }
+            if let quiet = experiment.noEventsSince { lines.append("  NO EVENTS since \(quiet): is the website or the export still sending them?") }
+            if let day = experiment.leading.last {
+                lines.append(
+                    "  leading indicator on \(day.day): control \(number(day.control)) (n \(day.control.n)), treatment \(number(day.treatment)) (n \(day.treatment.n))")
+            }
+            for check in experiment.checks {
+                switch check.status {
+                case "scheduled":
+                    lines.append("  safety check \(check.hour)h at \(check.at): to come")
+                case "waiting":
+                    let words = check.findings.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
+                    lines.append("  safety check \(check.hour)h at \(check.at): waiting\(words.isEmpty ? " for the first day's events" : " (\(words))")")
+                default:
+                    let marker = check.status == "breach" ? "BREACH" : "ok"
+                    let judged = check.findings.filter { $0.status != .waiting }.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
+                    lines.append("  safety check \(check.hour)h at \(check.at): \(marker)\(check.now ? "" : " (earlier)") — \(judged)")
+                }
+            }
+        }
+        for failure in summary.failures { lines.append("ERROR \(failure)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func number(_ arm: ReportDocument.Arm) -> String {
+        arm.value.value.map { FigureText.number($0, digits: 3, trimmed: true) } ?? "—"
+    }
+}
