@@ -8,7 +8,7 @@ import VerdictTestSupport
     /// Module names a target's sources import (system modules left out).
     static func imports(of target: String, under folder: String = "Sources") throws -> Set<String> {
         let root = Repository.file("\(folder)/\(target)")
-        let system: Set<String> = ["Foundation", "Dispatch", "Synchronization", "Testing", "Glibc"]
+        let system: Set<String> = ["Foundation", "FoundationNetworking", "Dispatch", "Synchronization", "Testing", "Glibc"]
         var found = Set<String>()
         for case let file as URL in FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)!
         where file.pathExtension == "swift" {
