@@ -382,7 +382,7 @@ public struct SafetyCheckRow: Sendable, Equatable {
     public var day: Int32
     /// Epoch milliseconds.
     public var checkedAt: Int64
-    /// ok or breach.
+    /// ok, breach, or overtaken (it waited for events until a later check fell due).
     public var outcome: String
     /// none, throttle or rollback.
     public var action: String

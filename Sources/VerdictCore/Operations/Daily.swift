@@ -180,7 +180,18 @@ public struct Daily {
                     }
                 }
                 var finished: [Int] = []
-                for index in due {
+                // A check still waiting when a later one falls due is overtaken by it: the later
+                // check sees all the days the earlier one would have, and one breach is one breach.
+                for index in due.dropLast() {
+                    let waiting = pending[index]
+                    let (check, recorded) = try skip(
+                        row, (waiting.hour, waiting.day, waiting.at, waiting.findings), by: pending[due.last!].hour, day: LocalDay(number: d),
+                        store: store)
+                    results[pending[index].hour] = check
+                    finished.append(index)
+                    did = did || recorded
+                }
+                for index in due.suffix(1) {
                     let hour = pending[index].hour, at = pending[index].at
                     pending[index].findings = findings
                     if findings.isEmpty || findings.allSatisfy({ $0.status == .waiting }) { continue }
@@ -220,6 +231,18 @@ public struct Daily {
                 noEventsSince: try quietSince(row, lastFinished: lastFinished, store: store), actions: actions),
             did
         )
+    }
+
+    /// Records a check that waited until a later one fell due: overtaken, with its last findings.
+    private func skip(
+        _ row: ExperimentRow, _ check: (hour: Int, day: LocalDay, at: String, findings: [SafetyFinding]), by later: Int, day: LocalDay,
+        store: EventStore
+    ) throws -> (DailySummary.Check, Bool) {
+        let stored = SafetyCheckRow(
+            changeID: row.changeID, hour: check.hour, day: day.number, checkedAt: clock.nowMilliseconds(), outcome: "overtaken",
+            action: "none", details: try JSONOutput.encode(check.findings.map(StoredFinding.init)))
+        let recorded = try store.recordSafetyCheck(stored, flagChange: nil, experimentState: nil, audit: { _ in [] })
+        return (.init(hour: check.hour, at: check.at, status: "overtaken", action: "none", now: recorded, findings: check.findings), recorded)
     }
 
     /// Records one check, with a breach's action on the flag, in one transaction. Returns the
@@ -358,6 +381,8 @@ enum DailyText {
                 switch check.status {
                 case "scheduled":
                     lines.append("  safety check \(check.hour)h at \(check.at): to come")
+                case "overtaken":
+                    lines.append("  safety check \(check.hour)h at \(check.at): too few events; the next check covered its days")
                 case "waiting":
                     let words = check.findings.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
                     lines.append("  safety check \(check.hour)h at \(check.at): waiting\(words.isEmpty ? " for the first day's events" : " (\(words))")")
