@@ -165,8 +165,9 @@ public struct Daily {
         // on day d a due check sees the finished days before d, and one that has too few events
         // waits for the next day's. A run after days off so does what the missed runs would have.
         var stopped = done.values.contains { $0.action == "rollback" }
-        if let first = pending.map(\.day.number).min(), !stopped {
-            dayLoop: for d in first...min(date.number, row.endDay + 1) {
+        let lastDay = min(date.number, row.endDay + 1)
+        if let first = pending.map(\.day.number).min(), first <= lastDay, !stopped {
+            dayLoop: for d in first...lastDay {
                 let due = pending.indices.filter { pending[$0].day.number <= d }
                 guard !due.isEmpty else { continue }
                 let through = LocalDay(number: d - 1)

@@ -140,6 +140,8 @@ public struct RunAll {
             }
             summary.entries.append(entry)
         }
+        // Again at the end: a run killed between a decision and its flags.json is made whole here.
+        try deciding.writeFlagsFile()
         if !changed, summary.failures.isEmpty, let finished = earlier?.finishedAt {
             summary.alreadyRanAt = utcTime(finished)
         }

@@ -95,6 +95,10 @@ import VerdictTestSupport
     @Test func withinTheLimitIsOKAndFewEventsWait() throws {
         // 1 error in 100 in both arms: within the limit.
         let (fixture, _) = try setUp(errors: { _ in 1 })
+        // The 4th twice: the second run has only the 72-hour check left, due tomorrow.
+        #expect(try daily(fixture, "2026-11-04").experiments.first?.checks.map(\.status) == ["ok", "ok", "scheduled"])
+        let repeated = try daily(fixture, "2026-11-04")
+        #expect(repeated.alreadyRanAt != nil && repeated.experiments.first?.checks.map(\.now) == [false, false, false])
         let summary = try daily(fixture, "2026-11-05")
         #expect(summary.experiments.first?.checks.map(\.status) == ["ok", "ok", "ok"])
         #expect(try status(fixture).state == "running" && summary.experiments.first?.actions.isEmpty == true)
