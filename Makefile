@@ -27,9 +27,10 @@ uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/verdict"
 	rm -rf "$(DESTDIR)$(PREFIX)/share/verdict"
 
-## demo: make a workspace in a throw-away folder, show its settings, run scripts in the sandbox
+## demo: the README's tutorial, then six weeks of Brightspark Electric, in a throw-away folder
 demo: build
 	@VERDICT=$$($(SWIFT) build --show-bin-path)/verdict DEMO_DIR=$(DEMO_DIR) ./experiments/examples/demo.sh
+	@VERDICT=$$($(SWIFT) build --show-bin-path)/verdict DEMO_DIR=$(DEMO_DIR) ./experiments/examples/six-weeks.sh
 
 ## test: build debug and release (some concurrency errors show only in release), run every test
 test: setup
