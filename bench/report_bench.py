@@ -3,6 +3,7 @@
 
     report_bench.py generate ROWS OUT.csv EXPERIMENTS_DIR   # events for 20 experiments over 60 days
     report_bench.py duckdb OUT.csv [REPORTS.json]           # DuckDB: the same per-arm aggregates; prints seconds
+    report_bench.py daily OUT.csv                           # DuckDB: what daily and run-all aggregate; prints seconds
 
 With REPORTS.json (the output of `verdict report --all --json`), it first checks that Verdict's
 per-arm figures are DuckDB's: customers and conversions, clicks, and booking errors per arm.
@@ -82,6 +83,25 @@ def duckdb_reference(path, reports=None):
     print(f"{elapsed:.3f}")
 
 
+def duckdb_daily_reference(path):
+    """The aggregates `verdict daily` (on the 4th: the safety checks at 24, 48 and 72 hours, each
+    a full report over the days before it, and the leading indicator day by day) and `verdict
+    run-all` (on the 8th: the week's report) compute, in DuckDB; prints seconds."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE events AS SELECT *, CAST(timestamp AS DATE) - DATE '1970-01-01' AS day FROM read_csv_auto('{path}')")
+    first = int((np.datetime64("2026-09-01") - np.datetime64("1970-01-01")).astype(int))
+    statements = [s for s in QUERIES.split(";") if s.strip() and "SELECT" in s]
+    daily_clicks = """SELECT change_id, version_flag, day, COUNT(*) FROM events
+        WHERE event = 'book_now_click' AND status = 'success' AND day BETWEEN ? AND ? GROUP BY change_id, version_flag, day"""
+    start = time.perf_counter()
+    for last in (first, first + 1, first + 2, first + 6):
+        for statement in statements:
+            con.execute(statement, [first, last]).fetchall()
+    con.execute(daily_clicks, [first, first + 2]).fetchall()
+    print(f"{time.perf_counter() - start:.3f}")
+
+
 def check(results, path):
     """Verdict's per-arm figures must be DuckDB's, or the times compare different work."""
     import json
@@ -105,5 +125,7 @@ def check(results, path):
 if __name__ == "__main__":
     if sys.argv[1] == "generate":
         generate(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "daily":
+        duckdb_daily_reference(sys.argv[2])
     else:
         duckdb_reference(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

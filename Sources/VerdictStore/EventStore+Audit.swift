@@ -105,39 +105,53 @@ extension EventStore {
         return digester.finish()
     }
 
-    /// Digests the events of `changeID` on the local days `days` as stored, in storage order
-    /// (docs/audit.md: a verdict's data digest), inside a read or in the caller's transaction.
+    /// Digests the events of `changeID` on the local days `days` as the evaluation reads them
+    /// (docs/audit.md: a verdict's data digest): the columns of the per-change index (`change_id,
+    /// day, event, version_flag, user_cohort, status, user_id, value, latency_ms`), in the
+    /// index's order, so the digest reads the index alone and never the rows themselves.
     public func windowDigest(
         _ changeID: String, days: ClosedRange<Int32>, into digester: any RowDigester
     ) throws(StoreError) -> (digest: String, events: Int) {
         try read { db in try Self.windowDigest(db, changeID, days: days, into: digester) }
     }
 
+    /// The columns of a verdict's data digest, in order: the per-change index's.
+    static let windowColumns = "change_id, day, event, version_flag, user_cohort, status, user_id, value, latency_ms"
+
     static func windowDigest(
         _ db: Database, _ changeID: String, days: ClosedRange<Int32>, into digester: any RowDigester
     ) throws -> (digest: String, events: Int) {
+        let sql = """
+            SELECT \(windowColumns) FROM events INDEXED BY events_by_change
+            WHERE change_id = ? AND day BETWEEN ? AND ? ORDER BY \(windowColumns)
+            """
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments([changeID, days.lowerBound, days.upperBound])
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        var encoding = RowEncoding()
         var count = 0
-        try eachRow(
-            db, sql: "SELECT 0, \(digestColumns) FROM events WHERE change_id = ? AND day BETWEEN ? AND ? ORDER BY id",
-            arguments: [changeID, days.lowerBound, days.upperBound], asArrived: false
-        ) { _, encoding in
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw StoreError.sqlite(message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+            }
+            for index in 0..<sqlite3_column_count(handle) { encoding.column(handle, index) }
             count += 1
-            encoding.bytes.withUnsafeBytes { digester.add($0) }
+            if encoding.bytes.count >= 1 << 16 {
+                encoding.bytes.withUnsafeBytes { digester.add($0) }
+                encoding.reset()
+            }
         }
+        encoding.bytes.withUnsafeBytes { digester.add($0) }
         return (digester.finish(), count)
     }
 
     /// Steps `sql` (its first column a key, then the digest columns) on the raw handle, encoding
     /// each row's digest columns: no Row values, no strings made.
-    ///
-    /// `asArrived` false encodes change_id and attributed as stored (a verdict's data digest: the
-    /// events as the evaluation saw them).
-    private static func eachRow(
-        _ db: Database, sql: String, arguments: StatementArguments = [], asArrived: Bool = true,
-        _ body: (OpaquePointer, RowEncoding) throws -> Void
-    ) throws {
+    private static func eachRow(_ db: Database, sql: String, _ body: (OpaquePointer, RowEncoding) throws -> Void) throws {
         let statement = try db.makeStatement(sql: sql)
-        try statement.setArguments(arguments)
         let handle = statement.sqliteStatement
         var encoding = RowEncoding()
         defer { sqlite3_reset(handle) }
@@ -150,11 +164,11 @@ extension EventStore {
             encoding.reset()
             // Columns 1... are the digest columns; change_id (4) and attributed (5) as the event
             // arrived: a change Verdict stamped is not part of it (see `RowEncoding`).
-            let named = !asArrived || sqlite3_column_int64(handle, 5) == ChangeSource.event.rawValue
+            let named = sqlite3_column_int64(handle, 5) == ChangeSource.event.rawValue
             for index in 1..<sqlite3_column_count(handle) {
                 switch index {
                 case 4 where !named: encoding.null()
-                case 5 where asArrived: encoding.integer(named ? 1 : 0)
+                case 5: encoding.integer(named ? 1 : 0)
                 default: encoding.column(handle, index)
                 }
             }

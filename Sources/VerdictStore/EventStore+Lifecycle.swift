@@ -237,14 +237,37 @@ extension EventStore {
         }
     }
 
+    /// Which events the store holds, as cheaply as it can tell: every change to stored events
+    /// goes through a batch (ingested, or removed) or a start (which stamps events), so this
+    /// changes whenever they do.
+    public struct EventsVersion: Sendable, Equatable {
+        var lastBatch: Int64
+        var removedBatches: Int64
+        var experiments: Int64
+    }
+
+    /// The events' version now (see `EventsVersion`).
+    public func eventsVersion() throws(StoreError) -> EventsVersion {
+        try read { db in try Self.eventsVersion(db) }
+    }
+
+    static func eventsVersion(_ db: Database) throws -> EventsVersion {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT (SELECT COALESCE(MAX(id), 0) FROM batches), (SELECT COUNT(*) FROM batches WHERE removed_at IS NOT NULL),
+                       (SELECT COUNT(*) FROM experiments)
+                """)!
+        return EventsVersion(lastBatch: row[0], removedBatches: row[1], experiments: row[2])
+    }
+
     /// Records a verdict in one transaction with its audit record; the experiment becomes
-    /// `evaluated`. `check` sees the experiment as stored and throws to refuse. The window's
-    /// events are digested again under the write lock: if they are not the ones the caller
-    /// evaluated (`verdict.digest`), an ingest came in between and the verdict is refused with
-    /// `StoreError.conflict`, to be evaluated again. The digest covers the window's days, or
-    /// through `lastDay` (an outcome lag's end).
+    /// `evaluated`. `check` sees the experiment as stored and throws to refuse. The stored
+    /// events must still be those the caller evaluated and digested (`version`, read before):
+    /// if an ingest, a batch removal or a start came in between, the verdict is refused with
+    /// `StoreError.conflict`, to be evaluated again.
     public func recordVerdict(
-        _ verdict: VerdictRow, digestThrough lastDay: Int32? = nil, digester: any RowDigester, check: (ExperimentRow) throws -> Void,
+        _ verdict: VerdictRow, eventsVersion version: EventsVersion, check: (ExperimentRow) throws -> Void,
         audit: (ExperimentRow) -> AuditRecordMaker
     ) throws {
         try refusableWrite { db in
@@ -253,8 +276,7 @@ extension EventStore {
             }
             let before = ExperimentRow(row)
             try check(before)
-            let now = try Self.windowDigest(db, verdict.changeID, days: verdict.startDay...(lastDay ?? verdict.endDay), into: digester)
-            guard now.digest == verdict.digest else {
+            guard try Self.eventsVersion(db) == version else {
                 throw StoreError.conflict("events for \(verdict.changeID) arrived while it was evaluated; evaluate it again")
             }
             try db.execute(

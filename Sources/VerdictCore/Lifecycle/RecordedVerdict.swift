@@ -64,6 +64,7 @@ extension Lifecycle {
         }
         guard let sealed = try sealedExperiment(changeID: changeID) else { throw LifecycleError.notStarted(changeID) }
         let days = row.startDay...waits
+        let version = try store.eventsVersion()
         let (digest, events) = try store.windowDigest(changeID, days: days, into: RowSHA256())
         let evaluated = try ReportRun.evaluate(
             sealed.declaration, store: store, settings: workspace.settings, sandbox: sealed.declaration.hasCustomKPIs ? sealed.sandbox : nil,
@@ -81,7 +82,7 @@ extension Lifecycle {
         let actor = actor
         do {
             try store.recordVerdict(
-                stored, digestThrough: waits, digester: RowSHA256(),
+                stored, eventsVersion: version,
                 check: Self.unchanged(row, else: "evaluate it again"),
                 audit: { _ in
                     AuditTrail.maker(

@@ -80,16 +80,24 @@ import VerdictTestSupport
         let (fixture, _) = try started()
         let store = try fixture.workspace.openStore()
         let row = try #require(try store.experiments().first)
-        let stale = VerdictRow(
+        // Evaluated from the events as they were; then a late export arrives before it is recorded.
+        let seen = try store.eventsVersion()
+        try fixture.ingest(#"{"event":"quote_viewed","timestamp":"2026-11-05T18:00:00Z","user_id":"late","change_id":"CHG-0007","version_flag":"on"}"# + "\n", as: "late.jsonl")
+        let verdict = VerdictRow(
             changeID: "CHG-0007", at: 0, actor: "dana", startDay: row.startDay, endDay: row.endDay, seal: row.seal, outcome: "pass",
             recommendation: nil, events: 1, digest: String(repeating: "0", count: 64), document: "{}")
         #expect(throws: StoreError.self) {
             try store.recordVerdict(
-                stale, digester: RowSHA256(), check: { _ in },
+                verdict, eventsVersion: seen, check: { _ in },
                 audit: { _ in AuditTrail.maker(at: 0, changeID: "CHG-0007", actor: "dana", action: "verdict", details: ["x": 1]) })
         }
         #expect(try store.verdicts().isEmpty && store.experiments().first?.state == "running")
         #expect(try AuditTrail(workspace: fixture.workspace).records().last?.action != "verdict")
+        // With the events as they are now, it is recorded.
+        try store.recordVerdict(
+            verdict, eventsVersion: try store.eventsVersion(), check: { _ in },
+            audit: { _ in AuditTrail.maker(at: 0, changeID: "CHG-0007", actor: "dana", action: "verdict", details: ["x": 1]) })
+        #expect(try store.verdicts().count == 1)
     }
 
     @Test func anExtendedChangeIsJudgedOnBothWeeks() throws {
