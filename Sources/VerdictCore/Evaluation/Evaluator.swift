@@ -121,6 +121,15 @@ public struct Evaluator {
         return report
     }
 
+    /// The leading indicator and the guardrails alone over `from`...`to`: what a safety check
+    /// judges, without the primary's per-customer reads or the sample ratio a report adds.
+    func safetyResults(from: LocalDay, to: LocalDay) throws -> [KPIResult] {
+        let kpis: [(KPI, KPIResult.Role)] = [(declaration.leading, .leading)] + declaration.guardrails.map { ($0, .guardrail) }
+        let (control, treatment) = arms(from: from, to: to, cohorts: declaration.cohorts)
+        let window = try WindowFigures(store: store, control: control, treatment: treatment, kpis: kpis.map(\.0))
+        return try kpis.map { try evaluate($0.0, role: $0.1, control: control, treatment: treatment, window: window) }
+    }
+
     /// One KPI's per-arm figures for each day of the window (for daily charts and the leading
     /// indicator): the same computation as the window's, over one day at a time.
     public func daily(_ kpi: KPI, role: KPIResult.Role, from: LocalDay, to: LocalDay) throws -> [(day: LocalDay, result: KPIResult)] {

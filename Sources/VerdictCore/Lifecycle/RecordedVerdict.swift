@@ -47,6 +47,24 @@ extension Lifecycle {
     /// running or throttled, or whose window has not ended.
     @discardableResult
     public func evaluate(_ changeID: String) throws -> (evaluated: EvaluatedExperiment, verdict: RecordedVerdict, changedFiles: [String]) {
+        let prepared = try prepareVerdict(changeID)
+        try record(prepared)
+        return (prepared.evaluated, prepared.verdict, prepared.changedFiles)
+    }
+
+    /// A verdict computed and not yet recorded: reads only, so several can be prepared at once.
+    struct PreparedVerdict: Sendable {
+        var row: ExperimentRow
+        var version: EventStore.EventsVersion
+        var stored: VerdictRow
+        var verdict: RecordedVerdict
+        var document: ReportDocument
+        var evaluated: EvaluatedExperiment
+        var changedFiles: [String]
+    }
+
+    /// Everything `evaluate` does before it writes: the refusals, the digest and the evaluation.
+    func prepareVerdict(_ changeID: String) throws -> PreparedVerdict {
         guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
             throw LifecycleError.notStarted(changeID)
         }
@@ -63,36 +81,41 @@ extension Lifecycle {
                 "\(changeID)'s outcomes keep arriving until \(LocalDay(number: waits)) (outcome_lag); its verdict comes after")
         }
         guard let sealed = try sealedExperiment(changeID: changeID) else { throw LifecycleError.notStarted(changeID) }
-        let days = row.startDay...waits
         let version = try store.eventsVersion()
-        let (digest, events) = try store.windowDigest(changeID, days: days, into: RowSHA256())
+        let (digest, events) = try store.windowDigest(changeID, days: row.startDay...waits, into: RowSHA256())
         let evaluated = try ReportRun.evaluate(
             sealed.declaration, store: store, settings: workspace.settings, sandbox: sealed.declaration.hasCustomKPIs ? sealed.sandbox : nil,
             from: sealed.from, to: sealed.to, daily: false)
         let document = ReportDocument(evaluated)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let now = clock.nowMilliseconds()
         let stored = VerdictRow(
-            changeID: changeID, at: now, actor: actor, startDay: row.startDay, endDay: row.endDay, seal: row.seal,
+            changeID: changeID, at: clock.nowMilliseconds(), actor: actor, startDay: row.startDay, endDay: row.endDay, seal: row.seal,
             outcome: document.verdict.outcome, recommendation: document.recommendation.action, events: events, digest: digest,
             document: String(decoding: try encoder.encode(document), as: UTF8.self))
         var verdict = RecordedVerdict(stored)
         if waits > row.endDay { verdict.outcomesThrough = LocalDay(number: waits).description }
-        let actor = actor
+        return PreparedVerdict(
+            row: row, version: version, stored: stored, verdict: verdict, document: document, evaluated: evaluated,
+            changedFiles: sealed.changedFiles)
+    }
+
+    /// Records a prepared verdict, unless the experiment or the stored events changed since.
+    func record(_ prepared: PreparedVerdict) throws {
+        let actor = actor, verdict = prepared.verdict, document = prepared.document, at = prepared.stored.at
+        let changeID = prepared.row.changeID
         do {
             try store.recordVerdict(
-                stored, eventsVersion: version,
-                check: Self.unchanged(row, else: "evaluate it again"),
+                prepared.stored, eventsVersion: prepared.version,
+                check: Self.unchanged(prepared.row, else: "evaluate it again"),
                 audit: { _ in
                     AuditTrail.maker(
-                        at: now, changeID: changeID, actor: actor, action: "verdict",
+                        at: at, changeID: changeID, actor: actor, action: "verdict",
                         details: VerdictDetails(verdict: verdict, report: document))
                 })
         } catch let refusal as LifecycleRefusal {
             throw refusal.underlying
         }
-        return (evaluated, verdict, sealed.changedFiles)
     }
 
     /// Every recorded verdict, oldest first; only `changeID`'s when given.

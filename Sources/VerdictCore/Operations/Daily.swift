@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VerdictStore
 
 /// What `verdict daily` found and did for one date.
@@ -68,7 +69,7 @@ public struct DailySummary: Encodable, Sendable {
 /// as a finding. Safe from cron like `RunAll`: one run at a time, each check once (its record, the
 /// flag's change and the audit records in one transaction), and checks missed on earlier days
 /// are done in order, each on the days of data it would have seen.
-public struct Daily {
+public struct Daily: Sendable {
     let workspace: Workspace
     let clock: any VerdictClock
     let actor: String
@@ -91,9 +92,17 @@ public struct Daily {
         let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: Self.safetyActor, asOf: date)
         var summary = DailySummary(date: date.description, experiments: [], failures: [])
         var changed = false
-        for row in try store.experiments() where ["running", "throttled"].contains(row.state) && row.startDay < date.number {
+        // Each experiment's checks are its own (its reads, its check records, its flag), so the
+        // experiments are checked side by side; the store serializes their writes.
+        let running = try store.experiments().filter { ["running", "throttled"].contains($0.state) && $0.startDay < date.number }
+        let results = Mutex([Result<(DailySummary.Experiment, Bool), any Error>?](repeating: nil, count: running.count))
+        DispatchQueue.concurrentPerform(iterations: running.count) { index in
+            let result = Result { try check(running[index], date: date, lifecycle: lifecycle, store: store) }
+            results.withLock { $0[index] = result }
+        }
+        for (row, result) in zip(running, results.withLock { $0 }) {
             do {
-                let (experiment, did) = try check(row, date: date, lifecycle: lifecycle, store: store)
+                let (experiment, did) = try result!.get()
                 summary.experiments.append(experiment)
                 changed = changed || did
             } catch {
@@ -175,8 +184,7 @@ public struct Daily {
                 if through.number < row.startDay {
                     findings = []
                 } else {
-                    let report = try evaluator.report(from: LocalDay(number: row.startDay), to: through)
-                    findings = report.kpis.filter { $0.role != .primary }.map {
+                    findings = try evaluator.safetyResults(from: LocalDay(number: row.startDay), to: through).map {
                         SafetyTest.check($0, minimumEvents: declaration.safety.minimumEvents)
                     }
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VerdictStore
 
 /// What `verdict run-all` did for one date: every experiment whose window (and outcome lag) had
@@ -77,7 +78,7 @@ public struct RunAllSummary: Encodable, Sendable {
 /// (`RunLock`); each verdict and each decision is its own transaction, so a run killed half way
 /// is completed by the next without doing anything twice; a second run for the same date finds
 /// nothing left to do and says so.
-public struct RunAll {
+public struct RunAll: Sendable {
     let workspace: Workspace
     let clock: any VerdictClock
     let actor: String
@@ -104,16 +105,26 @@ public struct RunAll {
         let deciding = try Lifecycle(workspace: workspace, clock: clock, actor: Self.decisionActor, asOf: date)
         var summary = RunAllSummary(date: date.description, applied: apply, entries: [], stillRunning: 0, failures: [])
         var changed = false
-        for row in try store.experiments() {
+        let rows = try store.experiments()
+        // The due verdicts are computed side by side (reads only), then recorded one by one.
+        let due = rows.filter { ["running", "throttled"].contains($0.state) && date.number > Lifecycle.verdictWaitsThrough($0) }
+        let prepared = Mutex([String: Result<Lifecycle.PreparedVerdict, any Error>]())
+        DispatchQueue.concurrentPerform(iterations: due.count) { index in
+            let changeID = due[index].changeID
+            let result = Result { try lifecycle.prepareVerdict(changeID) }
+            prepared.withLock { $0[changeID] = result }
+        }
+        let ready = prepared.withLock { $0 }
+        for row in rows {
             var recorded = false
             switch row.state {
             case "running", "throttled":
-                guard date.number > Lifecycle.verdictWaitsThrough(row) else {
+                guard let result = ready[row.changeID] else {
                     summary.stillRunning += 1
                     continue
                 }
                 do {
-                    try lifecycle.evaluate(row.changeID)
+                    try lifecycle.record(try result.get())
                     recorded = true
                     changed = true
                 } catch {
