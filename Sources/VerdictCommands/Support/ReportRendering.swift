@@ -91,13 +91,7 @@ struct ReportRendering {
         ]
     }
 
-    private func valueText(_ v: Double, _ kpi: KPI) -> String {
-        switch kpi.kind {
-        case .conversion, .errorRate: percent(v)
-        case .count, .dailyCount: format(v, digits: 1) + "/day"
-        default: format(v, digits: 4)
-        }
-    }
+    private func valueText(_ v: Double, _ kpi: KPI) -> String { kpi.shown(v) }
 
     private func signedValue(_ v: Double, _ kpi: KPI) -> String {
         switch kpi.kind {

@@ -26,3 +26,15 @@ public enum FigureText {
         return text
     }
 }
+
+extension KPI {
+    /// One arm's value of this KPI as reports show it: a rate as a percentage, a count per day
+    /// (at full traffic), anything else as a number.
+    public func shown(_ value: Double) -> String {
+        switch kind {
+        case .count, .dailyCount: FigureText.number(value, digits: 1) + "/day"
+        case .conversion, .errorRate: FigureText.percent(value)
+        default: FigureText.number(value, digits: 4)
+        }
+    }
+}

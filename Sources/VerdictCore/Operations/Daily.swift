@@ -24,7 +24,8 @@ public struct DailySummary: Encodable, Sendable {
         public var day: Int
         public var windowDays: Int
         public var flag: String
-        /// The leading indicator on each finished day of the window, per arm.
+        /// The leading indicator's name, and its figures on each finished day of the window, per arm.
+        public var leadingKPI: String
         public var leading: [LeadingDay]
         /// Each declared safety check: done (ok or breach), waiting, or still to come.
         public var checks: [Check]
@@ -35,7 +36,7 @@ public struct DailySummary: Encodable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case title, state, day, flag, leading, checks, actions
-            case changeID = "change_id", windowDays = "window_days", noEventsSince = "no_events_since"
+            case changeID = "change_id", windowDays = "window_days", noEventsSince = "no_events_since", leadingKPI = "leading_kpi"
         }
     }
 
@@ -43,6 +44,8 @@ public struct DailySummary: Encodable, Sendable {
         public var day: String
         public var control: ReportDocument.Arm
         public var treatment: ReportDocument.Arm
+        /// Both arms in words, as the report shows them (`control 4.0/day (n 2), treatment ...`).
+        public var shown: String
     }
 
     public struct Check: Encodable, Sendable {
@@ -144,7 +147,9 @@ public struct Daily: Sendable {
         let leading = try evaluator.daily(declaration.leading, role: .leading, from: LocalDay(number: row.startDay), to: lastFinished)
             .map { day, result in
                 let arms = ReportDocument.arms(result)
-                return DailySummary.LeadingDay(day: day.description, control: arms.control, treatment: arms.treatment)
+                let shown = "control \(result.kpi.shown(result.control.value)) (n \(result.control.n)), "
+                    + "treatment \(result.kpi.shown(result.treatment.value)) (n \(result.treatment.n))"
+                return DailySummary.LeadingDay(day: day.description, control: arms.control, treatment: arms.treatment, shown: shown)
             }
         var did = false
         var actions: [String] = []
@@ -236,7 +241,7 @@ public struct Daily: Sendable {
         return (
             DailySummary.Experiment(
                 changeID: row.changeID, title: status.title, state: status.state, day: status.day, windowDays: status.windowDays,
-                flag: share, leading: leading, checks: checks,
+                flag: share, leadingKPI: declaration.leading.name, leading: leading, checks: checks,
                 noEventsSince: try quietSince(row, lastFinished: lastFinished, store: store), actions: actions),
             did
         )
@@ -383,8 +388,7 @@ enum DailyText {
             for action in experiment.actions { lines.append("  ACTION: \(action)") }
             if let quiet = experiment.noEventsSince { lines.append("  NO EVENTS since \(quiet): is the website or the export still sending them?") }
             if let day = experiment.leading.last {
-                lines.append(
-                    "  leading indicator on \(day.day): control \(number(day.control)) (n \(day.control.n)), treatment \(number(day.treatment)) (n \(day.treatment.n))")
+                lines.append("  leading indicator \(experiment.leadingKPI) on \(day.day): \(day.shown)")
             }
             for check in experiment.checks {
                 switch check.status {
@@ -397,7 +401,7 @@ enum DailyText {
                     lines.append("  safety check \(check.hour)h at \(check.at): waiting\(words.isEmpty ? " for the first day's events" : " (\(words))")")
                 default:
                     let marker = check.status == "breach" ? "BREACH" : "ok"
-                    let judged = check.findings.filter { $0.status != .waiting }.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
+                    let judged = check.findings.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
                     lines.append("  safety check \(check.hour)h at \(check.at): \(marker)\(check.now ? "" : " (earlier)") — \(judged)")
                 }
             }
@@ -406,7 +410,4 @@ enum DailyText {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func number(_ arm: ReportDocument.Arm) -> String {
-        arm.value.value.map { FigureText.number($0, digits: 3, trimmed: true) } ?? "—"
-    }
 }
