@@ -474,9 +474,8 @@ public struct Lifecycle: Sendable {
             return list.compactMap { if case .number(let h) = $0 { Int(h) } else { nil } }
         }()
         let start = Date(timeIntervalSince1970: Double(row.startedAt) / 1000)
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = workspace.timeZone
-        formatter.formatOptions = [.withInternetDateTime]
+        let zone = workspace.timeZone
+        let local = { (instant: Date) in EventRecord.format(instant, in: zone) }
         let checks = checkHours.map { start.addingTimeInterval(Double($0) * 3600) }
         let now = clock.now()
         let running = ["running", "throttled"].contains(row.state)
@@ -486,7 +485,7 @@ public struct Lifecycle: Sendable {
         } else if !running {
             next = "nothing: it is \(row.state.replacingOccurrences(of: "_", with: " "))"
         } else if let check = checks.first(where: { $0 > now }) {
-            next = "safety check at \(formatter.string(from: check))"
+            next = "safety check at \(local(check))"
         } else if today.number <= row.endDay {
             next = "the window ends \(LocalDay(number: row.endDay)) (day \(windowDays) of \(windowDays))"
         } else if today.number <= Self.verdictWaitsThrough(row) {
@@ -509,7 +508,7 @@ public struct Lifecycle: Sendable {
             changeID: row.changeID, title: title, scriptPath: row.scriptPath, seal: row.seal, state: row.state,
             startedAt: utcTime(row.startedAt), windowStart: LocalDay(number: row.startDay).description,
             windowEnd: LocalDay(number: row.endDay).description, windowDays: windowDays, day: day, flag: flag,
-            safetyChecks: checks.map { formatter.string(from: $0) }, next: next, today: todayText,
+            safetyChecks: checks.map(local), next: next, today: todayText,
             verdict: verdicts.last { $0.changeID == row.changeID }?.outcome)
     }
 

@@ -155,8 +155,7 @@ public struct Daily: Sendable {
         var actions: [String] = []
         let done = Dictionary(uniqueKeysWithValues: try store.safetyChecks(changeID: row.changeID).map { ($0.hour, $0) })
         var breaches = done.values.filter { $0.outcome == "breach" }.count
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = workspace.timeZone
+        let zone = workspace.timeZone
         struct Pending {
             var hour: Int
             var day: LocalDay
@@ -167,7 +166,7 @@ public struct Daily: Sendable {
         var results: [Int: DailySummary.Check] = [:]
         for hour in declaration.safety.checkHours {
             let instant = Date(timeIntervalSince1970: Double(row.startedAt) / 1000 + Double(hour) * 3600)
-            let at = formatter.string(from: instant)
+            let at = EventRecord.format(instant, in: zone)
             if let record = done[hour] {
                 let findings = (try? JSONDecoder().decode([StoredFinding].self, from: Data(record.details.utf8)))?.map(\.finding) ?? []
                 results[hour] = .init(hour: hour, at: at, status: record.outcome, action: record.action, now: false, findings: findings)
