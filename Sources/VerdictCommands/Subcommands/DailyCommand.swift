@@ -29,36 +29,20 @@ extension VerdictCommand {
                 """
         )
 
-        @Option(help: ArgumentHelp("The local date to run for (YYYY-MM-DD; default: today).", valueName: "date"))
-        var date: String?
-
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
-        @Option(help: ArgumentHelp("How long to wait for another run to end before giving up (seconds).", valueName: "seconds"))
-        var wait: Double = 10
-
+        @OptionGroup var runOptions: RunOptions
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var clockOptions: ClockOptions
         @OptionGroup var actorOptions: ActorOptions
 
-        func validate() throws {
-            if let date, LocalDay(date) == nil { throw ValidationError("--date: \"\(date)\" is not a date such as 2026-11-09") }
-            if !(0...3600).contains(wait) { throw ValidationError("--wait: give seconds from 0 to 3600") }
-        }
-
         func run() async throws {
-            let summary: DailySummary
-            do {
+            let summary: DailySummary = try RunOptions.run {
                 let workspace = try options.load()
                 let clock = try clockOptions.clock()
-                let day = date.flatMap(LocalDay.init) ?? workspace.today(clock)
-                summary = try Daily(workspace: workspace, clock: clock, actor: actorOptions.resolve()).run(date: day, lockWait: wait)
-            } catch let error as RunLockError {
-                _ = Terminal.report(error)
-                throw ExitCode(75)
-            } catch {
-                throw Terminal.report(error)
+                return try Daily(workspace: workspace, clock: clock, actor: actorOptions.resolve())
+                    .run(date: runOptions.day(in: workspace, clock: clock), lockWait: runOptions.wait)
             }
             if json {
                 Terminal.write(try JSONOutput.encode(summary) + "\n")
