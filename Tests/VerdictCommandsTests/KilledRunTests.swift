@@ -99,13 +99,25 @@ import VerdictTestSupport
         try VerdictProcess.run(["audit", "--csv"], in: folder).output.components(separatedBy: ",\(action),").count - 1
     }
 
-    /// Kills `run-all --apply` at growing delays until one attempt dies with some verdicts but
-    /// not all recorded; every attempt is then run again and must end exactly once.
+    /// How long a whole run of `arguments` takes on a copy of `prepared`, in seconds.
+    func duration(_ arguments: [String], on prepared: TemporaryFolder) throws -> Double {
+        let attempt = try copy(prepared)
+        let start = ContinuousClock.now
+        _ = try VerdictProcess.run(arguments + ["--now", Self.now], in: attempt.url)
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Kills `run-all --apply` at delays spread over the second half of a whole run's time (it
+    /// computes the verdicts first, then records them) until one attempt dies with some verdicts
+    /// but not all recorded; every attempt is then run again and must end exactly once.
     @Test func runAllKilledAtAnyPointIsFinishedExactlyOnce() throws {
         let prepared = try workspace()
+        let whole = try duration(["run-all", "--apply"], on: prepared)
         var midway = false
         var delay = 0.02
-        for _ in 0..<12 where !midway {
+        for attempt in 0..<24 where !midway {
+            delay = attempt < 4 ? 0.02 * Double(attempt + 1) : whole * (0.45 + 0.03 * Double(attempt - 4))
             let attempt = try copy(prepared)
             let wasKilled = try killed(["run-all", "--apply"], in: attempt.url, after: delay)
             let recorded = try count("verdict", in: attempt.url)
@@ -114,7 +126,6 @@ import VerdictTestSupport
             #expect(again.status == 0, "\(again.error)")
             try checkExactlyOnce(attempt.url)
             #expect(try VerdictProcess.run(["run-all", "--apply", "--now", Self.now], in: attempt.url).output.contains("already ran at"))
-            delay *= 1.6
         }
         #expect(midway, "no attempt was killed half way through; the run is too fast for these delays")
     }
@@ -125,7 +136,9 @@ import VerdictTestSupport
         let prepared = try workspace()
         var midway = false
         var delay = 0.02
-        for _ in 0..<12 where !midway {
+        let whole = try duration(["daily", "--date", "2026-11-04"], on: prepared)
+        for attempt in 0..<24 where !midway {
+            delay = attempt < 4 ? 0.02 * Double(attempt + 1) : whole * (0.2 + 0.04 * Double(attempt - 4))
             let attempt = try copy(prepared)
             let wasKilled = try killed(["daily", "--date", "2026-11-04"], in: attempt.url, after: delay)
             let acted = try count("safety-breach", in: attempt.url)
@@ -145,7 +158,6 @@ import VerdictTestSupport
                 #expect(status.state == (breached ? "rolled_back" : "running") && status.flag?.share == (breached ? 0 : 0.5))
                 #expect(filed[status.flag!.key]?["share"] as? Double == status.flag?.share, "flags.json agrees for \(status.changeID)")
             }
-            delay *= 1.6
         }
         #expect(midway, "no attempt was killed half way through; the run is too fast for these delays")
     }
