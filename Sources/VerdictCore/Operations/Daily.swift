@@ -87,11 +87,8 @@ public struct Daily: Sendable {
     }
 
     public func run(date: LocalDay, lockWait: Double = 10) throws -> DailySummary {
-        let lock = try RunLock.acquire(in: workspace, kind: "daily", clock: clock, waiting: lockWait)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try workspace.openStore()
-        let earlier = try store.run("daily", day: date.number)
-        try store.startRun("daily", day: date.number, at: clock.nowMilliseconds(), actor: actor)
+        let run = try ScheduledRun("daily", date: date, workspace: workspace, clock: clock, actor: actor, lockWait: lockWait)
+        let store = run.store
         let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: Self.safetyActor, asOf: date)
         var summary = DailySummary(date: date.description, experiments: [], failures: [])
         var changed = false
@@ -113,13 +110,11 @@ public struct Daily: Sendable {
             }
         }
         try lifecycle.writeFlagsFile()  // also after a run killed between a flag change and the file
-        if !changed, summary.failures.isEmpty, let finished = earlier?.finishedAt {
-            summary.alreadyRanAt = utcTime(finished)
-        }
+        summary.alreadyRanAt = run.alreadyRanAt(changed: changed, failed: !summary.failures.isEmpty)
         summary.text = DailyText.render(summary)
         summary.file = try writeText(summary)
         if let webhook = workspace.settings.webhook { summary.webhook = Webhook.post(summary.text, to: webhook) }
-        try store.finishRun("daily", day: date.number, at: clock.nowMilliseconds(), summary: try JSONOutput.encode(summary))
+        try run.finish(at: clock.nowMilliseconds(), summary: summary)
         return summary
     }
 

@@ -96,11 +96,8 @@ public struct RunAll: Sendable {
     /// with `apply`, carries out each recommendation. Waits up to `lockWait` seconds for another
     /// run to end.
     public func run(date: LocalDay, apply: Bool, lockWait: Double = 10) throws -> RunAllSummary {
-        let lock = try RunLock.acquire(in: workspace, kind: "run-all", clock: clock, waiting: lockWait)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try workspace.openStore()
-        let earlier = try store.run("run-all", day: date.number)
-        try store.startRun("run-all", day: date.number, at: clock.nowMilliseconds(), actor: actor)
+        let run = try ScheduledRun("run-all", date: date, workspace: workspace, clock: clock, actor: actor, lockWait: lockWait)
+        let store = run.store
         let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: actor, asOf: date)
         let deciding = try Lifecycle(workspace: workspace, clock: clock, actor: Self.decisionActor, asOf: date)
         var summary = RunAllSummary(date: date.description, applied: apply, entries: [], stillRunning: 0, failures: [])
@@ -153,10 +150,8 @@ public struct RunAll: Sendable {
         }
         // Again at the end: a run killed between a decision and its flags.json is made whole here.
         try deciding.writeFlagsFile()
-        if !changed, summary.failures.isEmpty, let finished = earlier?.finishedAt {
-            summary.alreadyRanAt = utcTime(finished)
-        }
-        try store.finishRun("run-all", day: date.number, at: clock.nowMilliseconds(), summary: try JSONOutput.encode(summary))
+        summary.alreadyRanAt = run.alreadyRanAt(changed: changed, failed: !summary.failures.isEmpty)
+        try run.finish(at: clock.nowMilliseconds(), summary: summary)
         return summary
     }
 
