@@ -76,7 +76,7 @@ enum SafetyTest {
                 return judged(finding, breach: wilson.high < value, "\(percent(result.treatment.value)) [\(percent(wilson.low)), \(percent(wilson.high))]")
             }
             let worsening = worseIsUp ? (interval.difference, interval.low, interval.high) : (-interval.difference, -interval.high, -interval.low)
-            let text = "\(points(worsening.0, worseIsUp)) [\(points(worsening.1, worseIsUp)), \(points(worsening.2, worseIsUp))]"
+            let text = "\(points(worsening.0)) [\(points(worsening.1)), \(points(worsening.2))]"
             return judged(finding, breach: worsening.1 > (limit ?? 0), text)
         case .mean, .quantile:
             guard let difference = result.difference, difference.low.isFinite else { return waiting(finding, "no spread to test yet") }
@@ -131,8 +131,8 @@ enum SafetyTest {
 
     static func percent(_ x: Double) -> String { FigureText.percent(x) }
 
-    /// A worsening of a rate in percentage points, signed toward worse.
-    static func points(_ x: Double, _ worseIsUp: Bool) -> String {
+    /// A worsening of a rate in percentage points (positive: worse).
+    static func points(_ x: Double) -> String {
         (x >= 0 ? "+" : "") + FigureText.number(x * 100, digits: 2, trimmed: true) + " pp"
     }
 }
