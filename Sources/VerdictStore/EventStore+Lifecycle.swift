@@ -191,18 +191,13 @@ extension EventStore {
         _ key: String, to change: FlagChangeRow, experimentState: String?, audit: (FlagRow) -> AuditRecordMaker
     ) throws -> FlagRow {
         try refusableWrite { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key]) else {
-                throw StoreError.notFound("there is no flag \(key)")
-            }
-            let before = FlagRow(row)
-            try db.execute(
-                sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
-                arguments: [change.state, change.share, change.at, key])
+            var change = change
+            change.flag = key
+            let before = try Self.apply(change, db)
             if let experimentState {
                 try db.execute(
                     sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [experimentState, before.changeID])
             }
-            try Self.insert(change, db)
             _ = try Self.appendAudit(db, audit(before))
             return FlagRow(try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [key])!)
         }
@@ -224,12 +219,7 @@ extension EventStore {
             try db.execute(
                 sql: "UPDATE experiments SET state = ?, end_day = ? WHERE change_id = ?",
                 arguments: [state, endDay ?? before.endDay, changeID])
-            if let flagChange {
-                try db.execute(
-                    sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
-                    arguments: [flagChange.state, flagChange.share, flagChange.at, flagChange.flag])
-                try Self.insert(flagChange, db)
-            }
+            if let flagChange { _ = try Self.apply(flagChange, db) }
             try db.execute(
                 sql: "INSERT INTO decisions (change_id, at, actor, decision, note, early) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [changeID, time, actor, decision, note, early])
@@ -312,6 +302,18 @@ extension EventStore {
         } catch {
             throw Self.wrap(error)
         }
+    }
+
+    /// Sets a flag to `change` and adds `change` to its history; returns the flag as it was.
+    private static func apply(_ change: FlagChangeRow, _ db: Database) throws -> FlagRow {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [change.flag]) else {
+            throw StoreError.notFound("there is no flag \(change.flag)")
+        }
+        try db.execute(
+            sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
+            arguments: [change.state, change.share, change.at, change.flag])
+        try insert(change, db)
+        return FlagRow(row)
     }
 
     private static func insert(_ change: FlagChangeRow, _ db: Database) throws {
@@ -454,17 +456,7 @@ extension EventStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [check.changeID, check.hour, check.day, check.checkedAt, check.outcome, check.action, check.details])
-            var before: FlagRow?
-            if let flagChange {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flags WHERE key = ?", arguments: [flagChange.flag]) else {
-                    throw StoreError.notFound("there is no flag \(flagChange.flag)")
-                }
-                before = FlagRow(row)
-                try db.execute(
-                    sql: "UPDATE flags SET state = ?, share = ?, updated_at = ? WHERE key = ?",
-                    arguments: [flagChange.state, flagChange.share, flagChange.at, flagChange.flag])
-                try Self.insert(flagChange, db)
-            }
+            let before = try flagChange.map { try Self.apply($0, db) }
             if let experimentState {
                 try db.execute(sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [experimentState, check.changeID])
             }
