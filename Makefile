@@ -3,15 +3,17 @@
 
 SWIFT ?= swift
 SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev
+# The dashboard's tests run it in headless Chromium, through Selenium and axe-core from PyPI.
+BROWSER_PACKAGES := chromium chromium-driver python3 python3-venv
 BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip python3-venv time
 PREFIX ?= /usr/local
 DEMO_DIR ?= $(shell mktemp -d -u /tmp/verdict-demo.XXXXXX)
 
 .PHONY: setup build release install uninstall demo test bench clean
 
-## setup: install the Debian packages Verdict builds against, if any is missing (idempotent)
+## setup: install the Debian packages Verdict builds against and its tests use, if any is missing (idempotent)
 setup:
-	@./.ci/install-packages $(SYSTEM_PACKAGES)
+	@./.ci/install-packages $(SYSTEM_PACKAGES) $(BROWSER_PACKAGES)
 
 build: setup
 	$(SWIFT) build

@@ -65,10 +65,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Values in, HTML out: the daily dashboard page (no I/O, no store).
+        .target(
+            name: "VerdictDashboard",
+            dependencies: ["VerdictCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VerdictCommands",
             dependencies: [
                 "VerdictCore",
+                "VerdictDashboard",
                 "VerdictScript",
                 "VerdictStats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -109,6 +116,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VerdictDashboardTests",
+            dependencies: ["VerdictDashboard", "VerdictCore", "VerdictTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -114,3 +114,23 @@ public enum Power {
         return p1 / p0 - 1
     }
 }
+
+extension Compare {
+    /// The ratio of two totals of amounts (treatment / control, each a sum of amounts over its
+    /// exposure), such as a week's revenue against the week before, as a compound Poisson
+    /// process: jobs arrive at random and each brings its amount. The variance of a total is
+    /// the sum of its squared amounts, and the interval and p-value come from the log ratio by
+    /// the delta method (normal). Nil when either total is not positive.
+    public static func totalRatio(
+        control: (sum: Double, sumOfSquares: Double, exposure: Double),
+        treatment: (sum: Double, sumOfSquares: Double, exposure: Double), alpha: Double = 0.05
+    ) -> Estimate? {
+        guard control.sum > 0, treatment.sum > 0, control.exposure > 0, treatment.exposure > 0 else { return nil }
+        let logRatio = log((treatment.sum / treatment.exposure) / (control.sum / control.exposure))
+        let se = (treatment.sumOfSquares / (treatment.sum * treatment.sum) + control.sumOfSquares / (control.sum * control.sum)).squareRoot()
+        let z = Normal.quantile(1 - alpha / 2)
+        let pValue = se > 0 ? 2 * Normal.cdf(-abs(logRatio) / se) : (logRatio == 0 ? 1 : 0)
+        return Estimate(
+            value: exp(logRatio), standardError: se, low: exp(logRatio - z * se), high: exp(logRatio + z * se), pValue: pValue)
+    }
+}

@@ -19,7 +19,23 @@ import VerdictTestSupport
         #expect(output.contains("CHG-0101  pass     keep"))
         #expect(output.contains("CHG-0102  fail     rollback"))
         #expect(output.contains("CHG-0103  inconclusive  keep (done)"))
-        #expect(output.contains("The audit trail is intact: 39 records, 21 batches checked, 3 verdicts reproduced"))
+        #expect(output.contains("The audit trail is intact: 81 records, 63 batches checked, 3 verdicts reproduced"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.appendingPathComponent("weeks/daily").path).count == 42)
+        // It ends with its dashboard: a page for each morning, and the last one's path.
+        let page = folder.url.appendingPathComponent("weeks/dashboards/index.html")
+        #expect(output.contains("Its dashboard: \(page.path)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.appendingPathComponent("weeks/dashboards").path).count == 44)
+
+        // The page in a browser; its screenshot is the README's (VERDICT_UPDATE_SCREENSHOT=1
+        // writes docs/images/dashboard.png, else it goes to .build/ for a look).
+        guard BrowserCheck.python != nil, BrowserCheck.missingBrowser == nil else {
+            print("SKIPPED: the six-week dashboard in a browser needs python3, chromium and chromium-driver (make setup)")
+            return
+        }
+        let update = ProcessInfo.processInfo.environment["VERDICT_UPDATE_SCREENSHOT"] == "1"
+        let screenshot = Repository.file(update ? "docs/images/dashboard.png" : ".build/dashboard-six-weeks.png")
+        let checked = try BrowserCheck.run(["--page", page.path, "--screenshot", screenshot.path], in: folder.url)
+        #expect(checked.status == 0, "\(checked.output)\n\(checked.error)")
+        #expect(checked.output.contains("CHG-0104 Online payment when booking ROLLED BACK by its safety checks"), "\(checked.output)")
     }
 }

@@ -58,6 +58,19 @@ export_day() {  # id cohort day per_arm rate_off rate_on errors_off errors_on fi
     }'
 }
 
+# The office's side of the same night: phone bookings and completed jobs with their amounts, from
+# the job system, tagged with no change (Verdict stamps each with the change live at its time, or
+# none). They feed the dashboard's direct-to-consumer band.
+office_day() {  # day offset
+    awk -v day="$1" -v k="$2" 'BEGIN {
+        booked = 14 + (k * 7) % 9; done = 12 + (k * 5) % 8
+        for (i = 0; i < booked; i++)
+            printf "{\"event\":\"appointment_booked\",\"timestamp\":\"%sT15:%02d:00Z\",\"user_id\":\"phone-%s-%d\",\"event_id\":\"office-b-%s-%d\"}\n", day, i, day, i, day, i
+        for (i = 0; i < done; i++)
+            printf "{\"event\":\"job_completed\",\"timestamp\":\"%sT21:%02d:00Z\",\"user_id\":\"job-%s-%d\",\"event_id\":\"office-j-%s-%d\",\"value\":%d}\n", day, i, day, i, day, i, 140 + (i * 97 + k * 31) % 520
+    }'
+}
+
 day_of() { date -u -d "2026-11-02 +$1 days" +%F; }
 weekday() { date -u -d "$1" +%a; }
 mkdir -p exports
@@ -65,7 +78,10 @@ for offset in $(seq 0 41); do
     today=$(day_of "$offset")
     yesterday=$(date -u -d "$today -1 day" +%F)
     export VERDICT_NOW="${today}T06:00:00-06:00"
-    # The night's export: yesterday's events of every change running then.
+    # The night's exports: the office's jobs, and yesterday's website events of every change
+    # running then.
+    office_day "$yesterday" "$offset" > "exports/office-$yesterday.jsonl"
+    v ingest "exports/office-$yesterday.jsonl" >/dev/null
     : > "exports/$yesterday.jsonl"
     for change in "${changes[@]}"; do
         read -r name id flag cohort lift start per r0 r1 e0 e1 <<<"$change"
@@ -110,4 +126,7 @@ say "verdict audit (without the nightly ingests)"
 v audit --csv | awk -F, 'NR == 1 || $5 != "ingest" { printf "%4s  %s  %-9s %-8s %s\n", $1, $2, $3, $4, $5 }'
 say "verdict audit verify --reproduce"
 v audit verify --reproduce
+say "verdict dashboard"
+page=$(v dashboard | tail -1)
 printf '\nThe six-week workspace is in %s/weeks; its morning summaries are in daily/.\n' "$dir"
+printf 'Its dashboard: %s/weeks/%s (open it in a browser; it needs no network).\n' "$dir" "$page"

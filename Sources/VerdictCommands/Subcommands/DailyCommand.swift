@@ -17,7 +17,8 @@ extension VerdictCommand {
                 the audit trail follow, with the figures. A day without events is a finding too.
 
                 The summary goes to the terminal (or --json), to daily/DATE.txt in the workspace, and to the \
-                webhook in verdict.lua if one is set (webhook = "https://...", Slack-compatible JSON).
+                webhook in verdict.lua if one is set (webhook = "https://...", Slack-compatible JSON). Then the \
+                dashboard is refreshed: dashboards/index.html and dashboards/DATE.html (see verdict dashboard).
 
                 Safe to run from cron, like run-all: one run at a time (exit 75 after --wait), each check done \
                 once, a second run for the same date changes nothing, and missed days are caught up in order.
@@ -41,14 +42,19 @@ extension VerdictCommand {
             let summary: DailySummary = try RunOptions.run {
                 let workspace = try options.load()
                 let clock = try clockOptions.clock()
-                return try Daily(workspace: workspace, clock: clock, actor: actorOptions.resolve())
-                    .run(date: runOptions.day(in: workspace, clock: clock), lockWait: runOptions.wait)
+                let date = runOptions.day(in: workspace, clock: clock)
+                var summary = try Daily(workspace: workspace, clock: clock, actor: actorOptions.resolve())
+                    .run(date: date, lockWait: runOptions.wait)
+                // The page shows what the run just did; it is written once the run has finished.
+                summary.dashboard = try DashboardFiles.refresh(workspace, clock: clock, date: date)
+                return summary
             }
             if json {
                 Terminal.write(try JSONOutput.encode(summary) + "\n")
             } else {
                 Terminal.write(summary.text)
                 if let file = summary.file { Terminal.write("(written to \(file))\n") }
+                if let page = summary.dashboard.last { Terminal.write("Dashboard: \(page)\n") }
             }
             if let webhook = summary.webhook, webhook != "sent" {
                 Terminal.write(Terminal.warning("warning:", on: .error) + " the webhook in verdict.lua: \(webhook)\n", to: .error)

@@ -31,16 +31,7 @@ struct DeclarationSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private var design: String {
-        switch declaration.design {
-        case .ab(let flag, let control, let treatment, let split):
-            "A/B on flag \(flag): \(control) vs \(treatment), \(percent(split)) treatment"
-        case .beforeAfter(let weeks):
-            "before/after against the \(weeks) aligned week\(weeks == 1 ? "" : "s") before the start"
-        case .switchback(let flag, let control, let treatment, let seed):
-            "switchback on flag \(flag): \(control)/\(treatment) by day (seed \(seed))"
-        }
-    }
+    private var design: String { declaration.designText }
 
     private func kpi(_ kpi: KPI) -> String {
         var text = "\(kpi.name) (\(kpi.better.rawValue) is better)"

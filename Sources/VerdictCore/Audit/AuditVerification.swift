@@ -180,12 +180,14 @@ extension AuditTrail {
         return (count, findings)
     }
 
-    /// The first place two JSON values differ, as `path: recorded → now`; nil when equal.
+    /// The first place two JSON values differ, as `path: recorded → now`; nil when equal. A
+    /// field the recorded document does not have was added to reports after it was recorded
+    /// (as `cohorts` was), and is not a difference.
     static func firstDifference(_ a: Any, _ b: Any, path: String) -> String? {
         switch (a, b) {
         case (let x as [String: Any], let y as [String: Any]):
-            for key in Set(x.keys).union(y.keys).sorted() {
-                guard let left = x[key], let right = y[key] else { return "\(path).\(key) is \(x[key] == nil ? "new" : "gone")" }
+            for key in x.keys.sorted() {
+                guard let left = x[key], let right = y[key] else { return "\(path).\(key) is gone" }
                 if let found = firstDifference(left, right, path: "\(path).\(key)") { return found }
             }
             return nil

@@ -14,6 +14,14 @@ public struct ReportDocument: Encodable, Sendable {
     public var srm: SRM?
     public var unknownEvents: [UnknownEventName]
     public var kpis: [KPIPart]
+    /// The same KPIs within each declared cohort, when there are two or more (no rule is
+    /// judged per cohort: the verdict is the whole window's).
+    public var cohorts: [CohortPart]
+
+    public struct CohortPart: Encodable, Sendable {
+        public var cohort: String
+        public var kpis: [KPIPart]
+    }
 
     public struct Window: Encodable, Sendable {
         public var from: String
@@ -150,7 +158,7 @@ public struct ReportDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case window, verdict, recommendation, srm, kpis
+        case window, verdict, recommendation, srm, kpis, cohorts
         case changeID = "change_id", unknownEvents = "unknown_events", outcomesThrough = "outcomes_through"
     }
 
@@ -164,6 +172,7 @@ public struct ReportDocument: Encodable, Sendable {
         try c.encodeIfPresent(srm, forKey: .srm)
         try c.encode(unknownEvents, forKey: .unknownEvents)
         try c.encode(kpis, forKey: .kpis)
+        try c.encode(cohorts, forKey: .cohorts)
     }
 
     /// The document of one evaluated experiment.
@@ -181,26 +190,35 @@ public struct ReportDocument: Encodable, Sendable {
         }
         unknownEvents = report.unknownEvents
         kpis = report.kpis.enumerated().map { index, result in
-            let risk = KPIRisk(result)
-            return KPIPart(
-                role: result.role.rawValue, name: result.kpi.name, arms: Self.arms(result),
-                difference: Difference(
-                    absolute: Number(result.difference?.value), relative: Number(result.relative?.value),
-                    ciLow: Number(result.relative?.low), ciHigh: Number(result.relative?.high),
-                    absoluteCILow: Number(result.difference?.low), absoluteCIHigh: Number(result.difference?.high)),
-                pValue: Number(result.pValue), test: result.test,
-                mde: Number(result.minimumDetectableEffect), requiredPerArm: Number(result.requiredPerArm),
-                chanceToBeatControl: Number(risk?.chanceToBeatControl), expectedLossKeep: Number(risk?.expectedLossKeep),
-                expectedLossRollback: Number(risk?.expectedLossRollback),
-                ruleHolds: report.verdict.ruleHolds[result.kpi.name],
-                daily: index < evaluated.days.count
-                    ? evaluated.days[index].map { day, result in
-                        Day(
-                            day: day.description, control: Self.arms(result).control, treatment: Self.arms(result).treatment,
-                            relative: Number(result.relative?.value), ciLow: Number(result.relative?.low),
-                            ciHigh: Number(result.relative?.high))
-                    } : nil)
+            Self.part(
+                result, ruleHolds: report.verdict.ruleHolds[result.kpi.name],
+                daily: index < evaluated.days.count ? evaluated.days[index] : nil)
         }
+        cohorts = report.cohorts.map { cohort, results in
+            CohortPart(cohort: cohort, kpis: results.map { Self.part($0, ruleHolds: nil, daily: nil) })
+        }
+    }
+
+    /// One KPI's part: its figures, its risks, and its days when given.
+    static func part(_ result: KPIResult, ruleHolds: Bool??, daily: [(day: LocalDay, result: KPIResult)]?) -> KPIPart {
+        let risk = KPIRisk(result)
+        return KPIPart(
+            role: result.role.rawValue, name: result.kpi.name, arms: Self.arms(result),
+            difference: Difference(
+                absolute: Number(result.difference?.value), relative: Number(result.relative?.value),
+                ciLow: Number(result.relative?.low), ciHigh: Number(result.relative?.high),
+                absoluteCILow: Number(result.difference?.low), absoluteCIHigh: Number(result.difference?.high)),
+            pValue: Number(result.pValue), test: result.test,
+            mde: Number(result.minimumDetectableEffect), requiredPerArm: Number(result.requiredPerArm),
+            chanceToBeatControl: Number(risk?.chanceToBeatControl), expectedLossKeep: Number(risk?.expectedLossKeep),
+            expectedLossRollback: Number(risk?.expectedLossRollback),
+            ruleHolds: ruleHolds,
+            daily: daily?.map { day, result in
+                Day(
+                    day: day.description, control: Self.arms(result).control, treatment: Self.arms(result).treatment,
+                    relative: Number(result.relative?.value), ciLow: Number(result.relative?.low),
+                    ciHigh: Number(result.relative?.high))
+            })
     }
 
     static func arms(_ result: KPIResult) -> Arms {

@@ -169,7 +169,7 @@ public struct Verdict: Sendable, Equatable {
         return "\(signed(difference.value, result.kpi))"
     }
 
-    private static func ruleText(_ rule: Rule) -> String {
+    public static func ruleText(_ rule: Rule) -> String {
         switch rule {
         case .liftAtLeast(let x): "lift ≥ \(percent(x))"
         case .dropAtLeast(let x): "drop ≥ \(percent(x))"
@@ -245,5 +245,29 @@ struct RuleCheck {
 
     private func negated(_ e: Estimate) -> Estimate {
         Estimate(value: -e.value, standardError: e.standardError, low: -e.high, high: -e.low, pValue: e.pValue, degreesOfFreedom: e.degreesOfFreedom)
+    }
+}
+
+extension KPIResult {
+    /// Each arm's own value with its interval (95% unless `alpha` says otherwise), for charts:
+    /// a proportion's by Wilson's score method, a mean's or a Poisson rate's by the normal
+    /// approximation on its summary. Nil when the KPI has no summary (a quantile, most custom
+    /// KPIs) or an arm is empty.
+    public func armIntervals(alpha: Double = 0.05) -> (control: (low: Double, high: Double), treatment: (low: Double, high: Double))? {
+        guard let summaries, summaries.control.n > 0, summaries.treatment.n > 0 else { return nil }
+        let proportion: Bool
+        switch kpi.kind {
+        case .conversion, .errorRate: proportion = true
+        case .custom: proportion = summaries.control.variance == summaries.control.mean * (1 - summaries.control.mean)
+        default: proportion = false
+        }
+        func interval(_ arm: ArmSummary) -> (low: Double, high: Double) {
+            if proportion {
+                return Compare.wilson(successes: Int((arm.mean * Double(arm.n)).rounded()), trials: arm.n, alpha: alpha)
+            }
+            let half = Normal.quantile(1 - alpha / 2) * (arm.variance / Double(arm.n)).squareRoot()
+            return (arm.mean - half, arm.mean + half)
+        }
+        return (interval(summaries.control), interval(summaries.treatment))
     }
 }

@@ -218,3 +218,36 @@ public enum SafetyAction: Sendable, Equatable {
     /// Turn the change off.
     case rollback
 }
+
+extension ExperimentDeclaration {
+    /// The design in words, as `check` and the dashboard show it.
+    public var designText: String {
+        let percent = { (x: Double) in FigureText.percent(x, digits: 2, trimmed: true) }
+        switch design {
+        case .ab(let flag, let control, let treatment, let split):
+            return "A/B on flag \(flag): \(control) vs \(treatment), \(percent(split)) treatment"
+        case .beforeAfter(let weeks):
+            return "before/after against the \(weeks) aligned week\(weeks == 1 ? "" : "s") before the start"
+        case .switchback(let flag, let control, let treatment, let seed):
+            return "switchback on flag \(flag): \(control)/\(treatment) by day (seed \(seed))"
+        }
+    }
+
+    /// The sealed pass rule in an owner's words.
+    public var ruleText: String {
+        guard let rule = primary.rule else { return "no pass rule" }
+        let how = confidence == .interval ? "its whole 95% interval" : "its estimate"
+        return "PASS when \(primary.name) shows \(Verdict.ruleText(rule)) (\(how)), and every guardrail holds; "
+            + "if inconclusive: \(ifInconclusive.rawValue)"
+    }
+
+    /// Each guardrail's limit in words.
+    public var limitTexts: [String] {
+        guardrails.map { kpi in
+            var parts: [String] = []
+            if let limit = kpi.maxIncrease { parts.append("may rise at most \(Verdict.formatAbsolute(limit, kpi))") }
+            if let rule = kpi.rule { parts.append("must show \(Verdict.ruleText(rule))") }
+            return "\(kpi.name) \(parts.joined(separator: " and "))"
+        }
+    }
+}

@@ -16,6 +16,8 @@ public struct DailySummary: Encodable, Sendable {
     public var file: String?
     /// What the webhook said, when one is set: `sent`, or why it failed.
     public var webhook: String?
+    /// The dashboard pages the command refreshed after the run (`dashboards/index.html`, ...).
+    public var dashboard: [String] = []
 
     public struct Experiment: Encodable, Sendable {
         public var changeID: String
@@ -62,7 +64,7 @@ public struct DailySummary: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case date, experiments, failures, file, webhook
+        case date, experiments, failures, file, webhook, dashboard
         case alreadyRanAt = "already_ran_at"
     }
 }
