@@ -47,7 +47,7 @@ import VerdictTestSupport
     }
 
     @Test func eachModuleDeclaresWhatItImports() throws {
-        let targets = ["VerdictScript", "VerdictStats", "VerdictStore", "VerdictCore", "VerdictCommands", "verdict"]
+        let targets = ["VerdictScript", "VerdictStats", "VerdictStore", "VerdictCore", "VerdictDashboard", "VerdictCommands", "verdict"]
         for target in targets {
             let imported = try Self.imports(of: target)
             let declared = try Self.declared(target)
@@ -62,6 +62,19 @@ import VerdictTestSupport
         }
         for target in ["VerdictCore", "VerdictScript", "VerdictStats", "VerdictCommands"] {
             #expect(try !Self.imports(of: target).contains("GRDB"), "\(target) must not touch SQLite")
+        }
+    }
+
+    /// Values in, HTML out: the dashboard module reads no store, no file and no clock.
+    @Test func theDashboardModuleDoesNoIO() throws {
+        #expect(try Self.imports(of: "VerdictDashboard") == ["VerdictCore"])
+        let root = Repository.file("Sources/VerdictDashboard")
+        for case let file as URL in FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)!
+        where file.pathExtension == "swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for word in ["FileManager", "contentsOf:", ".write(", "Date()", "openStore", "Process(", "URLSession"] {
+                #expect(!text.contains(word), "\(file.lastPathComponent) uses \(word)")
+            }
         }
     }
 

@@ -99,6 +99,10 @@ import VerdictTestSupport
         _ = try VerdictProcess.run(["init", ".", "--time-zone", "America/Chicago"], in: folder.url)
         _ = try VerdictProcess.run(["ingest", Repository.file("experiments/examples/website-events.jsonl").path], in: folder.url)
         _ = try VerdictProcess.run(["new", "book-now", "--change-id", "CHG-0007"], in: folder.url)
+        // Two cohorts, so that the per-cohort figures are there too.
+        let script = folder.url.appendingPathComponent("experiments/book-now.lua")
+        try String(contentsOf: script, encoding: .utf8).replacingOccurrences(of: #"{ "new_customer" }"#, with: #"{ "new_customer", "returning" }"#)
+            .write(to: script, atomically: true, encoding: .utf8)
         let json = try VerdictProcess.run(["report", "book-now", "--from", "2026-11-02", "--json", "--daily"], in: folder.url)
         #expect(json.status == 0, "\(json.error)")
         let produced = Self.keys(of: try JSONSerialization.jsonObject(with: Data(json.output.utf8)))

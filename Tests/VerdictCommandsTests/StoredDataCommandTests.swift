@@ -115,8 +115,10 @@ import VerdictTestSupport
         for promise in ["audit", "dashboard"] {
             #expect(!created.output.lowercased().contains(promise), "init promises \(promise)")
         }
-        // The README promises no dashboard until there is one.
+        // The README's dashboard is a command that exists, with the screenshot it shows.
         let readme = try String(contentsOf: Repository.file("README.md"), encoding: .utf8)
-        #expect(!readme.lowercased().contains("dashboard"))
+        #expect(readme.contains("$ verdict dashboard"))
+        #expect(try VerdictProcess.run(["dashboard", "--help"], in: folder.url).status == 0)
+        #expect(FileManager.default.fileExists(atPath: Repository.file("docs/images/dashboard.png").path))
     }
 }

@@ -50,4 +50,12 @@ import Testing
         #expect(EventRecord.format(Date(timeIntervalSince1970: 59.999), in: TimeZone(identifier: "UTC")!) == "1970-01-01T00:00:59Z")
         #expect(EventRecord.format(Date(timeIntervalSince1970: -0.25), in: TimeZone(identifier: "UTC")!) == "1969-12-31T23:59:59Z")
     }
+
+    @Test func dollarsAreWholeAndGroupedByThousands() {
+        #expect(FigureText.dollars(44378.4) == "$44,378")
+        #expect(FigureText.dollars(999.5) == "$1,000")
+        #expect(FigureText.dollars(0) == "$0")
+        #expect(FigureText.dollars(1_234_567) == "$1,234,567")
+        #expect(FigureText.dollars(-1500) == "-$1,500")
+    }
 }

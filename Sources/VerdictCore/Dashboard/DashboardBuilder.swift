@@ -372,7 +372,7 @@ extension Dashboard {
         let (now, then) = (total(0, impactEvents.completed).value, total(1, impactEvents.completed).value)
         let (v, l, h, text) = ratioText(Compare.totalRatio(
             control: (then.sum, then.sumOfSquares, 7), treatment: (now.sum, now.sumOfSquares, 7)))
-        let money = { (x: Double) in "$" + FigureText.number(x, digits: 0) }
+        let money = FigureText.dollars
         metrics.append(Impact.Metric(
             name: "revenue", event: "\(impactEvents.completed).value", week: now.sum, before: then.sum, change: v, low: l, high: h,
             weekText: money(now.sum), beforeText: money(then.sum), changeText: text))

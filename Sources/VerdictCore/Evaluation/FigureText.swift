@@ -12,6 +12,18 @@ public enum FigureText {
         return (signed && !text.hasPrefix("-") ? "+" : "") + text + "%"
     }
 
+    /// An amount of money in whole dollars with thousands separated (`44378.4` → `$44,378`).
+    public static func dollars(_ value: Double) -> String {
+        let text = number(abs(value), digits: 0)
+        guard text.allSatisfy(\.isNumber) else { return text }
+        var grouped = ""
+        for (index, digit) in text.enumerated() {
+            if index > 0 && (text.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (value < 0 && text != "0" ? "-$" : "$") + grouped
+    }
+
     /// A number rounded half away from zero to `digits` decimals (`trimmed`: no trailing zeros).
     public static func number(_ value: Double, digits: Int, trimmed: Bool = false) -> String {
         guard value.isFinite else { return value.isNaN ? "—" : (value > 0 ? "∞" : "-∞") }

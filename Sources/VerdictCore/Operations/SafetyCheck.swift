@@ -58,7 +58,8 @@ enum SafetyTest {
         let worseIsUp = result.kpi.better == .lower
         let limit = limitValue(result)
         switch result.kpi.kind {
-        case .conversion, .errorRate, .custom where result.summaries != nil && isProportion(result):
+        case .conversion, .errorRate,
+            .custom where result.summaries != nil && isProportion(result):
             let successes = { (n: Int, value: Double) in Int((value * Double(n)).rounded()) }
             guard
                 let interval = Compare.newcombeDifference(
