@@ -112,6 +112,24 @@ extension EventStore {
         }
     }
 
+    /// Per local day of `days`: how many events named `event` every change has together, and
+    /// their values' moments. One seek per change and day in the per-change index (reading
+    /// only that name's entries), without a sort: a business's week of bookings in milliseconds.
+    public func dailyTotals(event: String, days: ClosedRange<Int32>) throws(StoreError) -> [(day: Int32, count: Int, value: Moments)] {
+        let list = days.map { _ in "?" }.joined(separator: ", ")
+        let sql = """
+            SELECT day, COUNT(*), COUNT(value), TOTAL(value), TOTAL(value * value) FROM events
+            WHERE change_id IN (\(EventFilter.storedChanges)) AND day IN (\(list)) AND event = ? GROUP BY day
+            """
+        var arguments = StatementArguments(days.map { Int64($0) })
+        arguments += [event]
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                (Int32(row[0] as Int64), row[1], Moments(n: row[2], sum: row[3], sumOfSquares: row[4]))
+            }
+        }
+    }
+
     /// Per arm, one bitmask per distinct customer (user_id) among the events `scan` matches:
     /// bit k is set when the customer has an event matching `conditions[k]` (at most 64).
     ///
@@ -125,6 +143,20 @@ extension EventStore {
     public func customerFacts(
         _ scan: EventFilter, arms: [EventFilter], conditions: [EventCondition], period: (start: Int32, length: Int32)? = nil
     ) throws(StoreError) -> [[UInt64]] {
+        try customerFactsByPeriod(scan, arms: arms, conditions: conditions, period: period).periods.map { periods in
+            periods.values.reduce([]) { $0 + $1 }
+        }
+    }
+
+    /// `customerFacts` kept apart by period: per arm, each period's number (0 for the one
+    /// starting at `period.start`, negative before it) with its customers' masks. With a period
+    /// of one day, one read gives every day's customers, as a report of each day alone would.
+    /// With `whole`, the same read also gives each arm's customers over all periods together (a
+    /// customer once, with every event's bits), as `customerFacts` without a period would.
+    public func customerFactsByPeriod(
+        _ scan: EventFilter, arms: [EventFilter], conditions: [EventCondition], period: (start: Int32, length: Int32)? = nil,
+        whole: Bool = false
+    ) throws(StoreError) -> (periods: [[Int64: [UInt64]]], whole: [[UInt64]]?) {
         precondition(conditions.count <= 64, "at most 64 conditions")
         let (whereSQL, arguments) = scan.whereClause()
         let (label, labelArguments) = Self.armLabel(arms)
@@ -176,6 +208,7 @@ extension EventStore {
             try statement.setArguments(all)
             let s = statement.sqliteStatement
             var customers = [CustomerMasks](repeating: CustomerMasks(), count: arms.count)
+            var everyone = [CustomerMasks](repeating: CustomerMasks(), count: whole ? arms.count : 0)
             var earlier = [[Int64: CustomerMasks]](repeating: [:], count: arms.count)  // other periods
             var current = [Int64](repeating: 0, count: arms.count)
             while true {
@@ -194,12 +227,18 @@ extension EventStore {
                     customers[arm] = earlier[arm].removeValue(forKey: period) ?? CustomerMasks()
                     current[arm] = period
                 }
-                customers[arm].insert(user, mask: UInt64(bitPattern: sqlite3_column_int64(s, 2)))
+                let mask = UInt64(bitPattern: sqlite3_column_int64(s, 2))
+                customers[arm].insert(user, mask: mask)
+                if whole { everyone[arm].insert(user, mask: mask) }
             }
             sqlite3_reset(s)
-            return customers.indices.map { arm in
-                earlier[arm].values.reduce(customers[arm].allMasks) { $0 + $1.allMasks }
+            let periods = customers.indices.map { arm in
+                var periods = earlier[arm].mapValues(\.allMasks).filter { !$0.value.isEmpty }
+                if customers[arm].count > 0 { periods[current[arm]] = customers[arm].allMasks }
+                // The SQL offsets periods by a million to keep them positive.
+                return period == nil ? periods : periods.mapKeys { $0 - 1_000_000 }
             }
+            return (periods, whole ? everyone.map(\.allMasks) : nil)
         }
     }
 
@@ -218,6 +257,12 @@ extension EventStore {
             arguments += armArguments
         }
         return (sql + " END", arguments)
+    }
+}
+
+extension Dictionary {
+    fileprivate func mapKeys(_ transform: (Key) -> Key) -> [Key: Value] {
+        Dictionary(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
     }
 }
 

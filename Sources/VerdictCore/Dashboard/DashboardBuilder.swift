@@ -54,7 +54,16 @@ extension Dashboard {
         // only read the store, side by side.
         let custom = statuses.indices.filter { (try? sealed[$0].get().declaration.hasCustomKPIs) ?? true }
         let plain = statuses.indices.filter { !custom.contains($0) }
-        DispatchQueue.concurrentPerform(iterations: plain.count) { build(plain[$0], sandbox: nil) }
+        // The week's jobs are read beside them.
+        let impact = Mutex<Result<Impact, any Error>?>(nil)
+        DispatchQueue.concurrentPerform(iterations: plain.count + 1) { slot in
+            if slot == plain.count {
+                let result = Result { () throws -> Impact in try Self.impact(store: store, date: date, statuses: statuses) }
+                impact.withLock { $0 = result }
+            } else {
+                build(plain[slot], sandbox: nil)
+            }
+        }
         for index in custom { build(index, sandbox: sandboxes[index]) }
 
         var changes: [Change] = []
@@ -71,7 +80,7 @@ extension Dashboard {
             business: workspace.settings.business, date: date.description,
             refreshedAt: localTime(now, in: workspace.timeZone),
             auditHead: try trail.head()?.description,
-            impact: try impact(store: store, date: date, statuses: statuses),
+            impact: try impact.withLock { $0! }.get(),
             changes: changes, cohorts: Array(Set(changes.flatMap(\.cohorts))).sorted(), failures: failures)
     }
 
@@ -99,11 +108,11 @@ extension Dashboard {
         let declaration = sealed.declaration
         let evaluator = Evaluator(
             store: store, declaration: declaration, settings: settings, sandbox: sandbox)
-        let report = try evaluator.report(from: sealed.from, to: sealed.to)
-        // Days with data so far: the window up to the page's date.
-        let last = LocalDay(number: min(sealed.to.number, date.number))
-        let primaryDays = try evaluator.daily(declaration.primary, role: .primary, from: sealed.from, to: last)
-        let leadingDays = try evaluator.daily(declaration.leading, role: .leading, from: sealed.from, to: last)
+        // The report and the days from one read of the window; the days shown are those up to
+        // the page's date.
+        let (report, days) = try evaluator.reportWithDays(
+            from: sealed.from, to: sealed.to, days: [(declaration.primary, .primary), (declaration.leading, .leading)])
+        let (primaryDays, leadingDays) = (days[0].filter { $0.day <= date }, days[1].filter { $0.day <= date })
         let evaluated = EvaluatedExperiment(declaration: declaration, report: report, days: [primaryDays, leadingDays])
         let document = ReportDocument(evaluated)
         let primary = report.kpis.first { $0.role == .primary }
@@ -340,17 +349,17 @@ extension Dashboard {
     static func impact(store: EventStore, date: LocalDay, statuses: [ExperimentStatus]) throws -> Impact {
         let week = (date.number - 7)...(date.number - 1)
         let before = (date.number - 14)...(date.number - 8)
-        var scan = EventFilter(fromDay: before.lowerBound, toDay: week.upperBound)
-        scan.events = [impactEvents.booked, impactEvents.completed]
-        scan.days = Array(before) + Array(week)
-        let arms = [EventFilter(fromDay: week.lowerBound, toDay: week.upperBound), EventFilter(fromDay: before.lowerBound, toDay: before.upperBound)]
-        let tallies = try store.tallies(scan, arms: arms, measures: [.value])
+        var totals: [String: [(day: Int32, count: Int, value: Moments)]] = [:]
+        for event in [impactEvents.booked, impactEvents.completed] {
+            totals[event] = try store.dailyTotals(event: event, days: before.lowerBound...week.upperBound)
+        }
         func total(_ arm: Int, _ event: String) -> (count: Int, value: Moments) {
+            let range = arm == 0 ? week : before
             var count = 0
             var value = Moments(n: 0, sum: 0, sumOfSquares: 0)
-            for tally in tallies where tally.arm == arm && tally.event == event {
-                count += tally.count
-                value += tally.value
+            for day in totals[event] ?? [] where range.contains(day.day) {
+                count += day.count
+                value += day.value
             }
             return (count, value)
         }

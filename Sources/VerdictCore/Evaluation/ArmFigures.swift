@@ -62,14 +62,20 @@ struct QueriedFigures: ArmFigures {
 /// conversions look for. However many KPIs a report has, it reads its events twice.
 struct WindowFigures: ArmFigures {
     private let arms: [String]
-    private let tallies: [[EventTally]]
-    private let customers: [[UInt64]]
+    private var tallies: [[EventTally]]
+    private var customers: [[UInt64]]
+    /// With `byDay`: per arm, each day's customers (by days from `firstDay`), for `day(_:)`.
+    private var customersByDay: [[Int64: [UInt64]]] = []
+    private var firstDay: Int32 = 0
     private let conditions: [EventCondition]
     /// Whether the arms are flag variants (A/B).
     private let flagged: Bool
 
     /// - Parameter kpis: the KPIs to be evaluated, for the events their conversions look for.
-    init(store: EventStore, control: Arm, treatment: Arm, kpis: [KPI]) throws {
+    /// - Parameter byDay: also keep each day's customers apart, so that `day(_:)` can give each
+    ///   day's figures from this same read (the arms must be one range of days, as in an A/B
+    ///   design). The window's own figures are unchanged.
+    init(store: EventStore, control: Arm, treatment: Arm, kpis: [KPI], byDay: Bool = false) throws {
         arms = [control.name, treatment.name]
         flagged = control.filter.versionFlag != nil
         var conditions: [EventCondition] = []
@@ -87,14 +93,34 @@ struct WindowFigures: ArmFigures {
             if case .mean(_, let of) = kpi.kind { measures.insert(of == .value ? .value : .latencyMs) }
         }
         // The two reads go to two of the store's reader connections at once, one per core.
+        let days: (start: Int32, length: Int32)? = byDay ? (window.fromDay ?? 0, 1) : nil
+        precondition(!byDay || (control.period == nil && control.filter.days.isEmpty && treatment.filter.days.isEmpty))
         let read = Self.concurrently(
             { [measures] () throws(StoreError) in try store.tallies(window, arms: armLabels, measures: measures) },
-            { [conditions, period = control.period] () throws(StoreError) in
-                try store.customerFacts(window, arms: armLabels, conditions: conditions, period: period)
+            { [conditions, period = days ?? control.period] () throws(StoreError) in
+                try store.customerFactsByPeriod(window, arms: armLabels, conditions: conditions, period: period, whole: byDay)
             })
         let all = try read.0.get()
         tallies = [all.filter { $0.arm == 0 }, all.filter { $0.arm == 1 }]
-        customers = try read.1.get()
+        let (periods, whole) = try read.1.get()
+        if let days {
+            // The window's customers, each once, and each day's apart.
+            customers = whole ?? []
+            customersByDay = periods
+            firstDay = days.start
+        } else {
+            customers = periods.map { $0.values.reduce([]) { $0 + $1 } }
+        }
+    }
+
+    /// The figures of one day of a window read `byDay`: what a window of that day alone gives.
+    func day(_ day: Int32) -> WindowFigures {
+        precondition(!customersByDay.isEmpty || tallies.allSatisfy(\.isEmpty), "day(_:) needs a window read byDay")
+        var slice = self
+        slice.tallies = tallies.map { $0.filter { $0.day == day } }
+        slice.customers = customersByDay.isEmpty ? [[], []] : customersByDay.map { $0[Int64(day - firstDay)] ?? [] }
+        slice.customersByDay = []
+        return slice
     }
 
     private static func concurrently<A: Sendable, B: Sendable>(

@@ -96,8 +96,29 @@ public struct Evaluator {
 
     /// The report for the window `from`...`to` (local days, inclusive).
     public func report(from: LocalDay, to: LocalDay) throws -> ExperimentReport {
+        try report(from: from, to: to, window: nil)
+    }
+
+    /// The report for the window and `kpis` day by day, from one read of the window where the
+    /// design allows (A/B): what `report` and `daily` give, for about the price of one.
+    public func reportWithDays(
+        from: LocalDay, to: LocalDay, days kpis: [(KPI, KPIResult.Role)]
+    ) throws -> (report: ExperimentReport, days: [[(day: LocalDay, result: KPIResult)]]) {
         let (control, treatment) = arms(from: from, to: to, cohorts: declaration.cohorts)
-        let window = try WindowFigures(store: store, control: control, treatment: treatment, kpis: declaration.kpis)
+        guard Self.oneRead(control, treatment) else { return (try report(from: from, to: to), try daily(kpis, from: from, to: to)) }
+        let window = try WindowFigures(store: store, control: control, treatment: treatment, kpis: declaration.kpis, byDay: true)
+        return (try report(from: from, to: to, window: window), try daily(kpis, from: from, to: to, window: window))
+    }
+
+    /// Whether each day's figures can come from one read of the window: arms of one range of
+    /// days each (A/B), not of chosen days (switchback) or of periods (before/after).
+    static func oneRead(_ control: Arm, _ treatment: Arm) -> Bool {
+        control.period == nil && control.filter.days.isEmpty && treatment.filter.days.isEmpty
+    }
+
+    private func report(from: LocalDay, to: LocalDay, window read: WindowFigures?) throws -> ExperimentReport {
+        let (control, treatment) = arms(from: from, to: to, cohorts: declaration.cohorts)
+        let window = try read ?? WindowFigures(store: store, control: control, treatment: treatment, kpis: declaration.kpis)
         let kpis = try evaluateAll(control: control, treatment: treatment, window: window)
         var cohorts: [(String, [KPIResult])] = []
         for cohort in declaration.cohorts where declaration.cohorts.count > 1 {
@@ -133,22 +154,42 @@ public struct Evaluator {
     /// One KPI's per-arm figures for each day of the window (for daily charts and the leading
     /// indicator): the same computation as the window's, over one day at a time.
     public func daily(_ kpi: KPI, role: KPIResult.Role, from: LocalDay, to: LocalDay) throws -> [(day: LocalDay, result: KPIResult)] {
-        guard from <= to else { return [] }
+        try daily([(kpi, role)], from: from, to: to)[0]
+    }
+
+    /// Several KPIs' per-arm figures for each day of the window. An A/B design's days all come
+    /// from one read of the window (each day's customers kept apart); the other designs read
+    /// each day as a window of its own.
+    public func daily(_ kpis: [(KPI, KPIResult.Role)], from: LocalDay, to: LocalDay) throws -> [[(day: LocalDay, result: KPIResult)]] {
+        try daily(kpis, from: from, to: to, window: nil)
+    }
+
+    /// `daily`, from `read` when given (a window read `byDay` that covers `kpis`).
+    private func daily(
+        _ kpis: [(KPI, KPIResult.Role)], from: LocalDay, to: LocalDay, window read: WindowFigures?
+    ) throws -> [[(day: LocalDay, result: KPIResult)]] {
+        guard from <= to else { return kpis.map { _ in [] } }
         let (control, treatment) = arms(from: from, to: to, cohorts: declaration.cohorts)
-        return try (from.number...to.number).map { day in
-            func oneDay(_ arm: Arm) -> Arm {
-                var single = arm
-                single.filter.fromDay = day
-                single.filter.toDay = day
-                if !single.filter.days.isEmpty { single.filter.days = single.filter.days.contains(day) ? [day] : [Int32.min] }
-                let days = Double(to.number - from.number + 1)
-                single.exposure = arm.exposure / days
-                return single
-            }
-            let (c, t) = (oneDay(control), oneDay(treatment))
-            let window = try WindowFigures(store: store, control: c, treatment: t, kpis: [kpi])
-            return (LocalDay(number: day), try evaluate(kpi, role: role, control: c, treatment: t, window: window))
+        func oneDay(_ arm: Arm, _ day: Int32) -> Arm {
+            var single = arm
+            single.filter.fromDay = day
+            single.filter.toDay = day
+            if !single.filter.days.isEmpty { single.filter.days = single.filter.days.contains(day) ? [day] : [Int32.min] }
+            let days = Double(to.number - from.number + 1)
+            single.exposure = arm.exposure / days
+            return single
         }
+        let window = try read ?? (Self.oneRead(control, treatment)
+            ? WindowFigures(store: store, control: control, treatment: treatment, kpis: kpis.map(\.0), byDay: true) : nil)
+        var series = kpis.map { _ in [(day: LocalDay, result: KPIResult)]() }
+        for day in from.number...to.number {
+            let (c, t) = (oneDay(control, day), oneDay(treatment, day))
+            let figures = try window?.day(day) ?? WindowFigures(store: store, control: c, treatment: t, kpis: kpis.map(\.0))
+            for (index, (kpi, role)) in kpis.enumerated() {
+                series[index].append((LocalDay(number: day), try evaluate(kpi, role: role, control: c, treatment: t, window: figures)))
+            }
+        }
+        return series
     }
 
     /// The arms of the design over the window.

@@ -52,8 +52,10 @@ public enum ReportRun {
     ) throws -> EvaluatedExperiment {
         let end = end ?? LocalDay(number: start.number + Int32(declaration.windowDays) - 1)
         let evaluator = Evaluator(store: store, declaration: declaration, settings: settings, sandbox: sandbox)
-        let report = try evaluator.report(from: start, to: end)
-        let days = daily ? try report.kpis.map { try evaluator.daily($0.kpi, role: $0.role, from: start, to: end) } : []
+        guard daily else { return EvaluatedExperiment(declaration: declaration, report: try evaluator.report(from: start, to: end), days: []) }
+        let kpis: [(KPI, KPIResult.Role)] = [(declaration.primary, .primary), (declaration.leading, .leading)]
+            + declaration.guardrails.map { ($0, .guardrail) }
+        let (report, days) = try evaluator.reportWithDays(from: start, to: end, days: kpis)
         return EvaluatedExperiment(declaration: declaration, report: report, days: days)
     }
 }

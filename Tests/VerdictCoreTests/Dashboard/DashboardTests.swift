@@ -122,3 +122,35 @@ import VerdictTestSupport
         #expect(Compare.totalRatio(control: (0, 0, 7), treatment: (10, 100, 7)) == nil)
     }
 }
+
+/// Each day's figures from one read of the window are the figures of a window of that day alone.
+@Suite struct OneReadDailyTests {
+    @Test func everyDayFromOneReadEqualsThatDaysOwnReport() throws {
+        let (fixture, tests) = try RecordedVerdictTests().started()
+        let lifecycle = try tests.lifecycle(fixture)
+        let sealed = try #require(try lifecycle.sealedExperiment(changeID: "CHG-0007"))
+        let evaluator = Evaluator(store: fixture.store, declaration: sealed.declaration, settings: fixture.workspace.settings)
+        let kpis = sealed.declaration.kpis.enumerated().map { ($1, $0 == 0 ? KPIResult.Role.primary : $0 == 1 ? .leading : .guardrail) }
+        let series = try evaluator.daily(kpis, from: sealed.from, to: sealed.to)
+        #expect(series.count == kpis.count && series.allSatisfy { $0.count == 7 })
+        var compared = 0
+        for (index, days) in series.enumerated() {
+            for (day, result) in days {
+                let alone = try evaluator.report(from: day, to: day).kpis[index]
+                #expect(result.control.n == alone.control.n && result.treatment.n == alone.treatment.n, "\(result.kpi.name) on \(day)")
+                #expect(result.control.value == alone.control.value || (result.control.value.isNaN && alone.control.value.isNaN))
+                #expect(result.treatment.value == alone.treatment.value || (result.treatment.value.isNaN && alone.treatment.value.isNaN))
+                #expect(result.relative?.value == alone.relative?.value || (result.relative?.value.isNaN ?? false))
+                if result.control.n + result.treatment.n > 0 { compared += 1 }
+            }
+        }
+        #expect(compared >= 7, "days with figures: \(compared)")
+
+        // The report read with its days is the report read alone.
+        let (report, days) = try evaluator.reportWithDays(from: sealed.from, to: sealed.to, days: kpis)
+        let alone = try evaluator.report(from: sealed.from, to: sealed.to)
+        #expect(report.kpis == alone.kpis && report.verdict == alone.verdict && report.sampleRatioUnits == alone.sampleRatioUnits)
+        #expect(report.recommendation == alone.recommendation)
+        #expect(days.map { $0.map(\.result) } == series.map { $0.map(\.result) })
+    }
+}
