@@ -4,6 +4,7 @@
     report_bench.py generate ROWS OUT.csv EXPERIMENTS_DIR   # events for 20 experiments over 60 days
     report_bench.py duckdb OUT.csv [REPORTS.json]           # DuckDB: the same per-arm aggregates; prints seconds
     report_bench.py daily OUT.csv                           # DuckDB: what daily and run-all aggregate; prints seconds
+    report_bench.py dashboard OUT.csv PAGE.html             # DuckDB: the dashboard's figures and daily series; prints seconds
 
 With REPORTS.json (the output of `verdict report --all --json`), it first checks that Verdict's
 per-arm figures are DuckDB's: customers and conversions, clicks, and booking errors per arm.
@@ -102,6 +103,49 @@ def duckdb_daily_reference(path):
     print(f"{time.perf_counter() - start:.3f}")
 
 
+def duckdb_dashboard_reference(path, page):
+    """What the dashboard of the 8th shows for the 20 experiments, in DuckDB: each window's
+    per-arm figures, the primary KPI (customers who viewed a quote and booked, that day) and the
+    leading indicator per change, arm and day, and the business's bookings and completed jobs in
+    the week before against the week before that. Checks the page's figures first; prints seconds."""
+    import duckdb
+    import re
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE events AS SELECT *, CAST(timestamp AS DATE) - DATE '1970-01-01' AS day FROM read_csv_auto('{path}')")
+    first = int((np.datetime64("2026-09-01") - np.datetime64("1970-01-01")).astype(int))
+    last = first + 6
+    page_day = first + 7
+    statements = [s for s in QUERIES.split(";") if s.strip() and "SELECT" in s]
+    daily_conversion = """SELECT change_id, version_flag, day, COUNT(*), SUM(converted) FROM (
+        SELECT change_id, version_flag, day, user_id, MAX(event = 'appointment_booked')::INT AS converted,
+               MAX(event = 'quote_viewed')::INT AS started
+        FROM events WHERE event IN ('quote_viewed', 'appointment_booked') AND day BETWEEN ? AND ?
+        GROUP BY change_id, version_flag, day, user_id) WHERE started = 1 GROUP BY change_id, version_flag, day"""
+    daily_clicks = """SELECT change_id, version_flag, day, COUNT(*) FROM events
+        WHERE event = 'book_now_click' AND status = 'success' AND day BETWEEN ? AND ? GROUP BY change_id, version_flag, day"""
+    impact = """SELECT day >= ?, event, COUNT(*) FROM events WHERE event IN ('appointment_booked', 'job_completed')
+        AND day BETWEEN ? AND ? GROUP BY 1, 2"""
+    start = time.perf_counter()
+    window = [con.execute(statement, [first, last]).fetchall() for statement in statements]
+    con.execute(daily_conversion, [first, last]).fetchall()
+    con.execute(daily_clicks, [first, last]).fetchall()
+    con.execute(impact, [page_day - 7, page_day - 14, page_day - 1]).fetchall()
+    elapsed = time.perf_counter() - start
+    customers = {(change, flag): n for change, flag, n, _ in window[0]}
+    text = open(page).read()
+    checked = 0
+    for article in text.split('<article class="change" id="change-')[1:]:
+        change = article[:8]
+        row = re.search(r'data-role="primary" data-control="[^"]*" data-treatment="[^"]*" data-control-n="(\d+)" data-treatment-n="(\d+)"', article)
+        if not row or (int(row.group(1)), int(row.group(2))) != (customers[(change, "off")], customers[(change, "on")]):
+            sys.exit(f"{change}: the page's customers per arm {row and row.groups()} are not DuckDB's "
+                     f"{customers[(change, 'off')], customers[(change, 'on')]}")
+        checked += 1
+    if checked != 20:
+        sys.exit(f"the page shows {checked} experiments, not 20")
+    print(f"{elapsed:.3f}")
+
+
 def check(results, path):
     """Verdict's per-arm figures must be DuckDB's, or the times compare different work."""
     import json
@@ -127,5 +171,7 @@ if __name__ == "__main__":
         generate(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "daily":
         duckdb_daily_reference(sys.argv[2])
+    elif sys.argv[1] == "dashboard":
+        duckdb_dashboard_reference(sys.argv[2], sys.argv[3])
     else:
         duckdb_reference(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

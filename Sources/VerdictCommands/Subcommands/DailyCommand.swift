@@ -33,6 +33,9 @@ extension VerdictCommand {
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
+        @Flag(help: "Do not refresh the dashboard (when another job writes it).")
+        var noDashboard = false
+
         @OptionGroup var runOptions: RunOptions
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var clockOptions: ClockOptions
@@ -46,7 +49,7 @@ extension VerdictCommand {
                 var summary = try Daily(workspace: workspace, clock: clock, actor: actorOptions.resolve())
                     .run(date: date, lockWait: runOptions.wait)
                 // The page shows what the run just did; it is written once the run has finished.
-                summary.dashboard = try DashboardFiles.refresh(workspace, clock: clock, date: date)
+                if !noDashboard { summary.dashboard = try DashboardFiles.refresh(workspace, clock: clock, date: date) }
                 return summary
             }
             if json {
