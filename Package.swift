@@ -116,6 +116,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            exclude: ["Fixtures/make_flag_vectors.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
