@@ -127,6 +127,7 @@ v audit --csv | awk -F, 'NR == 1 || $5 != "ingest" { printf "%4s  %s  %-9s %-8s 
 say "verdict audit verify --reproduce"
 v audit verify --reproduce
 say "verdict dashboard"
-page=$(v dashboard | tail -1)
+v dashboard
+page=dashboards/index.html
 printf '\nThe six-week workspace is in %s/weeks; its morning summaries are in daily/.\n' "$dir"
 printf 'Its dashboard: %s/weeks/%s (open it in a browser; it needs no network).\n' "$dir" "$page"
