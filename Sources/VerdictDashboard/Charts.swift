@@ -14,8 +14,8 @@ enum Charts {
     /// A value on the KPI's axis as the axis labels it.
     static func axisText(_ value: Double, unit: Dashboard.Series.Unit) -> String {
         switch unit {
-        case .rate: FigureText.percent(value, digits: value != 0 && abs(value) < 0.1 ? 1 : 0)
-        case .count, .number: FigureText.number(value, digits: abs(value) >= 100 ? 0 : 1, trimmed: true)
+        case .rate: FigureText.percent(value, digits: 1, trimmed: true)
+        case .count, .number: FigureText.number(value, digits: abs(value) >= 100 ? 0 : abs(value) >= 10 ? 1 : 2, trimmed: true)
         }
     }
 
