@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian: liblua5.4-dev), with a header of inline wrappers for
@@ -71,14 +74,28 @@ let package = Package(
             dependencies: ["VerdictCore"],
             swiftSettings: swiftSettings
         ),
+        // HTTP: events in, flags out (OFREP), the reads, the live dashboard (Hummingbird).
+        .target(
+            name: "VerdictServer",
+            dependencies: [
+                "VerdictCore",
+                "VerdictDashboard",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VerdictCommands",
             dependencies: [
                 "VerdictCore",
                 "VerdictDashboard",
+                "VerdictServer",
                 "VerdictScript",
                 "VerdictStats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

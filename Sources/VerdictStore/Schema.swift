@@ -185,6 +185,17 @@ enum Schema {
             PRIMARY KEY (change_id, hour)
         );
         """,
+        // 10: the server's access tokens: each by its name, with the SHA-256 of its secret (the
+        // secret itself is shown once, never stored), its scopes, and when it was revoked.
+        """
+        CREATE TABLE tokens (
+            name TEXT PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            scopes TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

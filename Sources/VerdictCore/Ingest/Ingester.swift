@@ -157,8 +157,9 @@ public final class Ingester: Sendable {
     /// same transaction (a corrected export replaces the one before it).
     public func ingest(
         _ path: String, relativeTo folder: URL = .currentFolder, format: IngestFormat? = nil, importer: String? = nil,
-        replacing: Bool = false, progress: (@Sendable (IngestProgress) -> Void)? = nil
+        replacing: Bool = false, source sourceName: String? = nil, progress: (@Sendable (IngestProgress) -> Void)? = nil
     ) throws -> IngestReport {
+        let source = sourceName ?? path
         let mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace) }
         let isStandardInput = path == "-"
         let handle: FileHandle
@@ -193,17 +194,17 @@ public final class Ingester: Sendable {
         let unresolved = try store.quarantine(all: false, limit: Self.resolvableRows)
         let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
         let pipeline = IngestPipeline(
-            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : path, timeZone: timeZone,
+            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
             importer: mapper, resolver: resolver, timeline: try ChangeTimeline.load(store))
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let now = clock.nowMilliseconds()
         let actor = actor
         let outcome = try store.ingest(
-            source: path, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: now, expectedRows: expectedRows,
+            source: source, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: now, expectedRows: expectedRows,
             replacing: replacing, digester: { RowSHA256() },
             audit: { outcome in
-                AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: path))
+                AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: source))
             }
         ) { writer in
             try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
@@ -211,7 +212,45 @@ public final class Ingester: Sendable {
         let sample = try outcome.batchID.map { batch in
             try store.quarantinedRows(batch: batch, limit: 20).map { QuarantineItem(batch: batch, row: $0) }
         } ?? []
-        return IngestReport(source: path, format: chosen, outcome: IngestOutcome(outcome), quarantined: sample)
+        return IngestReport(source: source, format: chosen, outcome: IngestOutcome(outcome), quarantined: sample)
+    }
+
+    /// Ingests events sent over HTTP as one batch named `source`: JSON lines, or a JSON array
+    /// (each element one event, numbered as lines are). Validation, quarantine, deduplication
+    /// and the audit record are `ingest`'s; the same body sent twice is recognised as such.
+    public func ingest(body: Data, source: String) throws -> IngestReport {
+        let lines = try Self.jsonLines(body, source: source)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-incoming", isDirectory: true)
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent(UUID().uuidString + ".jsonl")
+        do {
+            try lines.write(to: file)
+        } catch {
+            throw IngestError.unreadable(source: source, reason: "cannot be buffered (\(error.localizedDescription))")
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try ingest(file.path, format: .jsonl, source: source)
+    }
+
+    /// The body as JSON lines: as it is when it is JSON lines; a JSON array becomes one line per
+    /// element. A body that is neither is refused, naming where it breaks.
+    static func jsonLines(_ body: Data, source: String) throws -> Data {
+        let start = body.firstIndex { ![0x20, 0x09, 0x0D, 0x0A, 0xEF, 0xBB, 0xBF].contains($0) }
+        guard let start, body[start] == UInt8(ascii: "[") else { return body }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+        } catch {
+            throw IngestError.unreadable(source: source, reason: "is not a JSON array of events nor JSON lines (\(error.localizedDescription))")
+        }
+        guard let events = parsed as? [Any] else { throw IngestError.unreadable(source: source, reason: "is not a JSON array of events") }
+        var lines = Data()
+        for event in events {
+            // An element that is not an object still becomes its line, for the pipeline to quarantine.
+            lines.append((try? JSONSerialization.data(withJSONObject: event, options: [.fragmentsAllowed, .withoutEscapingSlashes])) ?? Data("null".utf8))
+            lines.append(UInt8(ascii: "\n"))
+        }
+        return lines
     }
 
     /// How many unresolved quarantined rows an ingest compares its rows with.

@@ -1,0 +1,281 @@
+import Foundation
+import Hummingbird
+import Synchronization
+import VerdictCore
+import VerdictDashboard
+
+/// The endpoints. Each answers JSON (`Content-Type: application/json`) except the dashboard.
+final class Handlers: Sendable {
+    let workspace: Workspace
+    let configuration: VerdictServer.Configuration
+    let clock: any VerdictClock
+    let reads: Lifecycle
+    let tokens: AccessTokens
+    /// The tokens in force, read again at most every second (a revoked token stops within it).
+    let tokenCache = Mutex<(check: TokenCheck, at: Date)?>(nil)
+    /// The flags, read again at most every second: OFREP is the hot path.
+    let flagCache = Mutex<(flags: [FlagStatus], at: Date)?>(nil)
+
+    init(workspace: Workspace, configuration: VerdictServer.Configuration, clock: any VerdictClock) throws {
+        self.workspace = workspace
+        self.configuration = configuration
+        self.clock = clock
+        reads = try Lifecycle(workspace: workspace, clock: clock, actor: "server")
+        tokens = try AccessTokens(workspace: workspace, clock: clock, actor: "server")
+    }
+
+    func register(on router: Router<VerdictRequestContext>) {
+        router.get("/healthz") { _, _ in try self.json(["status": "ok"]) }
+        router.post("/ofrep/v1/evaluate/flags/:key") { [self] request, context in try await evaluateOne(request, context) }
+        router.post("/ofrep/v1/evaluate/flags") { [self] request, context in try await evaluateAll(request, context) }
+        router.get("/v1/status") { [self] request, _ in
+            try authorized(request, .read) { [self] _ in try json(reads.statuses()) }
+        }
+        router.get("/v1/experiments") { [self] request, _ in
+            try authorized(request, .read) { [self] _ in try json(reads.statuses()) }
+        }
+        router.get("/v1/experiments/:change_id") { [self] request, context in
+            try authorized(request, .read) { [self] _ in try report(context.parameters.get("change_id") ?? "") }
+        }
+        router.get("/v1/audit") { [self] request, _ in
+            try authorized(request, .read) { [self] _ in
+                let change = request.uri.queryParameters.get("change_id")
+                return try json(AuditTrail(workspace: workspace).records(changeID: change?.isEmpty == false ? change : nil))
+            }
+        }
+        router.post("/v1/events") { [self] request, _ in try await events(request) }
+        router.post("/v1/experiments/:change_id/decision") { [self] request, context in
+            try await admin(request, context) { [self] token, body, changeID in
+                struct Decision: Decodable { var decision: String; var note: String?; var early: Bool? }
+                let decision = try JSONDecoder().decode(Decision.self, from: body)
+                guard let chosen = Lifecycle.Decision(rawValue: decision.decision) else {
+                    return error(.badRequest, "decision: \"\(decision.decision)\" is not keep, rollback, extend or scale")
+                }
+                let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: token.name)
+                return try json(lifecycle.decide(changeID, chosen, note: decision.note, early: decision.early ?? false))
+            }
+        }
+        router.post("/v1/experiments/:change_id/flag") { [self] request, context in
+            try await admin(request, context) { [self] token, body, changeID in
+                struct Change: Decodable { var action: String; var share: Double? }
+                let change = try JSONDecoder().decode(Change.self, from: body)
+                let action: Lifecycle.FlagAction
+                switch (change.action, change.share) {
+                case ("on", _): action = .on
+                case ("off", _): action = .off
+                case ("throttle", let share?): action = .throttle(share)
+                default: return error(.badRequest, "action: give on, off, or throttle with a share (0 to 1)")
+                }
+                let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: token.name)
+                return try json(lifecycle.setFlag(changeID, action))
+            }
+        }
+        router.get("/") { [self] request, _ in
+            try authorized(request, .read, allowQueryToken: true) { [self] _ in
+                let dashboard = try Dashboard.make(workspace: workspace, clock: clock, date: workspace.today(clock))
+                var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.render(dashboard))))
+                response.headers[.contentType] = "text/html; charset=utf-8"
+                response.headers[.cacheControl] = "no-store"
+                return response
+            }
+        }
+    }
+
+    // MARK: - Access
+
+    /// The token of the request's `Authorization: Bearer` header (or `?token=` where allowed).
+    func bearer(_ request: Request, allowQueryToken: Bool = false) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+            return nil
+        }
+        return allowQueryToken ? request.uri.queryParameters.get("token") : nil
+    }
+
+    func tokenCheck() throws -> TokenCheck {
+        if let cached = tokenCache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 1 { return cached.check }
+        let check = try tokens.check()
+        tokenCache.withLock { $0 = (check, Date()) }
+        return check
+    }
+
+    /// Runs `body` when the request carries a token with `scope`; else 401 (none, or one that
+    /// opens nothing) or 403 (a token without that scope).
+    func authorized(
+        _ request: Request, _ scope: TokenScope, allowQueryToken: Bool = false, _ body: (AccessToken) throws -> Response
+    ) throws -> Response {
+        guard let secret = bearer(request, allowQueryToken: allowQueryToken) else {
+            return error(.unauthorized, "this needs a token with the \(scope.rawValue) scope: Authorization: Bearer <token> (verdict token create)")
+        }
+        guard let token = try tokenCheck().token(for: secret) else { return error(.unauthorized, "the token is not known, or was revoked") }
+        guard token.allows(scope) else { return error(.forbidden, "the token \(token.name) lacks the \(scope.rawValue) scope") }
+        do {
+            return try body(token)
+        } catch let failure as LifecycleError {
+            return error(.conflict, failure.description)
+        }
+    }
+
+    /// An admin write: a token with `admin`, a JSON body, the change_id of the path.
+    func admin(
+        _ request: Request, _ context: VerdictRequestContext, _ body: @escaping (AccessToken, Data, String) throws -> Response
+    ) async throws -> Response {
+        let collected: Data
+        switch await collect(request) {
+        case .success(let data): collected = data
+        case .failure(let response): return response
+        }
+        return try authorized(request, .admin) { token in
+            do {
+                return try body(token, collected, context.parameters.get("change_id") ?? "")
+            } catch let failure as DecodingError {
+                return error(.badRequest, "the body is not the JSON expected: \(Self.describe(failure))")
+            }
+        }
+    }
+
+    enum Collected { case success(Data), failure(Response) }
+
+    /// The request's body, up to the configured size (413 beyond it).
+    func collect(_ request: Request) async -> Collected {
+        do {
+            var buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            return .success(Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
+        } catch {
+            return .failure(self.error(.contentTooLarge, "the body is over the limit of \(configuration.maxBodyBytes) bytes"))
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context): return "\((context.codingPath + [key]).map(\.stringValue).joined(separator: ".")) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return (path.isEmpty ? "" : path + ": ") + context.debugDescription
+        @unknown default: return "\(error)"
+        }
+    }
+
+    // MARK: - Reads
+
+    func report(_ changeID: String) throws -> Response {
+        guard let sealed = try reads.sealedExperiment(changeID: changeID) else {
+            return error(.notFound, "no started experiment has the change_id \(changeID)")
+        }
+        let evaluated = try ReportRun.evaluate(
+            [(URL(fileURLWithPath: sealed.declaration.changeID), .success(sealed.declaration))], sandbox: sealed.sandbox,
+            workspace: workspace, from: sealed.from, to: sealed.to, daily: false)[0].get()
+        return try json(ReportDocument(evaluated))
+    }
+
+    // MARK: - Events
+
+    func events(_ request: Request) async throws -> Response {
+        let body: Data
+        switch await collect(request) {
+        case .success(let data): body = data
+        case .failure(let response): return response
+        }
+        return try authorized(request, .ingest) { token in
+            do {
+                let report = try Ingester(workspace: workspace, clock: clock, actor: token.name).ingest(body: body, source: "http:\(token.name)")
+                return try json(report)
+            } catch let failure as IngestError {
+                return error(.badRequest, failure.description)
+            }
+        }
+    }
+
+    // MARK: - OFREP
+
+    func flags() throws -> [FlagStatus] {
+        if let cached = flagCache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 1 { return cached.flags }
+        let flags = try reads.flags()
+        flagCache.withLock { $0 = (flags, Date()) }
+        return flags
+    }
+
+    /// The request's evaluation context: `targetingKey` and a `cohort` (or `user_cohort`). A
+    /// body may be empty or have no context; anything else must be a JSON object.
+    func context(_ body: Data) -> Result<(key: String?, cohort: String?), OFREPFailure> {
+        guard !body.allSatisfy({ [0x20, 0x09, 0x0D, 0x0A].contains($0) }) else { return .success((nil, nil)) }
+        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            return .failure(OFREPFailure(code: "PARSE_ERROR", details: "the body is not a JSON object"))
+        }
+        guard let context = object["context"] else { return .success((nil, nil)) }
+        guard let fields = context as? [String: Any] else {
+            return .failure(OFREPFailure(code: "INVALID_CONTEXT", details: "context is not an object"))
+        }
+        let key = fields["targetingKey"]
+        if key != nil, !(key is String) { return .failure(OFREPFailure(code: "INVALID_CONTEXT", details: "targetingKey is not a string")) }
+        let cohort = (fields["cohort"] ?? fields["user_cohort"]) as? String
+        return .success((key as? String, cohort))
+    }
+
+    struct OFREPFailure: Error, Encodable {
+        var key: String?
+        var code: String
+        var details: String
+
+        enum CodingKeys: String, CodingKey {
+            case key
+            case code = "errorCode", details = "errorDetails"
+        }
+    }
+
+    func evaluateOne(_ request: Request, _ routing: VerdictRequestContext) async throws -> Response {
+        let key = routing.parameters.get("key") ?? ""
+        if configuration.flagsNeedToken, let denied = denied(request) { return denied }
+        guard case .success(let body) = await collect(request) else { return error(.contentTooLarge, "the body is too large") }
+        switch context(body) {
+        case .failure(var failure):
+            failure.key = key
+            return try json(failure, status: .badRequest)
+        case .success(let visitor):
+            guard let flag = try flags().first(where: { $0.key == key }) else {
+                return try json(OFREPFailure(key: key, code: "FLAG_NOT_FOUND", details: "no flag named \(key)"), status: .notFound)
+            }
+            return try json(FlagEvaluation(flag, targetingKey: visitor.key, cohort: visitor.cohort, day: workspace.today(clock)))
+        }
+    }
+
+    func evaluateAll(_ request: Request, _ routing: VerdictRequestContext) async throws -> Response {
+        if configuration.flagsNeedToken, let denied = denied(request) { return denied }
+        guard case .success(let body) = await collect(request) else { return error(.contentTooLarge, "the body is too large") }
+        switch context(body) {
+        case .failure(let failure):
+            return try json(failure, status: .badRequest)
+        case .success(let visitor):
+            let today = workspace.today(clock)
+            struct Bulk: Encodable { var flags: [FlagEvaluation] }
+            let bulk = Bulk(flags: try flags().map { FlagEvaluation($0, targetingKey: visitor.key, cohort: visitor.cohort, day: today) })
+            var response = try json(bulk)
+            let tag = "\"" + String(sha256Hex(try JSONOutput.encode(bulk)).prefix(32)) + "\""
+            if let wanted = request.headers[.ifNoneMatch], wanted.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) {
+                response = Response(status: .notModified)
+            }
+            response.headers[.eTag] = tag
+            return response
+        }
+    }
+
+    /// OFREP with `flagsNeedToken`: a `read` token, or the refusal.
+    func denied(_ request: Request) -> Response? {
+        guard let secret = bearer(request) else { return error(.unauthorized, "flags need a token with the read scope here") }
+        guard let token = try? tokenCheck().token(for: secret), token.allows(.read) else { return error(.unauthorized, "the token is not known, or lacks the read scope") }
+        return nil
+    }
+
+    // MARK: - Answers
+
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: try JSONOutput.encode(value) + "\n")))
+        response.headers[.contentType] = "application/json"
+        return response
+    }
+
+    func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        (try? json(["error": message], status: status)) ?? Response(status: status)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Logging
+import Synchronization
+import VerdictCore
+import VerdictDashboard
+
+/// `verdict serve`: events in over HTTP, flags out over OFREP, the reads, the decisions and the
+/// live dashboard, on Hummingbird. Every figure and every judgement comes from Core, as the
+/// CLI's do; this module only speaks HTTP.
+public struct VerdictServer: Sendable {
+    /// How the server listens and what it allows.
+    public struct Configuration: Sendable {
+        /// The address to bind: 127.0.0.1 unless the owner says otherwise.
+        public var host: String = "127.0.0.1"
+        /// The port (0: any free port; the one bound is announced).
+        public var port: Int = 8080
+        /// The largest request body read, in bytes (413 above it).
+        public var maxBodyBytes: Int = 10 * 1024 * 1024
+        /// Whether OFREP evaluations need a `read` token (by default websites call them freely).
+        public var flagsNeedToken: Bool = false
+
+        public init() {}
+    }
+
+    let workspace: Workspace
+    let configuration: Configuration
+    let clock: any VerdictClock
+    let logger: Logger
+
+    public init(workspace: Workspace, configuration: Configuration, clock: any VerdictClock, logger: Logger) {
+        self.workspace = workspace
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT, then finishes the requests in flight and stops.
+    /// `onRunning` gets the port bound.
+    public func run(onRunning: @escaping @Sendable (Int) -> Void) async throws {
+        let handlers = try Handlers(workspace: workspace, configuration: configuration, clock: clock)
+        let router = Router(context: VerdictRequestContext.self)
+        router.add(middleware: LogRequestsMiddleware(.info))
+        handlers.register(on: router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Verdict"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+}
+
+/// The request context: Hummingbird's, with the client's address (for rate limits and logs).
+public struct VerdictRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Bodies are collected with the server's own limit (`Configuration.maxBodyBytes`).
+    public var maxUploadSize: Int { .max }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import VerdictTestSupport
+
+/// `verdict serve` over real HTTP: OFREP as open-feature/protocol's openapi.yaml has it, tokens
+/// and their scopes, events in with ingest's validation, the reads, decisions as the token.
+@Suite(.serialized) struct ServerTests {
+    /// A workspace with the tutorial's example events and book-now started on 2 November.
+    static func workspace() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        for arguments in [
+            ["init", ".", "--name", "Brightspark Electric", "--time-zone", "America/Chicago"],
+            ["new", "book-now", "--template", "conversion", "--change-id", "CHG-0007"],
+            ["ingest", Repository.file("experiments/examples/website-events.jsonl").path],
+            ["start", "book-now", "--accept-underpowered", "--at", "2026-11-02T08:00:00-06:00", "--now", "2026-11-02T09:00:00-06:00"],
+        ] {
+            let result = try VerdictProcess.run(arguments, in: folder.url)
+            #expect([0, 3].contains(result.status), "\(arguments): \(result.error)")
+        }
+        return folder
+    }
+
+    static func token(_ name: String, _ scopes: String, in folder: TemporaryFolder) throws -> String {
+        let made = try VerdictProcess.run(["token", "create", name, "--scope", scopes], in: folder.url)
+        #expect(made.status == 0, "\(made.error)")
+        return String(made.output.split(separator: "\n").last ?? "")
+    }
+
+    @Test func ofrepAnswersAsTheProtocolSays() async throws {
+        let folder = try Self.workspace()
+        let server = try RunningServer(in: folder.url, environment: ["VERDICT_NOW": "2026-11-04T09:00:00-06:00"])
+        defer { server.stop() }
+        // One flag, for a visitor of the targeted cohort: variant, reason, flat metadata.
+        let body = Data(#"{"context":{"targetingKey":"visitor-1","cohort":"new_customer"}}"#.utf8)
+        let one = try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button", body: body)
+        #expect(one.status == 200 && one.headers["content-type"] == "application/json")
+        let answer = RunningServer.object(one.body)
+        #expect(["on", "off"].contains(answer["variant"] as? String) && answer["reason"] as? String == "SPLIT")
+        #expect(answer["value"] is Bool && answer["key"] as? String == "book_now_button")
+        let metadata = answer["metadata"] as? [String: Any] ?? [:]
+        #expect(metadata["change_id"] as? String == "CHG-0007" && metadata["state"] as? String == "on")
+        #expect((metadata["seal"] as? String)?.count == 64 && metadata.values.allSatisfy { !($0 is [Any]) && !($0 is [String: Any]) })
+        // The same visitor, the same variant; no body and no Content-Type at all is accepted.
+        let again = try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button", body: body)
+        #expect(RunningServer.object(again.body)["variant"] as? String == answer["variant"] as? String)
+        let bare = try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button")
+        #expect(bare.status == 200 && RunningServer.object(bare.body)["variant"] as? String == "off")
+        // Outside the cohort: the control, by default.
+        let other = try await server.request(
+            "POST", "/ofrep/v1/evaluate/flags/book_now_button", body: Data(#"{"context":{"targetingKey":"v","cohort":"returning"}}"#.utf8))
+        #expect(RunningServer.object(other.body)["reason"] as? String == "DEFAULT")
+        // Errors: 404 FLAG_NOT_FOUND, 400 with errorCode and errorDetails.
+        let missing = try await server.request("POST", "/ofrep/v1/evaluate/flags/no_such_flag")
+        #expect(missing.status == 404 && RunningServer.object(missing.body)["errorCode"] as? String == "FLAG_NOT_FOUND")
+        let broken = try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button", body: Data("{".utf8))
+        let failure = RunningServer.object(broken.body)
+        #expect(broken.status == 400 && failure["errorCode"] as? String == "PARSE_ERROR" && failure["errorDetails"] is String)
+        let badContext = try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button", body: Data(#"{"context":[1]}"#.utf8))
+        #expect(badContext.status == 400 && RunningServer.object(badContext.body)["errorCode"] as? String == "INVALID_CONTEXT")
+        // Bulk: every flag, an ETag, and 304 when it matches.
+        let bulk = try await server.request("POST", "/ofrep/v1/evaluate/flags", body: body)
+        let tag = try #require(bulk.headers["etag"])
+        #expect(bulk.status == 200 && (RunningServer.object(bulk.body)["flags"] as? [Any])?.count == 1)
+        let unchanged = try await server.request("POST", "/ofrep/v1/evaluate/flags", body: body, headers: ["If-None-Match": tag])
+        #expect(unchanged.status == 304 && unchanged.body.isEmpty)
+        let log = server.stop()
+        #expect(log.contains("hb.request.id="), "every request's log line carries its id: \(log)")
+    }
+
+    @Test func tokensOpenWhatTheirScopesAllow() async throws {
+        let folder = try Self.workspace()
+        let reader = try Self.token("office", "read", in: folder)
+        let website = try Self.token("website", "ingest", in: folder)
+        let server = try RunningServer(in: folder.url)
+        defer { server.stop() }
+        #expect(try await server.request("GET", "/v1/status").status == 401)
+        #expect(try await server.request("GET", "/v1/status", headers: ["Authorization": "Bearer vdt_wrong"]).status == 401)
+        #expect(try await server.request("GET", "/v1/status", headers: ["Authorization": "Bearer \(website)"]).status == 403)
+        let status = try await server.request("GET", "/v1/status", headers: ["Authorization": "Bearer \(reader)"])
+        #expect(status.status == 200 && String(decoding: status.body, as: UTF8.self).contains("CHG-0007"))
+        // The report is report --json's.
+        let report = try await server.request("GET", "/v1/experiments/CHG-0007", headers: ["Authorization": "Bearer \(reader)"])
+        let cli = try VerdictProcess.run(["report", "book-now", "--json"], in: folder.url)
+        #expect(report.status == 200 && String(decoding: report.body, as: UTF8.self) == cli.output)
+        #expect(try await server.request("GET", "/v1/experiments/CHG-9999", headers: ["Authorization": "Bearer \(reader)"]).status == 404)
+        // A revoked token stops working (within the second the server keeps tokens for).
+        #expect(try VerdictProcess.run(["token", "revoke", "office"], in: folder.url).status == 0)
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        #expect(try await server.request("GET", "/v1/status", headers: ["Authorization": "Bearer \(reader)"]).status == 401)
+        // The store keeps only the secret's hash.
+        let store = try String(decoding: Data(contentsOf: folder.url.appendingPathComponent(".verdict/verdict.sqlite")), as: UTF8.self)
+        #expect(!store.contains(reader) && !store.contains(website))
+    }
+
+    @Test func eventsGoInAsIngestTakesThem() async throws {
+        let folder = try Self.workspace()
+        let website = try Self.token("website", "ingest", in: folder)
+        let admin = try Self.token("owner", "admin,read", in: folder)
+        let server = try RunningServer(in: folder.url, ["--max-body", "4096"])
+        defer { server.stop() }
+        let before = try VerdictProcess.run(["events", "--json"], in: folder.url).output
+        let array = Data(#"[{"event":"quote_viewed","timestamp":"2026-11-03T16:00:00Z","user_id":"h1","user_cohort":"new_customer","change_id":"CHG-0007","version_flag":"on"},{"event":"quote_viewed","timestamp":"not a time"}]"#.utf8)
+        let sent = try await server.request("POST", "/v1/events", body: array, headers: ["Authorization": "Bearer \(website)"])
+        let answer = RunningServer.object(sent.body)
+        #expect(sent.status == 200 && answer["stored"] as? Int == 1 && answer["quarantined"] as? Int == 1, "\(answer)")
+        let sample = (answer["quarantine_sample"] as? [[String: Any]])?.first
+        #expect(sample?["line"] as? Int == 2 && (sample?["reason"] as? String)?.contains("not a time") == true)
+        // The same body again is recognised, and stores nothing twice.
+        let twice = try await server.request("POST", "/v1/events", body: array, headers: ["Authorization": "Bearer \(website)"])
+        #expect(RunningServer.object(twice.body)["stored"] as? Int == 0)
+        // Too large: 413, and nothing stored.
+        let large = try await server.request("POST", "/v1/events", body: Data(repeating: 0x20, count: 5000), headers: ["Authorization": "Bearer \(website)"])
+        #expect(large.status == 413)
+        // A JSON array that does not parse: 400.
+        let bad = try await server.request("POST", "/v1/events", body: Data("[{\"event\":".utf8), headers: ["Authorization": "Bearer \(website)"])
+        #expect(bad.status == 400)
+        let after = try VerdictProcess.run(["events", "--json"], in: folder.url).output
+        #expect(before != after)
+        // The batch and the decision are on the trail under the tokens' names.
+        let decided = try await server.request(
+            "POST", "/v1/experiments/CHG-0007/flag", body: Data(#"{"action":"throttle","share":0.1}"#.utf8),
+            headers: ["Authorization": "Bearer \(admin)"])
+        #expect(decided.status == 200, "\(String(decoding: decided.body, as: UTF8.self))")
+        let trail = try VerdictProcess.run(["audit", "--csv"], in: folder.url).output
+        #expect(trail.contains(",website,ingest,") && trail.contains(",owner,flag,"), "\(trail)")
+        #expect(try await server.request("POST", "/v1/experiments/CHG-0007/flag", body: Data("{}".utf8), headers: ["Authorization": "Bearer \(website)"]).status == 403)
+    }
+}
