@@ -14,7 +14,7 @@ final class Handlers: Sendable {
     /// The tokens in force, read again at most every second (a revoked token stops within it).
     let tokenCache = Mutex<(check: TokenCheck, at: Date)?>(nil)
     /// The flags, read again at most every second: OFREP is the hot path.
-    let flagCache = Mutex<(flags: [FlagStatus], at: Date)?>(nil)
+    let flagCache = Mutex<(flags: [FlagStatus], states: [String: String], at: Date)?>(nil)
 
     init(workspace: Workspace, configuration: VerdictServer.Configuration, clock: any VerdictClock) throws {
         self.workspace = workspace
@@ -189,11 +189,13 @@ final class Handlers: Sendable {
 
     // MARK: - OFREP
 
-    func flags() throws -> [FlagStatus] {
-        if let cached = flagCache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 1 { return cached.flags }
+    /// The flags, and the state of each change (by change_id).
+    func flags() throws -> (flags: [FlagStatus], states: [String: String]) {
+        if let cached = flagCache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 1 { return (cached.flags, cached.states) }
         let flags = try reads.flags()
-        flagCache.withLock { $0 = (flags, Date()) }
-        return flags
+        let states = Dictionary(try reads.statuses().map { ($0.changeID, $0.state) }, uniquingKeysWith: { _, last in last })
+        flagCache.withLock { $0 = (flags, states, Date()) }
+        return (flags, states)
     }
 
     /// The request's evaluation context: `targetingKey` and a `cohort` (or `user_cohort`). A
@@ -233,10 +235,12 @@ final class Handlers: Sendable {
             failure.key = key
             return try json(failure, status: .badRequest)
         case .success(let visitor):
-            guard let flag = try flags().first(where: { $0.key == key }) else {
+            let all = try flags()
+            guard let flag = all.flags.first(where: { $0.key == key }) else {
                 return try json(OFREPFailure(key: key, code: "FLAG_NOT_FOUND", details: "no flag named \(key)"), status: .notFound)
             }
-            return try json(FlagEvaluation(flag, targetingKey: visitor.key, cohort: visitor.cohort, day: workspace.today(clock)))
+            return try json(FlagEvaluation(
+                flag, changeState: all.states[flag.changeID], targetingKey: visitor.key, cohort: visitor.cohort, day: workspace.today(clock)))
         }
     }
 
@@ -249,7 +253,10 @@ final class Handlers: Sendable {
         case .success(let visitor):
             let today = workspace.today(clock)
             struct Bulk: Encodable { var flags: [FlagEvaluation] }
-            let bulk = Bulk(flags: try flags().map { FlagEvaluation($0, targetingKey: visitor.key, cohort: visitor.cohort, day: today) })
+            let all = try flags()
+            let bulk = Bulk(flags: all.flags.map {
+                FlagEvaluation($0, changeState: all.states[$0.changeID], targetingKey: visitor.key, cohort: visitor.cohort, day: today)
+            })
             var response = try json(bulk)
             let tag = "\"" + String(sha256Hex(try JSONOutput.encode(bulk)).prefix(32)) + "\""
             if let wanted = request.headers[.ifNoneMatch], wanted.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) {

@@ -38,7 +38,7 @@ import VerdictTestSupport
         #expect(["on", "off"].contains(answer["variant"] as? String) && answer["reason"] as? String == "SPLIT")
         #expect(answer["value"] is Bool && answer["key"] as? String == "book_now_button")
         let metadata = answer["metadata"] as? [String: Any] ?? [:]
-        #expect(metadata["change_id"] as? String == "CHG-0007" && metadata["state"] as? String == "on")
+        #expect(metadata["change_id"] as? String == "CHG-0007" && metadata["state"] as? String == "running" && metadata["flag"] as? String == "on")
         #expect((metadata["seal"] as? String)?.count == 64 && metadata.values.allSatisfy { !($0 is [Any]) && !($0 is [String: Any]) })
         // The same visitor, the same variant; no body and no Content-Type at all is accepted.
         let again = try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button", body: body)
@@ -65,6 +65,15 @@ import VerdictTestSupport
         #expect(unchanged.status == 304 && unchanged.body.isEmpty)
         let log = server.stop()
         #expect(log.contains("hb.request.id="), "every request's log line carries its id: \(log)")
+    }
+
+    /// The OpenFeature Python SDK with its OFREP provider, unchanged (Tests/Clients/ofrep_client_check.py).
+    @Test(.enabled(if: BrowserCheck.python != nil, "python3 is not installed: the OpenFeature SDK is not run against verdict serve"))
+    func theOpenFeatureSDKEvaluatesOurFlags() throws {
+        let folder = try TemporaryFolder()
+        let result = try BrowserCheck.run(script: "Tests/Clients/ofrep_client_check.py", [], in: folder.url)
+        #expect(result.status == 0 && result.output.hasSuffix("ok\n"), "\(result.output)\n\(result.error)")
+        #expect(result.output.contains("rolled back: reminder_text off for every visitor, reason DISABLED"), "\(result.output)")
     }
 
     @Test func tokensOpenWhatTheirScopesAllow() async throws {

@@ -13,7 +13,9 @@ public struct FlagEvaluation: Sendable, Equatable, Encodable {
     public var reason: String
     /// `true`/`false` for variants named on/off (or true/false), else the variant's name.
     public var value: Value
-    /// change_id, seal, state and share: flat values, as the protocol requires.
+    /// change_id, seal, state (the change's: running, throttled, evaluated, kept, rolled_back),
+    /// flag (its state: on, throttled, off, kept, rolled_back) and share: flat values, as the
+    /// protocol requires.
     public var metadata: [String: Metadata]
 
     public enum Value: Sendable, Equatable, Encodable {
@@ -42,7 +44,7 @@ public struct FlagEvaluation: Sendable, Equatable, Encodable {
 
     /// The flag's answer for `targetingKey` (nil: no key, served as if outside the split), in
     /// `cohort`, on local day `day`: the bucketing of docs/flags.md, as `FlagStatus.variant`.
-    public init(_ flag: FlagStatus, targetingKey: String?, cohort: String?, day: LocalDay) {
+    public init(_ flag: FlagStatus, changeState: String?, targetingKey: String?, cohort: String?, day: LocalDay) {
         key = flag.key
         let targeted = flag.spec.cohorts.isEmpty || (cohort.map(flag.spec.cohorts.contains) ?? false)
         switch flag.state {
@@ -74,8 +76,8 @@ public struct FlagEvaluation: Sendable, Equatable, Encodable {
         default: value = .string(variant)
         }
         metadata = [
-            "change_id": .string(flag.changeID), "seal": .string(flag.seal), "state": .string(flag.state.rawValue),
-            "share": .number(flag.share),
+            "change_id": .string(flag.changeID), "seal": .string(flag.seal), "state": .string(changeState ?? flag.state.rawValue),
+            "flag": .string(flag.state.rawValue), "share": .number(flag.share),
         ]
     }
 }
