@@ -20,6 +20,8 @@ public struct VerdictServer: Sendable {
         public var maxBodyBytes: Int = 10 * 1024 * 1024
         /// Whether OFREP evaluations need a `read` token (by default websites call them freely).
         public var flagsNeedToken: Bool = false
+        /// Requests a minute per client address and per token (nil: `verdict.lua`'s, 0: none).
+        public var rateLimit: Int?
 
         public init() {}
     }
@@ -42,6 +44,8 @@ public struct VerdictServer: Sendable {
         let handlers = try Handlers(workspace: workspace, configuration: configuration, clock: clock)
         let router = Router(context: VerdictRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: AllowedOrigins(origins: Set(workspace.settings.server.corsOrigins)))
+        router.add(middleware: RateLimit(perMinute: configuration.rateLimit ?? workspace.settings.server.rateLimit))
         handlers.register(on: router)
         let app = Application(
             router: router,

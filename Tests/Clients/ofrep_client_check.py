@@ -53,7 +53,7 @@ verdict("flag", "CHG-0302", "throttle", "0.1")
 verdict("decide", "CHG-0303", "rollback", "--early", "--note", "the texts went out twice")
 
 server = subprocess.Popen(
-    [VERDICT, "serve", "--port", "0", "--stop-after", "90"], cwd=SHOP, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    [VERDICT, "serve", "--port", "0", "--stop-after", "90", "--rate-limit", "0"], cwd=SHOP, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     text=True, env=dict(os.environ, VERDICT_NOW=NOW))
 try:
     line = server.stdout.readline()

@@ -134,4 +134,50 @@ import VerdictTestSupport
         #expect(trail.contains(",website,ingest,") && trail.contains(",owner,flag,"), "\(trail)")
         #expect(try await server.request("POST", "/v1/experiments/CHG-0007/flag", body: Data("{}".utf8), headers: ["Authorization": "Bearer \(website)"]).status == 403)
     }
+
+    @Test func theWebsitesOriginMayCallAndTooManyRequestsWait() async throws {
+        let folder = try Self.workspace()
+        let settings = folder.url.appendingPathComponent("verdict.lua")
+        let text = try String(contentsOf: settings, encoding: .utf8)
+        try text.replacingOccurrences(of: "return workspace {", with: """
+            return workspace {
+              server = { cors = { "https://www.brightspark.example" } },
+            """).write(to: settings, atomically: true, encoding: .utf8)
+        #expect(try VerdictProcess.run(["settings"], in: folder.url).status == 0)
+        let server = try RunningServer(in: folder.url, ["--rate-limit", "8"])
+        defer { server.stop() }
+        let flag = "/ofrep/v1/evaluate/flags/book_now_button"
+        let allowed = try await server.request("POST", flag, headers: ["Origin": "https://www.brightspark.example"])
+        #expect(allowed.headers["access-control-allow-origin"] == "https://www.brightspark.example")
+        let other = try await server.request("POST", flag, headers: ["Origin": "https://elsewhere.example"])
+        #expect(other.status == 200 && other.headers["access-control-allow-origin"] == nil)
+        let preflight = try await server.request(
+            "OPTIONS", "/v1/events", headers: ["Origin": "https://www.brightspark.example", "Access-Control-Request-Method": "POST"])
+        #expect(preflight.status == 204 && preflight.headers["access-control-allow-headers"]?.contains("Authorization") == true)
+        #expect(try await server.request("OPTIONS", "/v1/events", headers: ["Origin": "https://elsewhere.example"]).status == 403)
+        // Eight a minute from this address: the ninth waits, told how long in whole seconds.
+        var statuses: [Int] = []
+        var retry: String?
+        for _ in 0..<8 {  // the two cross-origin requests above count; the preflights do not
+            let answer = try await server.request("POST", flag)
+            statuses.append(answer.status)
+            if answer.status == 429 { retry = answer.headers["retry-after"] }
+        }
+        #expect(statuses.suffix(2) == [429, 429], "\(statuses)")
+        let seconds = try #require(retry.flatMap(Int.init))
+        #expect((1...60).contains(seconds))
+    }
+
+    @Test func aBadOriginInTheSettingsIsNamed() throws {
+        let folder = try TemporaryFolder()
+        #expect(try VerdictProcess.run(["init", ".", "--time-zone", "UTC"], in: folder.url).status == 0)
+        let settings = folder.url.appendingPathComponent("verdict.lua")
+        try String(contentsOf: settings, encoding: .utf8).replacingOccurrences(of: "return workspace {", with: """
+            return workspace {
+              server = { cors = { "https://www.brightspark.example/book" } },
+            """).write(to: settings, atomically: true, encoding: .utf8)
+        let result = try VerdictProcess.run(["serve", "--port", "0", "--stop-after", "5"], in: folder.url)
+        #expect(result.status == 1 && result.error.contains("verdict.lua:4: server.cors[1]"), "\(result.error)")
+        #expect(result.error.contains("is not an origin"))
+    }
 }

@@ -42,6 +42,9 @@ extension VerdictCommand {
         @Flag(help: "Require a read token for OFREP flag evaluations too.")
         var flagsNeedToken = false
 
+        @Option(help: ArgumentHelp("Requests a minute per client address and per token (0: no limit; default: verdict.lua's, else 1200).", valueName: "n"))
+        var rateLimit: Int?
+
         @Option(help: ArgumentHelp("Stop by itself after this many seconds (for tests and demos).", valueName: "seconds"))
         var stopAfter: Double?
 
@@ -52,6 +55,7 @@ extension VerdictCommand {
             if !(0...65535).contains(port) { throw ValidationError("--port: give 0 to 65535") }
             if maxBody < 1024 { throw ValidationError("--max-body: give at least 1024 bytes") }
             if let stopAfter, stopAfter <= 0 { throw ValidationError("--stop-after: give a number of seconds above 0") }
+            if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit: give 0 (no limit) or more") }
         }
 
         func run() async throws {
@@ -73,6 +77,7 @@ extension VerdictCommand {
             configuration.port = port
             configuration.maxBodyBytes = maxBody
             configuration.flagsNeedToken = flagsNeedToken
+            configuration.rateLimit = rateLimit
             let server = VerdictServer(workspace: workspace, configuration: configuration, clock: clock, logger: Logger(label: "verdict"))
             if let stopAfter {
                 Task.detached {

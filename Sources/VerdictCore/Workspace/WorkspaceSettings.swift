@@ -20,6 +20,8 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var sandbox: SandboxLimits
     /// Where `verdict daily` POSTs its morning summary (Slack-compatible JSON), if anywhere.
     public var webhook: String?
+    /// `verdict serve`'s CORS allow-list and rate limit.
+    public var server = ServerSettings()
 
     /// Creates settings; omitted values take the defaults a new workspace gets.
     public init(
@@ -37,7 +39,8 @@ public struct WorkspaceSettings: Sendable, Equatable {
     }
 
     /// The fields `workspace { ... }` accepts.
-    static let fields = ["business", "time_zone", "window_days", "alpha", "power", "risk_tolerance", "webhook", "sandbox"]
+    static let fields = ["business", "time_zone", "window_days", "alpha", "power", "risk_tolerance", "webhook", "sandbox", "server"]
+    static let serverFields = ["cors", "rate_limit"]
     static let sandboxFields = ["memory_mb", "instructions", "seconds"]
 
     /// Whether `name` is a time zone in the IANA database (`America/Chicago`, `UTC`).
@@ -100,9 +103,39 @@ extension WorkspaceSettings {
                 throw reader.error(["webhook"], "\"\(webhook)\" is not an http(s) URL such as \"https://hooks.slack.com/services/...\"")
             }
         }
+        var server = ServerSettings()
+        if let table = try fields.optionalTable("server") {
+            try table.only(Self.serverFields, listing: true)
+            server.corsOrigins = try table.stringList("cors")
+            for (index, origin) in server.corsOrigins.enumerated() where !ServerSettings.isOrigin(origin) {
+                throw reader.error(
+                    ["server", "cors[\(index + 1)]"], "\"\(origin)\" is not an origin such as \"https://www.brightspark.example\" (scheme and host, no path)")
+            }
+            server.rateLimit = try table.integer("rate_limit", in: 0...1_000_000, expected: "requests a minute from 0 (no limit) to 1000000")
+                ?? server.rateLimit
+        }
         self.init(
             business: business, timeZone: timeZone, windowDays: windowDays, alpha: alpha, power: power, riskTolerance: riskTolerance,
             sandbox: limits)
         self.webhook = webhook
+        self.server = server
+    }
+}
+
+/// What `verdict serve` reads from `verdict.lua`: `server = { cors = { ... }, rate_limit = N }`.
+public struct ServerSettings: Sendable, Equatable {
+    /// The website origins whose pages may call the server (CORS), such as
+    /// `https://www.brightspark.example`.
+    public var corsOrigins: [String] = []
+    /// Requests a minute allowed per token and per client address (0: no limit).
+    public var rateLimit: Int = 1200
+
+    public init() {}
+
+    static func isOrigin(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            return false
+        }
+        return (url.path.isEmpty || url.path == "/") && url.query == nil && url.fragment == nil && !text.hasSuffix("/")
     }
 }
