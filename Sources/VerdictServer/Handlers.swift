@@ -1,4 +1,5 @@
 import Foundation
+import CompressNIO
 import Hummingbird
 import Synchronization
 import VerdictCore
@@ -137,14 +138,29 @@ final class Handlers: Sendable {
 
     enum Collected { case success(Data), failure(Response) }
 
-    /// The request's body, up to the configured size (413 beyond it).
+    /// The request's body, up to the configured size (413 beyond it), unzipped when it comes
+    /// with `Content-Encoding: gzip` (its unzipped size counts against the limit too).
     func collect(_ request: Request) async -> Collected {
+        var buffer: ByteBuffer
         do {
-            var buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-            return .success(Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch {
             return .failure(self.error(.contentTooLarge, "the body is over the limit of \(configuration.maxBodyBytes) bytes"))
         }
+        switch request.headers[.contentEncoding]?.lowercased() {
+        case nil, "identity": break
+        case "gzip":
+            do {
+                buffer = try buffer.decompress(with: .gzip(), maxSize: configuration.maxBodyBytes)
+            } catch let failure as CompressNIOError where failure == .bufferOverflow {
+                return .failure(self.error(.contentTooLarge, "the unzipped body is over the limit of \(configuration.maxBodyBytes) bytes"))
+            } catch {
+                return .failure(self.error(.badRequest, "the body is not valid gzip (\(error))"))
+            }
+        case let other?:
+            return .failure(self.error(.unsupportedMediaType, "Content-Encoding \(other) is not supported: send gzip, or none"))
+        }
+        return .success(Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -20,6 +20,15 @@ import VerdictTestSupport
         return folder
     }
 
+    /// `data` gzipped by the system's gzip.
+    static func gzip(_ data: Data, in folder: TemporaryFolder) throws -> Data {
+        let file = folder.url.appendingPathComponent("body-\(UUID().uuidString)")
+        try data.write(to: file)
+        let done = try VerdictProcess.run(program: URL(fileURLWithPath: "/bin/gzip"), ["-n", file.path], in: folder.url, environment: [:])
+        #expect(done.status == 0, "\(done.error)")
+        return try Data(contentsOf: URL(fileURLWithPath: file.path + ".gz"))
+    }
+
     static func token(_ name: String, _ scopes: String, in folder: TemporaryFolder) throws -> String {
         let made = try VerdictProcess.run(["token", "create", name, "--scope", scopes], in: folder.url)
         #expect(made.status == 0, "\(made.error)")
@@ -117,6 +126,21 @@ import VerdictTestSupport
         // The same body again is recognised, and stores nothing twice.
         let twice = try await server.request("POST", "/v1/events", body: array, headers: ["Authorization": "Bearer \(website)"])
         #expect(RunningServer.object(twice.body)["stored"] as? Int == 0)
+        // Gzip: unzipped and stored; one that unzips past the limit is refused as too large.
+        let line = #"{"event":"quote_viewed","timestamp":"2026-11-03T17:00:00Z","user_id":"h2","change_id":"CHG-0007","version_flag":"off"}"#
+        let zipped = try Self.gzip(Data((line + "\n").utf8), in: folder)
+        let unzipped = try await server.request(
+            "POST", "/v1/events", body: zipped, headers: ["Authorization": "Bearer \(website)", "Content-Encoding": "gzip"])
+        #expect(unzipped.status == 200 && RunningServer.object(unzipped.body)["stored"] as? Int == 1, "\(String(decoding: unzipped.body, as: UTF8.self))")
+        let bomb = try Self.gzip(Data(repeating: 0x20, count: 200_000), in: folder)
+        #expect(bomb.count < 4096)
+        let exploded = try await server.request("POST", "/v1/events", body: bomb, headers: ["Authorization": "Bearer \(website)", "Content-Encoding": "gzip"])
+        #expect(exploded.status == 413)
+        let notGzip = try await server.request(
+            "POST", "/v1/events", body: Data(line.utf8), headers: ["Authorization": "Bearer \(website)", "Content-Encoding": "gzip"])
+        #expect(notGzip.status == 400)
+        let brotli = try await server.request("POST", "/v1/events", body: Data(line.utf8), headers: ["Authorization": "Bearer \(website)", "Content-Encoding": "br"])
+        #expect(brotli.status == 415)
         // Too large: 413, and nothing stored.
         let large = try await server.request("POST", "/v1/events", body: Data(repeating: 0x20, count: 5000), headers: ["Authorization": "Bearer \(website)"])
         #expect(large.status == 413)
