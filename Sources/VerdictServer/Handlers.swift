@@ -193,7 +193,8 @@ final class Handlers: Sendable {
         case .success(let data): body = data
         case .failure(let response): return response
         }
-        return try authorized(request, .ingest) { token in
+        // `?token=` too: navigator.sendBeacon cannot set a header (the snippet's events).
+        return try authorized(request, .ingest, allowQueryToken: true) { token in
             do {
                 let report = try Ingester(workspace: workspace, clock: clock, actor: token.name).ingest(body: body, source: "http:\(token.name)")
                 return try json(report)

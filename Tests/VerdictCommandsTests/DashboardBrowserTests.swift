@@ -14,4 +14,15 @@ import VerdictTestSupport
         #expect(result.status == 0, "\(result.output)\n\(result.error)")
         #expect(result.output.hasSuffix("ok\n"), "\(result.output)")
     }
+
+    /// verdict.js on a contractor's test page against a live verdict serve
+    /// (Tests/Browser/snippet_check.py): the variant shown, the bucketing, the click stored.
+    @Test(.enabled(if: BrowserCheck.python != nil, "python3 is not installed: the website snippet is not checked in a browser"))
+    func theSnippetShowsTheVariantAndItsClickLands() throws {
+        if let missing = BrowserCheck.missingBrowser { Issue.record(Comment(rawValue: missing)); return }
+        let folder = try TemporaryFolder()
+        let result = try BrowserCheck.run(script: "Tests/Browser/snippet_check.py", [], in: folder.url)
+        #expect(result.status == 0 && result.output.hasSuffix("ok\n"), "\(result.output)\n\(result.error)")
+        #expect(result.output.contains("the snippet's arm is the server's"), "\(result.output)")
+    }
 }

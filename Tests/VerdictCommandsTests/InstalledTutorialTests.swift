@@ -23,6 +23,9 @@ import VerdictTestSupport
 
     @Test func installedThroughPathAndSymlink() throws {
         let (prefix, bin) = try Self.install()
+        // The website snippet is in the installed library.
+        let snippet = prefix.url.appendingPathComponent("share/verdict/plugins/web/verdict.js")
+        #expect(try String(contentsOf: snippet, encoding: .utf8) == String(contentsOf: Repository.file("plugins/web/verdict.js"), encoding: .utf8))
         let elsewhere = try TemporaryFolder()
         // A symbolic link on PATH, as package managers and `ln -s` make, pointing into the prefix.
         let linkFolder = elsewhere.url.appendingPathComponent("links")
