@@ -219,6 +219,9 @@ final class Handlers: Sendable {
     /// body may be empty or have no context; anything else must be a JSON object.
     func context(_ body: Data) -> Result<(key: String?, cohort: String?), OFREPFailure> {
         guard !body.allSatisfy({ [0x20, 0x09, 0x0D, 0x0A].contains($0) }) else { return .success((nil, nil)) }
+        guard !JSONNesting.exceeds(body, limit: 16) else {
+            return .failure(OFREPFailure(code: "PARSE_ERROR", details: "the body nests deeper than 16 levels"))
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             return .failure(OFREPFailure(code: "PARSE_ERROR", details: "the body is not a JSON object"))
         }

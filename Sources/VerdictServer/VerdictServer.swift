@@ -49,6 +49,8 @@ public struct VerdictServer: Sendable {
         handlers.register(on: router)
         let app = Application(
             router: router,
+            // A connection that sends nothing for 30 s is closed: slow clients cannot hold them.
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Verdict"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -8,7 +8,8 @@ import FoundationNetworking
 public final class RunningServer: @unchecked Sendable {
     public let port: Int
     let process: Process
-    let errors: Pipe
+    /// Its log (standard error), to a file: a pipe nobody reads would fill and stall it.
+    let log: URL
 
     /// Starts `verdict serve --port 0 extra...` in `directory` and waits for it to listen.
     public init(in directory: URL, _ extra: [String] = [], environment: [String: String] = [:]) throws {
@@ -20,9 +21,10 @@ public final class RunningServer: @unchecked Sendable {
         base.removeValue(forKey: "VERDICT_WORKSPACE")
         process.environment = base.merging(environment) { _, new in new }
         let output = Pipe()
-        errors = Pipe()
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         var seen = Data()
         let deadline = Date().addingTimeInterval(30)
@@ -46,10 +48,20 @@ public final class RunningServer: @unchecked Sendable {
     public func stop() -> String {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        return String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        defer { try? FileManager.default.removeItem(at: log) }
+        return (try? String(contentsOf: log, encoding: .utf8)) ?? ""
     }
 
     public var terminationStatus: Int32 { process.terminationStatus }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// The server's resident memory, in kB (Linux's /proc).
+    public var residentKB: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
 
     /// One request; the status, the headers (lower-cased names) and the body.
     public func request(

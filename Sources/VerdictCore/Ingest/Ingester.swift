@@ -237,6 +237,10 @@ public final class Ingester: Sendable {
     static func jsonLines(_ body: Data, source: String) throws -> Data {
         let start = body.firstIndex { ![0x20, 0x09, 0x0D, 0x0A, 0xEF, 0xBB, 0xBF].contains($0) }
         guard let start, body[start] == UInt8(ascii: "[") else { return body }
+        // An event nests at most 16 levels (as a line may); the array is one more.
+        guard !JSONNesting.exceeds(body, limit: 17) else {
+            throw IngestError.unreadable(source: source, reason: "nests deeper than an event may (16 levels inside the array)")
+        }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])

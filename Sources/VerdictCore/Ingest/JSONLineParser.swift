@@ -384,3 +384,30 @@ enum UTF8Check {
         return true
     }
 }
+
+/// How deeply a JSON text nests its arrays and objects, read without parsing it (strings
+/// skipped), stopping past `limit`: a body is checked before any parser, recursive or not,
+/// meets it.
+public enum JSONNesting {
+    /// Whether `data` nests deeper than `limit`.
+    public static func exceeds(_ data: Data, limit: Int) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return true }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return false
+    }
+}
