@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Synchronization
 
 /// CORS for the origins `verdict.lua` allows (`server = { cors = { "https://..." } }`): their
@@ -71,5 +72,36 @@ struct RateLimit: RouterMiddleware {
             return response
         }
         return try await next(request, context)
+    }
+}
+
+/// One log line per request, with its id (`hb.request.id`), method, path, status and time. The
+/// query is left out: a snippet's beacon carries its token there.
+struct RequestLog: RouterMiddleware {
+    typealias Context = VerdictRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        func log(_ status: String) {
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .string(status),
+                    "ms": .string(String(format: "%.1f", milliseconds)),
+                ])
+        }
+        do {
+            let response = try await next(request, context)
+            log(String(response.status.code))
+            return response
+        } catch let error as any HTTPResponseError {
+            log(String(error.status.code))
+            throw error
+        } catch {
+            log("500")
+            throw error
+        }
     }
 }

@@ -43,7 +43,7 @@ public struct VerdictServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) -> Void) async throws {
         let handlers = try Handlers(workspace: workspace, configuration: configuration, clock: clock)
         let router = Router(context: VerdictRequestContext.self)
-        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: RequestLog())
         router.add(middleware: AllowedOrigins(origins: Set(workspace.settings.server.corsOrigins)))
         router.add(middleware: RateLimit(perMinute: configuration.rateLimit ?? workspace.settings.server.rateLimit))
         handlers.register(on: router)

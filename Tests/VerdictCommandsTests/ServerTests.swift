@@ -157,6 +157,11 @@ import VerdictTestSupport
         let trail = try VerdictProcess.run(["audit", "--csv"], in: folder.url).output
         #expect(trail.contains(",website,ingest,") && trail.contains(",owner,flag,"), "\(trail)")
         #expect(try await server.request("POST", "/v1/experiments/CHG-0007/flag", body: Data("{}".utf8), headers: ["Authorization": "Bearer \(website)"]).status == 403)
+        // A beacon's token rides in the address; it opens /v1/events and stays out of the log.
+        let beacon = try await server.request("POST", "/v1/events?token=\(website)", body: Data((line + "\n").utf8))
+        #expect(beacon.status == 200)
+        let log = server.stop()
+        #expect(log.contains("path=/v1/events status=200") && !log.contains(website), "\(log)")
     }
 
     @Test func theWebsitesOriginMayCallAndTooManyRequestsWait() async throws {
