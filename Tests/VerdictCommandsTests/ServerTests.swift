@@ -209,4 +209,30 @@ import VerdictTestSupport
         #expect(result.status == 1 && result.error.contains("verdict.lua:4: server.cors[1]"), "\(result.error)")
         #expect(result.error.contains("is not an origin"))
     }
+
+    /// SIGTERM: the request in flight is answered and its batch committed, then a clean exit.
+    @Test func sigtermFinishesTheRequestInFlight() async throws {
+        let folder = try Self.workspace()
+        let website = try Self.token("website", "ingest", in: folder)
+        func count() throws -> Int {
+            let output = try VerdictProcess.run(["events", "--change", "CHG-0007", "--json"], in: folder.url).output
+            return ((try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [[String: Any]])?.first?["events"] as? Int ?? -1
+        }
+        let before = try count()
+        let server = try RunningServer(in: folder.url)
+        // A batch big enough to be in flight when the signal comes: 20,000 events.
+        var lines = ""
+        for index in 0..<20_000 {
+            lines += #"{"event":"quote_viewed","timestamp":"2026-11-03T16:00:00Z","user_id":"b\#(index)","change_id":"CHG-0007","version_flag":"on","event_id":"sig-\#(index)"}"# + "\n"
+        }
+        async let answer = server.request("POST", "/v1/events", body: Data(lines.utf8), headers: ["Authorization": "Bearer \(website)"])
+        try await Task.sleep(nanoseconds: 150_000_000)
+        kill(server.pid, SIGTERM)
+        let response = try await answer
+        _ = server.stop()
+        #expect(response.status == 200 && RunningServer.object(response.body)["stored"] as? Int == 20_000, "\(String(decoding: response.body, as: UTF8.self))")
+        #expect(server.terminationStatus == 0)
+        #expect(try count() == before + 20_000)
+        #expect(try VerdictProcess.run(["audit", "verify"], in: folder.url).status == 0)
+    }
 }

@@ -56,6 +56,8 @@ public final class RunningServer: @unchecked Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    public var pid: Int32 { process.processIdentifier }
+
     /// The server's resident memory, in kB (Linux's /proc).
     public var residentKB: Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
