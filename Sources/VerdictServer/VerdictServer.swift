@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 import Logging
 import Synchronization
 import VerdictCore
@@ -22,6 +23,8 @@ public struct VerdictServer: Sendable {
         public var flagsNeedToken: Bool = false
         /// Requests a minute per client address and per token (nil: `verdict.lua`'s, 0: none).
         public var rateLimit: Int?
+        /// The morning (and weekly) runs in this process, at their local time.
+        public var schedule: ServerSchedule?
 
         public init() {}
     }
@@ -47,11 +50,16 @@ public struct VerdictServer: Sendable {
         router.add(middleware: AllowedOrigins(origins: Set(workspace.settings.server.corsOrigins)))
         router.add(middleware: RateLimit(perMinute: configuration.rateLimit ?? workspace.settings.server.rateLimit))
         handlers.register(on: router)
+        var services: [any Service] = []
+        if let schedule = configuration.schedule {
+            services.append(ScheduledRuns(schedule: schedule, workspace: workspace, logger: logger))
+        }
         let app = Application(
             router: router,
             // A connection that sends nothing for 30 s is closed: slow clients cannot hold them.
             server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Verdict"),
+            services: services,
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService()
@@ -70,4 +78,32 @@ public struct VerdictRequestContext: RequestContext, RemoteAddressRequestContext
 
     /// Bodies are collected with the server's own limit (`Configuration.maxBodyBytes`).
     public var maxUploadSize: Int { .max }
+}
+
+/// The scheduled runs as a service of the application: sleeps until the next run's time, runs
+/// what is due, and stops with the server.
+struct ScheduledRuns: Service {
+    let schedule: ServerSchedule
+    let workspace: Workspace
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled {
+            let now = Date()
+            let next = schedule.next(after: now, in: workspace.timeZone)
+            logger.info("next scheduled run", metadata: ["at": .string(EventRecord.format(next, in: workspace.timeZone))])
+            do {
+                let wait = UInt64(max(0, next.timeIntervalSince(now)) * 1e9)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(nanoseconds: wait) }
+            } catch {
+                return  // the server is stopping
+            }
+            if Task.isShuttingDownGracefully { return }
+            let clock = SystemClock()
+            let date = workspace.today(clock)
+            for line in schedule.runDue(workspace: workspace, clock: clock, date: date) {
+                logger.info("scheduled run", metadata: ["summary": .string(line)])
+            }
+        }
+    }
 }

@@ -235,4 +235,24 @@ import VerdictTestSupport
         #expect(try count() == before + 20_000)
         #expect(try VerdictProcess.run(["audit", "verify"], in: folder.url).status == 0)
     }
+
+    /// `--daily-at`: the morning run in the server's process, under the runs' lock.
+    @Test func theMorningRunHappensInTheServer() async throws {
+        let folder = try TemporaryFolder()
+        #expect(try VerdictProcess.run(["init", ".", "--time-zone", "UTC"], in: folder.url).status == 0)
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let soon = utc.dateComponents([.hour, .minute, .second], from: Date().addingTimeInterval(3))
+        let at = String(format: "%02d:%02d:%02d", soon.hour!, soon.minute!, soon.second!)
+        let server = try RunningServer(in: folder.url, ["--daily-at", at])
+        let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let summary = folder.url.appendingPathComponent("daily/\(today).txt")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: summary.path) { try await Task.sleep(nanoseconds: 100_000_000) }
+        let log = server.stop()
+        #expect(FileManager.default.fileExists(atPath: summary.path), "\(log)")
+        #expect(log.contains("scheduled run"), "\(log)")
+        // cron's run for the same date finds it done.
+        let again = try VerdictProcess.run(["daily", "--no-dashboard"], in: folder.url)
+        #expect(again.status == 0 && again.output.contains("changed nothing") || again.output.contains("already"), "\(again.output)")
+    }
 }

@@ -21,6 +21,9 @@ extension VerdictCommand {
                   GET  /                                   the dashboard, live (token: read, or ?token=)
                   GET  /healthz                            ok
 
+                With --daily-at 06:00 it also runs `verdict daily` every morning, and `verdict run-all` after it on \
+                the --weekly-on day, under the same locks as cron's, so the two never both run.
+
                 It listens on 127.0.0.1 unless --bind says otherwise, logs each request with its id to \
                 standard error, and on SIGTERM or Ctrl-C finishes the requests in flight before it stops.
 
@@ -45,6 +48,15 @@ extension VerdictCommand {
         @Option(help: ArgumentHelp("Requests a minute per client address and per token (0: no limit; default: verdict.lua's, else 1200).", valueName: "n"))
         var rateLimit: Int?
 
+        @Option(help: ArgumentHelp("Run the morning run (verdict daily) in this process every day at this local time (HH:MM).", valueName: "time"))
+        var dailyAt: String?
+
+        @Option(help: ArgumentHelp("With --daily-at: the weekly run (verdict run-all) after it on this day (mon ... sun).", valueName: "day"))
+        var weeklyOn = "mon"
+
+        @Flag(help: "With --daily-at: the weekly run carries out its recommendations (run-all --apply).")
+        var apply = false
+
         @Option(help: ArgumentHelp("Stop by itself after this many seconds (for tests and demos).", valueName: "seconds"))
         var stopAfter: Double?
 
@@ -56,6 +68,19 @@ extension VerdictCommand {
             if maxBody < 1024 { throw ValidationError("--max-body: give at least 1024 bytes") }
             if let stopAfter, stopAfter <= 0 { throw ValidationError("--stop-after: give a number of seconds above 0") }
             if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit: give 0 (no limit) or more") }
+            if let dailyAt { _ = try Self.clockTime(dailyAt) }
+            guard ScheduleCommand.weekdays.contains(weeklyOn.lowercased()) else {
+                throw ValidationError("--weekly-on: \"\(weeklyOn)\" is not one of \(ScheduleCommand.weekdays.joined(separator: ", "))")
+            }
+        }
+
+        /// HH:MM, or HH:MM:SS.
+        static func clockTime(_ text: String) throws -> (hour: Int, minute: Int, second: Int) {
+            let parts = text.split(separator: ":").map { Int($0) }
+            guard [2, 3].contains(parts.count), parts.allSatisfy({ $0 != nil }), (0...23).contains(parts[0]!), (0...59).contains(parts[1]!),
+                parts.count == 2 || (0...59).contains(parts[2]!)
+            else { throw ValidationError("--daily-at: \"\(text)\" is not a time such as 06:00") }
+            return (parts[0]!, parts[1]!, parts.count == 3 ? parts[2]! : 0)
         }
 
         func run() async throws {
@@ -78,6 +103,11 @@ extension VerdictCommand {
             configuration.maxBodyBytes = maxBody
             configuration.flagsNeedToken = flagsNeedToken
             configuration.rateLimit = rateLimit
+            if let dailyAt {
+                configuration.schedule = ServerSchedule(
+                    dailyAt: try Self.clockTime(dailyAt), weeklyDay: ScheduleCommand.weekdays.firstIndex(of: weeklyOn.lowercased())! + 1,
+                    apply: apply)
+            }
             let server = VerdictServer(workspace: workspace, configuration: configuration, clock: clock, logger: Logger(label: "verdict"))
             if let stopAfter {
                 Task.detached {

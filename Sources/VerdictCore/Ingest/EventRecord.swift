@@ -76,7 +76,7 @@ public struct EventRecord: Sendable, Equatable, Encodable {
     /// `instant` as ISO 8601 in `zone` to the second (`2026-11-09T07:00:00-06:00`; `Z` for a zero
     /// offset), as `ISO8601DateFormatter` with `.withInternetDateTime` writes it, by arithmetic:
     /// making a formatter costs more than formatting thousands of instants.
-    static func format(_ instant: Date, in zone: TimeZone) -> String {
+    public static func format(_ instant: Date, in zone: TimeZone) -> String {
         let seconds = Int64(instant.timeIntervalSince1970.rounded(.down))  // the second it falls in
         let offset = zone.secondsFromGMT(for: instant)
         let local = seconds + Int64(offset)
