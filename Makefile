@@ -5,7 +5,7 @@ SWIFT ?= swift
 SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev zlib1g-dev
 # The dashboard's tests run it in headless Chromium, through Selenium and axe-core from PyPI.
 BROWSER_PACKAGES := chromium chromium-driver python3 python3-venv
-BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip python3-venv time
+BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip python3-venv time wrk
 PREFIX ?= /usr/local
 DEMO_DIR ?= $(shell mktemp -d -u /tmp/verdict-demo.XXXXXX)
 
