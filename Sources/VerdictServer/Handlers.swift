@@ -259,8 +259,10 @@ final class Handlers: Sendable {
             guard let flag = all.flags.first(where: { $0.key == key }) else {
                 return try json(OFREPFailure(key: key, code: "FLAG_NOT_FOUND", details: "no flag named \(key)"), status: .notFound)
             }
-            return try json(FlagEvaluation(
-                flag, changeState: all.states[flag.changeID], targetingKey: visitor.key, cohort: visitor.cohort, day: workspace.today(clock)))
+            return try json(
+                FlagEvaluation(
+                    flag, changeState: all.states[flag.changeID], targetingKey: visitor.key, cohort: visitor.cohort, day: workspace.today(clock)),
+                compact: true)
         }
     }
 
@@ -277,8 +279,10 @@ final class Handlers: Sendable {
             let bulk = Bulk(flags: all.flags.map {
                 FlagEvaluation($0, changeState: all.states[$0.changeID], targetingKey: visitor.key, cohort: visitor.cohort, day: today)
             })
-            var response = try json(bulk)
-            let tag = "\"" + String(sha256Hex(try JSONOutput.encode(bulk)).prefix(32)) + "\""
+            let text = try JSONOutput.compact(bulk)
+            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+            response.headers[.contentType] = "application/json"
+            let tag = "\"" + String(sha256Hex(text).prefix(32)) + "\""
             if let wanted = request.headers[.ifNoneMatch], wanted.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) {
                 response = Response(status: .notModified)
             }
@@ -296,8 +300,9 @@ final class Handlers: Sendable {
 
     // MARK: - Answers
 
-    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        var response = Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: try JSONOutput.encode(value) + "\n")))
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, compact: Bool = false) throws -> Response {
+        let text = compact ? try JSONOutput.compact(value) : try JSONOutput.encode(value)
+        var response = Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
         response.headers[.contentType] = "application/json"
         return response
     }
