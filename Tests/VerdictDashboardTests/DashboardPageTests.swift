@@ -27,7 +27,7 @@ import Testing
             status: status, hypothesis: "A visible button raises bookings.", design: "A/B on flag f: off vs on, 50% treatment",
             rule: "PASS when ... shows lift ≥ 5%", limits: ["booking_submit error rate may rise at most 0.5 pp"], cohorts: cohorts,
             chip: .init(tone: tone, label: tone == .running ? "running day 4 of 7" : tone.rawValue.uppercased(), detail: nil),
-            outcome: nil, report: nil,
+            outcome: nil,
             figures: [.init(cohorts: ["all"], caption: "every declared cohort", rows: [row, row, row])]
                 + cohorts.map { .init(cohorts: [$0], caption: "cohort \($0)", rows: [row, row, row]) },
             primary: series, leading: series,
@@ -39,7 +39,7 @@ import Testing
                 outcome: "inconclusive", reason: "the interval straddles the rule's threshold", recorded: false, recordedAt: nil,
                 window: "2026-11-02 to 2026-11-08", primary: "quote_viewed → appointment_booked", relative: 0.25, low: 0.05, high: 0.48,
                 controlN: 840, treatmentN: 826, mde: 0.2, changeText: "+25.0% (+5.0% to +48.0%)", recommendation: "extend",
-                recommendationReason: "one more week", figuresChanged: false),
+                recommendationReason: "one more week"),
             decisions: [],
             audit: (1...40).map { .init(seq: Int64($0), at: "2026-11-02T13:00:00Z", actor: "dana", action: "flag", summary: "flag f: running 50% → throttled 10% (safety: 48h check)", hash: String(repeating: "b", count: 64)) })
     }

@@ -62,8 +62,6 @@ public struct Dashboard: Sendable {
         public var chip: Chip
         /// For a decided change.
         public var outcome: Outcome?
-        /// The figures over the change's window (`verdict report NAME --json`, with cohorts).
-        public var report: ReportDocument?
         /// The KPI figures for every customer, then per declared cohort: what the cohort
         /// filter switches between.
         public var figures: [FigureSet]
@@ -194,8 +192,6 @@ public struct Dashboard: Sendable {
         /// keep, rollback or extend, and why.
         public var recommendation: String
         public var recommendationReason: String
-        /// The recorded verdict's outcome differs from the figures now (late events).
-        public var figuresChanged: Bool
     }
 
     public struct DecisionSummary: Sendable {

@@ -113,8 +113,6 @@ extension Dashboard {
         let (report, days) = try evaluator.reportWithDays(
             from: sealed.from, to: sealed.to, days: [(declaration.primary, .primary), (declaration.leading, .leading)])
         let (primaryDays, leadingDays) = (days[0].filter { $0.day <= date }, days[1].filter { $0.day <= date })
-        let evaluated = EvaluatedExperiment(declaration: declaration, report: report, days: [primaryDays, leadingDays])
-        let document = ReportDocument(evaluated)
         let primary = report.kpis.first { $0.role == .primary }
         let leading = report.kpis.first { $0.role == .leading }
 
@@ -125,7 +123,7 @@ extension Dashboard {
                 early: details["early"] == .bool(true))
         }
         let recorded = verdicts.last
-        let verdict = verdictSummary(recorded: recorded, report: report, document: document, declaration: declaration)
+        let verdict = verdictSummary(recorded: recorded, report: report)
         let rolledBackBySafety = checks.contains { $0.action == "rollback" }
         var outcome: Outcome?
         if ["kept", "rolled_back"].contains(status.state) {
@@ -163,7 +161,7 @@ extension Dashboard {
             status: status, hypothesis: declaration.hypothesis, design: declaration.designText, rule: declaration.ruleText,
             limits: declaration.limitTexts, cohorts: declaration.cohorts,
             chip: chip(status, verdict: recorded, report: report, rolledBackBySafety: rolledBackBySafety),
-            outcome: outcome, report: document, figures: figureSets(report, cohorts: declaration.cohorts),
+            outcome: outcome, figures: figureSets(report, cohorts: declaration.cohorts),
             primary: primary.map { series($0, days: primaryDays) }, leading: leading.map { series($0, days: leadingDays) },
             guardrails: report.kpis.filter { $0.role == .guardrail }.map { guardrail($0, holds: report.verdict.ruleHolds[$0.kpi.name]) },
             timeline: timeline(status, declaration: declaration, checks: checks, records: records, zone: zone),
@@ -193,7 +191,7 @@ extension Dashboard {
     }
 
     static func verdictSummary(
-        recorded: VerdictRow?, report: ExperimentReport, document: ReportDocument, declaration: ExperimentDeclaration
+        recorded: VerdictRow?, report: ExperimentReport
     ) -> VerdictSummary? {
         // The recorded verdict stands as recorded; without one, the figures so far.
         struct Recorded: Decodable {
@@ -224,8 +222,7 @@ extension Dashboard {
                 relative: primary.difference.relative, low: primary.difference.ci_low, high: primary.difference.ci_high,
                 controlN: primary.arms.control.n, treatmentN: primary.arms.treatment.n, mde: primary.mde,
                 changeText: changeText(primary.difference.relative, primary.difference.ci_low, primary.difference.ci_high),
-                recommendation: figures.recommendation.action, recommendationReason: figures.recommendation.reason,
-                figuresChanged: figures.verdict.outcome != report.verdict.outcome.rawValue)
+                recommendation: figures.recommendation.action, recommendationReason: figures.recommendation.reason)
         }
         guard let primary = report.kpis.first(where: { $0.role == .primary }) else { return nil }
         return VerdictSummary(
@@ -234,8 +231,7 @@ extension Dashboard {
             relative: primary.relative?.value, low: primary.relative?.low, high: primary.relative?.high,
             controlN: primary.control.n, treatmentN: primary.treatment.n, mde: primary.minimumDetectableEffect,
             changeText: changeText(primary.relative?.value, primary.relative?.low, primary.relative?.high),
-            recommendation: report.recommendation.action.rawValue, recommendationReason: report.recommendation.reason,
-            figuresChanged: false)
+            recommendation: report.recommendation.action.rawValue, recommendationReason: report.recommendation.reason)
     }
 
     /// A relative change and its interval in words: `+12.0% (−3.1% to +29.8%)`.

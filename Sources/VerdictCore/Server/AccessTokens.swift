@@ -122,8 +122,6 @@ public struct TokenCheck: Sendable {
         return found
     }
 
-    public var isEmpty: Bool { tokens.isEmpty }
-
     static func bytes(_ hex: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var index = hex.startIndex
