@@ -15,7 +15,7 @@ final class Handlers: Sendable {
     /// The tokens in force, read again at most every second (a revoked token stops within it).
     let tokenCache = Mutex<(check: TokenCheck, at: Date)?>(nil)
     /// The flags, read again at most every second: OFREP is the hot path.
-    let flagCache = Mutex<(flags: [FlagStatus], states: [String: String], at: Date)?>(nil)
+    let flagCache = Mutex<FlagBoard?>(nil)
 
     init(workspace: Workspace, configuration: VerdictServer.Configuration, clock: any VerdictClock) throws {
         self.workspace = workspace
@@ -206,13 +206,48 @@ final class Handlers: Sendable {
 
     // MARK: - OFREP
 
-    /// The flags, and the state of each change (by change_id).
-    func flags() throws -> (flags: [FlagStatus], states: [String: String]) {
-        if let cached = flagCache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 1 { return (cached.flags, cached.states) }
+    /// The flags as they stand, read again at most every second. A flag's answer depends on
+    /// the visitor only through its variant and reason, so each distinct answer is encoded once
+    /// per reading and its text reused (`FlagBoard.text`).
+    final class FlagBoard: Sendable {
+        let flags: [FlagStatus]
+        let byKey: [String: FlagStatus]
+        /// The state of each change, by change_id.
+        let states: [String: String]
+        /// The workspace's local day when read (switchbacks change variant by day).
+        let today: LocalDay
+        let at: Date
+        let texts = Mutex<[String: String]>([:])
+
+        init(flags: [FlagStatus], states: [String: String], today: LocalDay, at: Date) {
+            self.flags = flags
+            byKey = Dictionary(flags.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            self.states = states
+            self.today = today
+            self.at = at
+        }
+
+        func evaluate(_ flag: FlagStatus, key: String?, cohort: String?) -> FlagEvaluation {
+            FlagEvaluation(flag, changeState: states[flag.changeID], targetingKey: key, cohort: cohort, day: today)
+        }
+
+        /// The compact JSON of `evaluation`, encoded once per flag, variant and reason.
+        func text(_ evaluation: FlagEvaluation) throws -> String {
+            let slot = evaluation.key + "\u{0}" + evaluation.variant + "\u{0}" + evaluation.reason
+            if let text = texts.withLock({ $0[slot] }) { return text }
+            let text = try JSONOutput.compact(evaluation)
+            texts.withLock { $0[slot] = text }
+            return text
+        }
+    }
+
+    func flags() throws -> FlagBoard {
+        if let cached = flagCache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 1 { return cached }
         let flags = try reads.flags()
         let states = Dictionary(try reads.statuses().map { ($0.changeID, $0.state) }, uniquingKeysWith: { _, last in last })
-        flagCache.withLock { $0 = (flags, states, Date()) }
-        return (flags, states)
+        let board = FlagBoard(flags: flags, states: states, today: workspace.today(clock), at: Date())
+        flagCache.withLock { $0 = board }
+        return board
     }
 
     /// The request's evaluation context: `targetingKey` and a `cohort` (or `user_cohort`). A
@@ -255,14 +290,11 @@ final class Handlers: Sendable {
             failure.key = key
             return try json(failure, status: .badRequest)
         case .success(let visitor):
-            let all = try flags()
-            guard let flag = all.flags.first(where: { $0.key == key }) else {
+            let board = try flags()
+            guard let flag = board.byKey[key] else {
                 return try json(OFREPFailure(key: key, code: "FLAG_NOT_FOUND", details: "no flag named \(key)"), status: .notFound)
             }
-            return try json(
-                FlagEvaluation(
-                    flag, changeState: all.states[flag.changeID], targetingKey: visitor.key, cohort: visitor.cohort, day: workspace.today(clock)),
-                compact: true)
+            return text(try board.text(board.evaluate(flag, key: visitor.key, cohort: visitor.cohort)))
         }
     }
 
@@ -273,15 +305,10 @@ final class Handlers: Sendable {
         case .failure(let failure):
             return try json(failure, status: .badRequest)
         case .success(let visitor):
-            let today = workspace.today(clock)
-            struct Bulk: Encodable { var flags: [FlagEvaluation] }
-            let all = try flags()
-            let bulk = Bulk(flags: all.flags.map {
-                FlagEvaluation($0, changeState: all.states[$0.changeID], targetingKey: visitor.key, cohort: visitor.cohort, day: today)
-            })
-            let text = try JSONOutput.compact(bulk)
-            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
-            response.headers[.contentType] = "application/json"
+            let board = try flags()
+            let text = "{\"flags\":[" + (try board.flags.map { try board.text(board.evaluate($0, key: visitor.key, cohort: visitor.cohort)) })
+                .joined(separator: ",") + "]}"
+            var response = self.text(text)
             let tag = "\"" + String(sha256Hex(text).prefix(32)) + "\""
             if let wanted = request.headers[.ifNoneMatch], wanted.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) {
                 response = Response(status: .notModified)
@@ -300,9 +327,13 @@ final class Handlers: Sendable {
 
     // MARK: - Answers
 
-    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, compact: Bool = false) throws -> Response {
-        let text = compact ? try JSONOutput.compact(value) : try JSONOutput.encode(value)
-        var response = Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        text(try JSONOutput.encode(value), status: status)
+    }
+
+    /// An answer of JSON text already encoded.
+    func text(_ json: String, status: HTTPResponse.Status = .ok) -> Response {
+        var response = Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: json + "\n")))
         response.headers[.contentType] = "application/json"
         return response
     }

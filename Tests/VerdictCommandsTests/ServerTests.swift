@@ -69,7 +69,11 @@ import VerdictTestSupport
         // Bulk: every flag, an ETag, and 304 when it matches.
         let bulk = try await server.request("POST", "/ofrep/v1/evaluate/flags", body: body)
         let tag = try #require(bulk.headers["etag"])
-        #expect(bulk.status == 200 && (RunningServer.object(bulk.body)["flags"] as? [Any])?.count == 1)
+        let flags = RunningServer.object(bulk.body)["flags"] as? [[String: Any]] ?? []
+        #expect(bulk.status == 200 && flags.count == 1)
+        // Each flag of the bulk answer is the single evaluation's answer for the same visitor.
+        let sorted = { (object: Any) in try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) }
+        #expect(try flags.first.map(sorted) == sorted(answer), "\(flags) against \(answer)")
         let unchanged = try await server.request("POST", "/ofrep/v1/evaluate/flags", body: body, headers: ["If-None-Match": tag])
         #expect(unchanged.status == 304 && unchanged.body.isEmpty)
         let log = server.stop()
@@ -150,10 +154,19 @@ import VerdictTestSupport
         let after = try VerdictProcess.run(["events", "--json"], in: folder.url).output
         #expect(before != after)
         // The batch and the decision are on the trail under the tokens' names.
+        let visitor = Data(#"{"context":{"targetingKey":"visitor-9","cohort":"new_customer"}}"#.utf8)
+        let share = { () async throws -> Any? in
+            let answer = try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button", body: visitor)
+            return (RunningServer.object(answer.body)["metadata"] as? [String: Any])?["share"]
+        }
+        #expect(try await share() as? Double == 0.5)
         let decided = try await server.request(
             "POST", "/v1/experiments/CHG-0007/flag", body: Data(#"{"action":"throttle","share":0.1}"#.utf8),
             headers: ["Authorization": "Bearer \(admin)"])
         #expect(decided.status == 200, "\(String(decoding: decided.body, as: UTF8.self))")
+        // Flags are read again within a second: the answers follow the throttle.
+        try await Task.sleep(for: .milliseconds(1100))
+        #expect(try await share() as? Double == 0.1)
         let trail = try VerdictProcess.run(["audit", "--csv"], in: folder.url).output
         #expect(trail.contains(",website,ingest,") && trail.contains(",owner,flag,"), "\(trail)")
         #expect(try await server.request("POST", "/v1/experiments/CHG-0007/flag", body: Data("{}".utf8), headers: ["Authorization": "Bearer \(website)"]).status == 403)
