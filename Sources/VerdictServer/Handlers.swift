@@ -12,6 +12,8 @@ final class Handlers: Sendable {
     let clock: any VerdictClock
     let reads: Lifecycle
     let tokens: AccessTokens
+    /// Events in, a commit for the requests that arrive together.
+    let intake: EventIntake
     /// The tokens in force, read again at most every second (a revoked token stops within it).
     let tokenCache = Mutex<(check: TokenCheck, at: Date)?>(nil)
     /// The flags, read again at most every second: OFREP is the hot path.
@@ -23,6 +25,7 @@ final class Handlers: Sendable {
         self.clock = clock
         reads = try Lifecycle(workspace: workspace, clock: clock, actor: "server")
         tokens = try AccessTokens(workspace: workspace, clock: clock, actor: "server")
+        intake = try EventIntake(workspace: workspace, clock: clock)
     }
 
     func register(on router: Router<VerdictRequestContext>) {
@@ -106,16 +109,34 @@ final class Handlers: Sendable {
     func authorized(
         _ request: Request, _ scope: TokenScope, allowQueryToken: Bool = false, _ body: (AccessToken) throws -> Response
     ) throws -> Response {
-        guard let secret = bearer(request, allowQueryToken: allowQueryToken) else {
-            return error(.unauthorized, "this needs a token with the \(scope.rawValue) scope: Authorization: Bearer <token> (verdict token create)")
+        let token: AccessToken
+        switch try bearerToken(request, scope, allowQueryToken: allowQueryToken) {
+        case .success(let found): token = found
+        case .failure(let refusal): return refusal.response
         }
-        guard let token = try tokenCheck().token(for: secret) else { return error(.unauthorized, "the token is not known, or was revoked") }
-        guard token.allows(scope) else { return error(.forbidden, "the token \(token.name) lacks the \(scope.rawValue) scope") }
         do {
             return try body(token)
         } catch let failure as LifecycleError {
             return error(.conflict, failure.description)
         }
+    }
+
+    struct Refusal: Error { var response: Response }
+
+    /// The request's token when it has `scope`; else the answer: 401 (none, or one that opens
+    /// nothing) or 403 (a token without that scope).
+    func bearerToken(_ request: Request, _ scope: TokenScope, allowQueryToken: Bool = false) throws -> Result<AccessToken, Refusal> {
+        guard let secret = bearer(request, allowQueryToken: allowQueryToken) else {
+            return .failure(Refusal(response: error(
+                .unauthorized, "this needs a token with the \(scope.rawValue) scope: Authorization: Bearer <token> (verdict token create)")))
+        }
+        guard let token = try tokenCheck().token(for: secret) else {
+            return .failure(Refusal(response: error(.unauthorized, "the token is not known, or was revoked")))
+        }
+        guard token.allows(scope) else {
+            return .failure(Refusal(response: error(.forbidden, "the token \(token.name) lacks the \(scope.rawValue) scope")))
+        }
+        return .success(token)
     }
 
     /// An admin write: a token with `admin`, a JSON body, the change_id of the path.
@@ -194,13 +215,19 @@ final class Handlers: Sendable {
         case .failure(let response): return response
         }
         // `?token=` too: navigator.sendBeacon cannot set a header (the snippet's events).
-        return try authorized(request, .ingest, allowQueryToken: true) { token in
-            do {
-                let report = try Ingester(workspace: workspace, clock: clock, actor: token.name).ingest(body: body, source: "http:\(token.name)")
-                return try json(report)
-            } catch let failure as IngestError {
-                return error(.badRequest, failure.description)
-            }
+        let token: AccessToken
+        switch try bearerToken(request, .ingest, allowQueryToken: true) {
+        case .success(let found): token = found
+        case .failure(let refusal): return refusal.response
+        }
+        do {
+            let report = try await intake.ingest(Ingester.Submission(body: body, source: "http:\(token.name)", actor: token.name))
+            return try json(report)
+        } catch let failure as IngestError {
+            return error(.badRequest, failure.description)
+        } catch {
+            // The store's own failure (a full disk, say): the request's group was rolled back whole.
+            return self.error(.serviceUnavailable, "the events were not stored (\(error)): send them again")
         }
     }
 

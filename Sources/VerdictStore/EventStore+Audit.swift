@@ -53,11 +53,11 @@ extension EventStore {
 
     /// Appends one record inside the caller's transaction, after the last one.
     static func appendAudit(_ db: Database, _ make: AuditRecordMaker) throws -> AuditRow {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
         let row = make((last?["seq"] as Int64? ?? 0) + 1, last?["hash"])
-        try db.execute(
-            sql: "INSERT INTO audit (seq, at, change_id, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [row.seq, row.at, row.changeID, row.actor, row.action, row.details, row.previousHash, row.hash])
+        try db.cachedStatement(
+            sql: "INSERT INTO audit (seq, at, change_id, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [row.seq, row.at, row.changeID, row.actor, row.action, row.details, row.previousHash, row.hash])
         return row
     }
 

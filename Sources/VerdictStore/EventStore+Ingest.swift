@@ -90,7 +90,7 @@ public final class BatchWriter {
             INSERT INTO events (batch_id, event, ts, day, change_id, attributed, version_flag,
                 user_cohort, user_id, status, latency_ms, value, event_id, props, hash)
             """
-        insertStatement = try db.makeStatement(
+        insertStatement = try db.cachedStatement(
             sql: columns + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
                 + (checkingEventIDs ? " ON CONFLICT DO NOTHING" : ""))
         insert = insertStatement.sqliteStatement
@@ -185,9 +185,8 @@ public final class BatchWriter {
     public func quarantine(_ row: QuarantinedRow) throws {
         rowsRead += 1
         quarantined += 1
-        try db.execute(
-            sql: "INSERT INTO quarantine (batch_id, source, line, reason, raw) VALUES (?, ?, ?, ?, ?)",
-            arguments: [batchID, row.source, row.line, row.reason, row.raw])
+        try db.cachedStatement(sql: "INSERT INTO quarantine (batch_id, source, line, reason, raw) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [batchID, row.source, row.line, row.reason, row.raw])
     }
 
     private func bind(_ text: String?, _ index: Int32) {
@@ -267,82 +266,157 @@ extension EventStore {
     public func ingest(
         source: String, format: String, at time: Int64, expectedRows: Int? = nil, replacing: Bool = false,
         digester makeDigester: (() -> any RowDigester)? = nil, audit: ((BatchOutcome) -> AuditRecordMaker)? = nil,
-        _ body: (BatchWriter) throws -> String
+        _ body: @escaping (BatchWriter) throws -> String
     ) throws -> BatchOutcome {
+        let batch = PendingBatch(
+            source: source, format: format, at: time, expectedRows: expectedRows, replacing: replacing, digester: makeDigester,
+            audit: audit, body: body)
         do {
-            return try pool.write { db in
-                let replaced = replacing ? try Self.removeBatches(db, source: source, at: time) : []
-                // The last id stands in for the number of events (cheap; counting scans them all).
-                let lastEarlierID = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM events") ?? 0
-                let expected = expectedRows ?? 0
-                let bulk = expected >= Self.bulkThreshold && expected * 2 >= Int(lastEarlierID)
-                if bulk {
-                    for name in Schema.eventIndexNames { try db.execute(sql: "DROP INDEX \(name)") }
-                }
-                try db.execute(
-                    sql: "INSERT INTO batches (source, format, ingested_at) VALUES (?, ?, ?)",
-                    arguments: [source, format, time])
-                let batchID = db.lastInsertedRowID
-                let writer = try BatchWriter(db: db, batchID: batchID, checkingEventIDs: !bulk)
-                writer.digester = makeDigester?()
-                let sha256 = try body(writer)
-                if let earlier = try Row.fetchOne(
-                    db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?", arguments: [sha256])
-                {
-                    throw AlreadyIngested(batchID: earlier["id"], at: earlier["ingested_at"])
-                }
-                if bulk {
-                    writer.countRemovedDuplicates(try Self.indexEventIDs(db, batchID: batchID))
-                    try db.execute(sql: Schema.changeIndex)
-                }
-                writer.countRemovedIdentical(try Self.skipIdenticalRows(db, after: lastEarlierID, pairs: writer.keylessPairs))
-                let names = try db.makeStatement(sql: "INSERT OR IGNORE INTO event_names (name, first_batch) VALUES (?, ?)")
-                for name in writer.eventNames { try names.execute(arguments: [name, batchID]) }
-                let resolved = Array(writer.resolves)
-                for start in stride(from: 0, to: resolved.count, by: 500) {
-                    let part = resolved[start..<min(start + 500, resolved.count)]
-                    try db.execute(
-                        sql: "UPDATE quarantine SET resolved_by = ? WHERE resolved_by IS NULL AND id IN (\(part.map { _ in "?" }.joined(separator: ",")))",
-                        arguments: StatementArguments([batchID] + part.map { $0 }))
-                }
-                try db.execute(
-                    sql: """
-                        UPDATE batches SET sha256 = ?, rows_read = ?, stored = ?, duplicates = ?, identical = ?,
-                            quarantined = ?, header = ? WHERE id = ?
-                        """,
-                    arguments: [
-                        sha256, writer.rowsRead, writer.stored, writer.duplicates, writer.identical, writer.quarantined,
-                        writer.header, batchID,
-                    ])
-                for old in replaced {
-                    try db.execute(sql: "UPDATE batches SET replaced_by = ? WHERE id = ?", arguments: [batchID, old.id])
-                }
-                var outcome = BatchOutcome(
-                    batchID: batchID, rowsRead: writer.rowsRead, stored: writer.stored, duplicates: writer.duplicates,
-                    quarantined: writer.quarantined)
-                outcome.identical = writer.identical
-                outcome.resolved = resolved.count
-                outcome.replaced = replaced
-                outcome.sha256 = sha256
-                if let makeDigester, let streamed = writer.digester {
-                    // Rows removed after they were written (repeats found in bulk, identical rows)
-                    // leave the streamed digest behind: read the batch back instead.
-                    let removedLater = writer.stored != writer.rowsStoredAsWritten
-                    writer.flushDigest(into: streamed)
-                    let digest = removedLater ? try Self.digestRows(db, after: lastEarlierID, into: makeDigester()) : streamed.finish()
-                    try db.execute(sql: "UPDATE batches SET digest = ? WHERE id = ?", arguments: [digest, batchID])
-                    outcome.digest = digest
-                }
-                if let audit { outcome.auditRecord = try Self.appendAudit(db, audit(outcome)) }
-                return outcome
-            }
-        } catch let earlier as AlreadyIngested {
-            return BatchOutcome(
-                batchID: nil, rowsRead: 0, stored: 0, duplicates: 0, quarantined: 0,
-                alreadyIngested: (earlier.batchID, earlier.at))
+            return try pool.write { db in try Self.write(db, batch) }
         } catch let error as DatabaseError {
             throw Self.wrap(error)
         }
+    }
+
+    /// One batch to write: what `ingest(source:format:at:…)` takes, for `ingest(group:)`.
+    public struct PendingBatch {
+        public var source: String
+        public var format: String
+        public var at: Int64
+        public var expectedRows: Int?
+        public var replacing: Bool
+        public var digester: (() -> any RowDigester)?
+        public var audit: ((BatchOutcome) -> AuditRecordMaker)?
+        public var body: (BatchWriter) throws -> String
+
+        public init(
+            source: String, format: String, at: Int64, expectedRows: Int? = nil, replacing: Bool = false,
+            digester: (() -> any RowDigester)? = nil, audit: ((BatchOutcome) -> AuditRecordMaker)? = nil,
+            body: @escaping (BatchWriter) throws -> String
+        ) {
+            self.source = source
+            self.format = format
+            self.at = at
+            self.expectedRows = expectedRows
+            self.replacing = replacing
+            self.digester = digester
+            self.audit = audit
+            self.body = body
+        }
+    }
+
+    /// Writes several batches in one transaction, each as `ingest` would one after another
+    /// (the same deduplication against the batches before it, each with its own audit record),
+    /// and commits once: the server groups the requests that arrive while a commit is under way.
+    ///
+    /// A batch whose body throws is rolled back alone (its savepoint) and answers that error;
+    /// the others are kept. An error of the store itself rolls back the whole group and is thrown.
+    public func ingest(group: [PendingBatch]) throws -> [Result<BatchOutcome, any Error>] {
+        do {
+            return try pool.write { db in
+                try group.map { batch in
+                    do {
+                        return .success(try Self.write(db, batch))
+                    } catch let error as DatabaseError {
+                        throw error
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        } catch let error as DatabaseError {
+            throw Self.wrap(error)
+        }
+    }
+
+    /// Writes one batch inside the transaction under way, in a savepoint of its own: after
+    /// a crash, or when the same content is found stored, it is either whole or absent.
+    static func write(_ db: Database, _ batch: PendingBatch) throws -> BatchOutcome {
+        var outcome: BatchOutcome?
+        do {
+            try db.inSavepoint {
+                outcome = try writeRows(db, batch)
+                return .commit
+            }
+        } catch let earlier as AlreadyIngested {
+            return BatchOutcome(
+                batchID: nil, rowsRead: 0, stored: 0, duplicates: 0, quarantined: 0, alreadyIngested: (earlier.batchID, earlier.at))
+        }
+        return outcome!
+    }
+
+    private static func writeRows(_ db: Database, _ batch: PendingBatch) throws -> BatchOutcome {
+        let (source, format, time, expectedRows, replacing, makeDigester, audit, body) = (
+            batch.source, batch.format, batch.at, batch.expectedRows, batch.replacing, batch.digester, batch.audit, batch.body
+        )
+        let replaced = replacing ? try Self.removeBatches(db, source: source, at: time) : []
+        // The last id stands in for the number of events (cheap; counting scans them all).
+        // Statements are cached on the connection: the server writes many small batches in a row.
+        let lastEarlierID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM events")) ?? 0
+        let expected = expectedRows ?? 0
+        let bulk = expected >= Self.bulkThreshold && expected * 2 >= Int(lastEarlierID)
+        if bulk {
+            for name in Schema.eventIndexNames { try db.execute(sql: "DROP INDEX \(name)") }
+        }
+        try db.cachedStatement(sql: "INSERT INTO batches (source, format, ingested_at) VALUES (?, ?, ?)")
+            .execute(arguments: [source, format, time])
+        let batchID = db.lastInsertedRowID
+        let writer = try BatchWriter(db: db, batchID: batchID, checkingEventIDs: !bulk)
+        writer.digester = makeDigester?()
+        let sha256 = try body(writer)
+        if let earlier = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?"), arguments: [sha256])
+        {
+            throw AlreadyIngested(batchID: earlier["id"], at: earlier["ingested_at"])
+        }
+        if bulk {
+            writer.countRemovedDuplicates(try Self.indexEventIDs(db, batchID: batchID))
+            try db.execute(sql: Schema.changeIndex)
+        }
+        writer.countRemovedIdentical(try Self.skipIdenticalRows(db, after: lastEarlierID, pairs: writer.keylessPairs))
+        let names = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_names (name, first_batch) VALUES (?, ?)")
+        for name in writer.eventNames { try names.execute(arguments: [name, batchID]) }
+        let resolves = Array(writer.resolves)
+        // Counted as updated: a row another batch fixed first is not fixed twice.
+        var resolved = 0
+        for start in stride(from: 0, to: resolves.count, by: 500) {
+            let part = resolves[start..<min(start + 500, resolves.count)]
+            try db.execute(
+                sql: "UPDATE quarantine SET resolved_by = ? WHERE resolved_by IS NULL AND id IN (\(part.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments([batchID] + part.map { $0 }))
+            resolved += db.changesCount
+        }
+        try db.cachedStatement(
+            sql: """
+                UPDATE batches SET sha256 = ?, rows_read = ?, stored = ?, duplicates = ?, identical = ?,
+                    quarantined = ?, header = ? WHERE id = ?
+                """
+        ).execute(
+            arguments: [
+                sha256, writer.rowsRead, writer.stored, writer.duplicates, writer.identical, writer.quarantined,
+                writer.header, batchID,
+            ])
+        for old in replaced {
+            try db.execute(sql: "UPDATE batches SET replaced_by = ? WHERE id = ?", arguments: [batchID, old.id])
+        }
+        var outcome = BatchOutcome(
+            batchID: batchID, rowsRead: writer.rowsRead, stored: writer.stored, duplicates: writer.duplicates,
+            quarantined: writer.quarantined)
+        outcome.identical = writer.identical
+        outcome.resolved = resolved
+        outcome.replaced = replaced
+        outcome.sha256 = sha256
+        if let makeDigester, let streamed = writer.digester {
+            // Rows removed after they were written (repeats found in bulk, identical rows)
+            // leave the streamed digest behind: read the batch back instead.
+            let removedLater = writer.stored != writer.rowsStoredAsWritten
+            writer.flushDigest(into: streamed)
+            let digest = removedLater ? try Self.digestRows(db, after: lastEarlierID, into: makeDigester()) : streamed.finish()
+            try db.cachedStatement(sql: "UPDATE batches SET digest = ? WHERE id = ?").execute(arguments: [digest, batchID])
+            outcome.digest = digest
+        }
+        if let audit { outcome.auditRecord = try Self.appendAudit(db, audit(outcome)) }
+        return outcome
     }
 
     /// Removes the rows of the batch (ids above `lastEarlierID`) that repeat rows earlier batches

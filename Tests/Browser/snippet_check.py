@@ -160,7 +160,9 @@ try:
     text = json.dumps(event)
     if "CHG-0401" not in text or f'"{shown}"' not in text or "visitor-7f3a9c" not in text:
         fail(f"the stored event lacks its change, variant or visitor: {text}")
-    print(f"click: stored with change_id CHG-0401, version_flag {shown}, user visitor-7f3a9c (sendBeacon, ingest token)")
+    if not re.search(r'"web-[0-9a-z]{8,}-[0-9a-f]{12}"', text):
+        fail(f"the stored event has no event_id of the snippet's (web-, the time, 12 hex digits): {text}")
+    print(f"click: stored with change_id CHG-0401, version_flag {shown}, user visitor-7f3a9c, its own event_id (sendBeacon, ingest token)")
 
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     if errors:

@@ -11,8 +11,9 @@
  *
  * The visitor is assigned with the documented hash (docs/flags.md), the same as the server's:
  * Verdict.bucket(changeId, key) gives the bucket, Verdict.assign(...) the arm. Events carry the
- * change_id and the variant served, and go to /v1/events with navigator.sendBeacon, under a
- * token with the ingest scope only (it can send events and nothing else).
+ * change_id and the variant served, and an event_id of their own (a beacon sent twice is stored
+ * once), and go to /v1/events with navigator.sendBeacon, under a token with the ingest scope
+ * only (it can send events and nothing else).
  */
 (function (global) {
   "use strict";
@@ -51,6 +52,17 @@
     }
   }
 
+  // An id for one event: the time, then 12 random hex digits (crypto's where the browser has
+  // it). Ids that start with the time are stored next to the ones just before them.
+  function eventId() {
+    var bytes = new Uint8Array(6);
+    if (global.crypto && global.crypto.getRandomValues) global.crypto.getRandomValues(bytes);
+    else for (var i = 0; i < 6; i++) bytes[i] = Math.floor(Math.random() * 256);
+    var hex = "";
+    for (var j = 0; j < 6; j++) hex += (bytes[j] < 16 ? "0" : "") + bytes[j].toString(16);
+    return "web-" + Date.now().toString(36) + "-" + hex;
+  }
+
   function Client(options, flags) {
     this.options = options;
     this.flags = flags;
@@ -75,7 +87,8 @@
       version_flag: flag ? flag.variant : undefined,
       status: details.status,
       value: details.value,
-      props: details.props
+      props: details.props,
+      event_id: eventId()
     };
     var url = this.options.server + "/v1/events?token=" + encodeURIComponent(this.options.token || "");
     var body = JSON.stringify(record) + "\n";

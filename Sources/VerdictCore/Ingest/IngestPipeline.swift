@@ -9,12 +9,16 @@ import VerdictStore
 ///
 /// Memory stays bounded whatever the input size: at most `maximumChunksInFlight` chunks of about
 /// `blockSize` bytes exist at once.
+///
+/// An input already in memory (no `input` handle: a request's body) is read, parsed and written
+/// on the calling thread: starting threads would cost more than the rows.
 final class IngestPipeline: @unchecked Sendable {
     static let blockSize = 1 << 20
     let maximumChunksInFlight: Int
     let workerCount: Int
 
-    private let input: FileHandle
+    /// The rest of the input after `initial`; nil when `initial` is all of it.
+    private let input: FileHandle?
     private let initial: [UInt8]
     private let format: IngestFormat
     private let sourceName: String
@@ -41,7 +45,7 @@ final class IngestPipeline: @unchecked Sendable {
     private let threads = DispatchGroup()
 
     init(
-        input: FileHandle, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone,
+        input: FileHandle?, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone,
         importer: Importer? = nil, resolver: QuarantineResolver? = nil, timeline: ChangeTimeline = ChangeTimeline()
     ) {
         self.timeline = timeline
@@ -52,8 +56,8 @@ final class IngestPipeline: @unchecked Sendable {
         self.sourceName = sourceName
         self.timeZone = timeZone
         self.importer = importer
-        workerCount = importer == nil ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
-        maximumChunksInFlight = 2 * workerCount + 2
+        workerCount = input == nil ? 0 : importer == nil ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        maximumChunksInFlight = input == nil ? .max : 2 * workerCount + 2
     }
 
     struct Chunk {
@@ -65,7 +69,7 @@ final class IngestPipeline: @unchecked Sendable {
         var failure: String? = nil
     }
 
-    enum RowResult {
+    enum RowResult: Sendable {
         /// An event to store, and the quarantined rows (ids) it fixes.
         case event(Event, resolves: [Int64])
         case quarantine(QuarantinedRow)
@@ -74,6 +78,7 @@ final class IngestPipeline: @unchecked Sendable {
 
     /// Runs the pipeline, writing every row through `writer`; returns the input's SHA-256.
     func run(writer: BatchWriter, progress: (Int64) -> Void) throws -> String {
+        if input == nil { return try runHere(writer: writer, progress: progress) }
         start { self.readAll() }
         for _ in 0..<workerCount { start { self.parseChunks() } }
         defer {
@@ -101,21 +106,59 @@ final class IngestPipeline: @unchecked Sendable {
             let read = bytesRead
             condition.unlock()
 
-            for row in rows {
-                switch row {
-                case .event(let event, let resolves):
-                    try writer.store(event)
-                    if !resolves.isEmpty { writer.resolve(resolves) }
-                case .quarantine(let row): try writer.quarantine(row)
-                case .blank: break
-                }
-            }
+            try Self.write(rows, to: writer)
             progress(read)
             condition.lock()
             inFlight -= 1
             condition.broadcast()
             condition.unlock()
             sequence += 1
+        }
+    }
+
+    /// `run` for an input held in memory: every step on this thread.
+    private func runHere(writer: BatchWriter, progress: (Int64) -> Void) throws -> String {
+        let prepared = try prepare()
+        progress(bytesRead)
+        return try Self.write(prepared, to: writer)
+    }
+
+    /// An input held in memory, read and parsed, its rows ready to write.
+    struct Prepared: Sendable {
+        var rows: [RowResult]
+        var sha256: String
+        var header: String?
+    }
+
+    /// Reads and parses an input held in memory (no `input` handle) on this thread, outside any
+    /// transaction: the server parses each request's body in its own task and the writer only writes.
+    func prepare() throws -> Prepared {
+        precondition(input == nil, "prepare() reads an input held in memory")
+        readAll()
+        if let failure { throw failure }
+        var validator = EventValidator(timeZone: timeZone, timeline: timeline)
+        var rows: [RowResult] = []
+        for chunk in pending { rows += parse(chunk, validator: &validator) }
+        pending.removeAll()
+        return Prepared(rows: rows, sha256: sha256, header: headerLine)
+    }
+
+    /// Writes prepared rows through `writer`; returns the input's SHA-256.
+    static func write(_ prepared: Prepared, to writer: BatchWriter) throws -> String {
+        try write(prepared.rows, to: writer)
+        writer.header = prepared.header
+        return prepared.sha256
+    }
+
+    private static func write(_ rows: [RowResult], to writer: BatchWriter) throws {
+        for row in rows {
+            switch row {
+            case .event(let event, let resolves):
+                try writer.store(event)
+                if !resolves.isEmpty { writer.resolve(resolves) }
+            case .quarantine(let row): try writer.quarantine(row)
+            case .blank: break
+            }
         }
     }
 
@@ -187,7 +230,7 @@ final class IngestPipeline: @unchecked Sendable {
     }
 
     private func readBlock() throws -> [UInt8] {
-        guard let data = try input.read(upToCount: Self.blockSize) else { return [] }
+        guard let data = try input?.read(upToCount: Self.blockSize) else { return [] }
         return [UInt8](data)
     }
 

@@ -140,12 +140,13 @@ public final class Ingester: Sendable {
     /// Who ingests, for the audit trail.
     let actor: String
 
-    /// Opens the workspace's store.
     /// Opens the workspace's store; each batch goes on the audit trail under `actor`.
-    public init(workspace: Workspace, clock: any VerdictClock, actor: String) throws {
+    ///
+    /// `durable`: each batch's commit waits until the disk has it (see `EventStore`).
+    public init(workspace: Workspace, clock: any VerdictClock, actor: String, durable: Bool = false) throws {
         self.workspace = workspace
         self.actor = actor
-        store = try workspace.openStore()
+        store = try workspace.openStore(durable: durable)
         timeZone = workspace.timeZone
         self.clock = clock
     }
@@ -216,45 +217,99 @@ public final class Ingester: Sendable {
     }
 
     /// Ingests events sent over HTTP as one batch named `source`: JSON lines, or a JSON array
-    /// (each element one event, numbered as lines are). Validation, quarantine, deduplication
-    /// and the audit record are `ingest`'s; the same body sent twice is recognised as such.
+    /// (see `EventBody`). Validation, quarantine, deduplication and the audit record are
+    /// `ingest`'s; the same body sent twice is recognised as such.
     public func ingest(body: Data, source: String) throws -> IngestReport {
-        let lines = try Self.jsonLines(body, source: source)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-incoming", isDirectory: true)
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let file = folder.appendingPathComponent(UUID().uuidString + ".jsonl")
-        do {
-            try lines.write(to: file)
-        } catch {
-            throw IngestError.unreadable(source: source, reason: "cannot be buffered (\(error.localizedDescription))")
-        }
-        defer { try? FileManager.default.removeItem(at: file) }
-        return try ingest(file.path, format: .jsonl, source: source)
+        try ingest(bodies: [Submission(body: body, source: source, actor: actor)])[0].get()
     }
 
-    /// The body as JSON lines: as it is when it is JSON lines; a JSON array becomes one line per
-    /// element. A body that is neither is refused, naming where it breaks.
-    static func jsonLines(_ body: Data, source: String) throws -> Data {
-        let start = body.firstIndex { ![0x20, 0x09, 0x0D, 0x0A, 0xEF, 0xBB, 0xBF].contains($0) }
-        guard let start, body[start] == UInt8(ascii: "[") else { return body }
-        // An event nests at most 16 levels (as a line may); the array is one more.
-        guard !JSONNesting.exceeds(body, limit: 17) else {
-            throw IngestError.unreadable(source: source, reason: "nests deeper than an event may (16 levels inside the array)")
+    /// A body of events sent over the network, the batch's name, and who sent it.
+    public struct Submission: Sendable {
+        public var body: Data
+        public var source: String
+        public var actor: String
+
+        public init(body: Data, source: String, actor: String) {
+            self.body = body
+            self.source = source
+            self.actor = actor
         }
-        let parsed: Any
-        do {
-            parsed = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
-        } catch {
-            throw IngestError.unreadable(source: source, reason: "is not a JSON array of events nor JSON lines (\(error.localizedDescription))")
+    }
+
+    /// Ingests several bodies, each as a batch of its own with its own audit record, in one
+    /// transaction: one commit for all. Each batch is deduplicated against the ones before it as
+    /// if they came one after another. A body that cannot be read answers its error and stores
+    /// nothing; the others go in.
+    public func ingest(bodies: [Submission]) throws -> [Result<IngestReport, any Error>] {
+        let context = try context()
+        let prepared = bodies.map { prepare($0, context: context) }
+        let written = try write(prepared.compactMap { try? $0.get() })
+        var next = written.makeIterator()
+        return prepared.map { body in body.flatMap { _ in next.next()! } }
+    }
+
+    /// What bodies are read against: the quarantined rows they may fix, and the changes live
+    /// when (for events that name none). Read from the store when made.
+    public struct Context: Sendable {
+        let resolver: QuarantineResolver
+        let timeline: ChangeTimeline
+    }
+
+    public func context() throws -> Context {
+        Context(
+            resolver: QuarantineResolver(entries: try store.quarantine(all: false, limit: Self.resolvableRows), kind: "event"),
+            timeline: try ChangeTimeline.load(store))
+    }
+
+    /// A body read and parsed, ready to be written as its batch.
+    public struct PreparedBody: Sendable {
+        public let source: String
+        public let actor: String
+        /// The body's size, sent.
+        public let bytes: Int
+        let prepared: IngestPipeline.Prepared
+
+        /// Whether it has rows for quarantine.
+        var quarantines: Bool {
+            prepared.rows.contains { if case .quarantine = $0 { true } else { false } }
         }
-        guard let events = parsed as? [Any] else { throw IngestError.unreadable(source: source, reason: "is not a JSON array of events") }
-        var lines = Data()
-        for event in events {
-            // An element that is not an object still becomes its line, for the pipeline to quarantine.
-            lines.append((try? JSONSerialization.data(withJSONObject: event, options: [.fragmentsAllowed, .withoutEscapingSlashes])) ?? Data("null".utf8))
-            lines.append(UInt8(ascii: "\n"))
+    }
+
+    /// Reads and validates a body, without the store: its rows, its quarantined lines, its
+    /// SHA-256. `context` may be a little old: a row quarantined since is not fixed by this body.
+    public func prepare(_ submission: Submission, context: Context) -> Result<PreparedBody, any Error> {
+        Result {
+            let lines = try EventBody.lines(submission.body, source: submission.source)
+            let pipeline = IngestPipeline(
+                input: nil, initial: lines, format: .jsonl, sourceName: submission.source, timeZone: timeZone,
+                resolver: context.resolver, timeline: context.timeline)
+            return PreparedBody(
+                source: submission.source, actor: submission.actor, bytes: submission.body.count, prepared: try pipeline.prepare())
         }
-        return lines
+    }
+
+    /// Writes prepared bodies, a batch each, in one transaction (see `ingest(bodies:)`).
+    public func write(_ bodies: [PreparedBody]) throws -> [Result<IngestReport, any Error>] {
+        guard !bodies.isEmpty else { return [] }
+        let now = clock.nowMilliseconds()
+        let outcomes = try store.ingest(group: bodies.map { body in
+            let (source, actor, prepared) = (body.source, body.actor, body.prepared)
+            return EventStore.PendingBatch(
+                source: source, format: IngestFormat.jsonl.rawValue, at: now, digester: { RowSHA256() },
+                audit: { outcome in
+                    AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: source))
+                },
+                body: { writer in try IngestPipeline.write(prepared, to: writer) })
+        })
+        return zip(bodies, outcomes).map { body, outcome in
+            Result {
+                let outcome = try outcome.get()
+                let sample = try outcome.batchID.map { id in
+                    outcome.quarantined == 0 ? [] : try store.quarantinedRows(batch: id, limit: 20).map { QuarantineItem(batch: id, row: $0) }
+                } ?? []
+                return IngestReport(source: body.source, format: .jsonl, outcome: IngestOutcome(outcome), quarantined: sample)
+            }
+        }
     }
 
     /// How many unresolved quarantined rows an ingest compares its rows with.

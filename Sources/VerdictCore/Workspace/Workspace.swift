@@ -62,8 +62,8 @@ public struct Workspace: Sendable {
 
     /// Opens the workspace's event store, creating it on first use. The surfaces go through
     /// `EventLog`, `Ingester` and `ReportRun`, which hand out Core's own values.
-    func openStore() throws(StoreError) -> EventStore {
-        try EventStore(path: storePath, upgrading: storeUpgradeNotice)
+    func openStore(durable: Bool = false) throws(StoreError) -> EventStore {
+        try EventStore(path: storePath, durable: durable, upgrading: storeUpgradeNotice)
     }
 
     /// Every event name the store has seen; none when there is no store yet (without making one).
