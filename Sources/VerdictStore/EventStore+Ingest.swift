@@ -429,7 +429,7 @@ extension EventStore {
     /// is new. Only (change, day) pairs that earlier batches also hold rows in are compared, each
     /// through the per-change index, so a batch of new days costs one lookup per pair.
     static func skipIdenticalRows(_ db: Database, after lastEarlierID: Int64, pairs: Set<BatchWriter.ChangeDay>) throws -> Int {
-        guard lastEarlierID > 0 else { return 0 }
+        guard lastEarlierID > 0, !pairs.isEmpty else { return 0 }
         let columns = "event, ts, attributed, version_flag, user_cohort, user_id, status, latency_ms, value, props"
         let earlierExists = try db.makeStatement(
             sql: "SELECT 1 FROM events WHERE change_id = ? AND day = ? AND id <= ? AND event_id IS NULL LIMIT 1")

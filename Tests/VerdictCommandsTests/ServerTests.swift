@@ -148,9 +148,15 @@ import VerdictTestSupport
         // Too large: 413, and nothing stored.
         let large = try await server.request("POST", "/v1/events", body: Data(repeating: 0x20, count: 5000), headers: ["Authorization": "Bearer \(website)"])
         #expect(large.status == 413)
-        // A JSON array that does not parse: 400.
+        // A body that cannot be read: 400, naming the line and column; nothing of it stored.
         let bad = try await server.request("POST", "/v1/events", body: Data("[{\"event\":".utf8), headers: ["Authorization": "Bearer \(website)"])
         #expect(bad.status == 400)
+        let missingComma = Data("[\n\(line)\n\(line)\n]".utf8)
+        let refused = try await server.request("POST", "/v1/events", body: missingComma, headers: ["Authorization": "Bearer \(website)"])
+        #expect(refused.status == 400 && RunningServer.object(refused.body)["error"] as? String == "http:website:3:1: expected , or ] after an event")
+        let csv = try await server.request(
+            "POST", "/v1/events", body: Data("event,timestamp\nquote_viewed,2026-11-03\n".utf8), headers: ["Authorization": "Bearer \(website)"])
+        #expect(csv.status == 400 && (RunningServer.object(csv.body)["error"] as? String)?.hasPrefix("http:website:1:1: expected JSON lines") == true)
         let after = try VerdictProcess.run(["events", "--json"], in: folder.url).output
         #expect(before != after)
         // The batch and the decision are on the trail under the tokens' names.
@@ -175,6 +181,45 @@ import VerdictTestSupport
         #expect(beacon.status == 200)
         let log = server.stop()
         #expect(log.contains("path=/v1/events status=200") && !log.contains(website), "\(log)")
+    }
+
+    /// Many requests at once (grouped into fewer commits), some of them sent twice: each answer
+    /// is its own batch, every event is stored once, and the trail verifies.
+    @Test func concurrentRequestsAreEachStoredOnce() async throws {
+        let folder = try Self.workspace()
+        let website = try Self.token("website", "ingest", in: folder)
+        let server = try RunningServer(in: folder.url, ["--rate-limit", "0"])
+        defer { server.stop() }
+        func body(_ request: Int) -> Data {
+            Data((0..<40).map { event in
+                #"{"event":"book_now_click","timestamp":"2026-11-03T16:\#(String(format: "%02d", request % 60)):00Z","user_id":"v\#(request)","change_id":"CHG-0007","version_flag":"on","event_id":"web-\#(request)-\#(event)"}"#
+            }.joined(separator: "\n").utf8)
+        }
+        let before = try Self.eventCount(in: folder)
+        // Per answer: stored, rows read, and whether it was the same body stored before.
+        let answers = try await withThrowingTaskGroup(of: (Int, Int, Bool).self) { group in
+            for request in 0..<36 {
+                // Requests 30 to 35 repeat 0 to 5: a sender's retries.
+                group.addTask {
+                    let sent = try await server.request("POST", "/v1/events", body: body(request % 30), headers: ["Authorization": "Bearer \(website)"])
+                    #expect(sent.status == 200)
+                    let answer = RunningServer.object(sent.body)
+                    return (answer["stored"] as? Int ?? -1, answer["rows_read"] as? Int ?? -1, answer["already_ingested"] is [String: Any])
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.map(\.0).reduce(0, +) == 30 * 40)
+        #expect(answers.allSatisfy { $0.1 == 40 || $0.2 } && answers.filter(\.2).count == 6)
+        #expect(try Self.eventCount(in: folder) == before + 30 * 40)
+        let verified = try VerdictProcess.run(["audit", "verify"], in: folder.url)
+        #expect(verified.status == 0, "\(verified.output)\(verified.error)")
+    }
+
+    static func eventCount(in folder: TemporaryFolder) throws -> Int {
+        let listed = try VerdictProcess.run(["events", "--json"], in: folder.url).output
+        let rows = try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]]
+        return rows?.first?["events"] as? Int ?? -1
     }
 
     @Test func theWebsitesOriginMayCallAndTooManyRequestsWait() async throws {
