@@ -250,8 +250,8 @@ extension EventStore {
     /// Ingests one batch in one transaction: after a crash it is either fully stored or absent.
     ///
     /// `body` writes the rows through the writer and returns the SHA-256 of the batch's content.
-    /// When a batch in force has that SHA-256, the whole transaction is rolled back and the
-    /// outcome says so; nothing is stored twice. Rows without an event_id that earlier batches
+    /// When a batch in force has that SHA-256, everything the batch wrote is rolled back and
+    /// the outcome says so; nothing is stored twice. Rows without an event_id that earlier batches
     /// stored already are skipped as a multiset (see `skipIdenticalRows`).
     ///
     /// With `replacing`, the batches in force from the same source are removed first, in the
