@@ -35,7 +35,7 @@ public final class EventIntake: Sendable {
     var waiting: Int { state.withLock { $0.waiting.count } }
 
     /// The transactions written so far.
-    public var commits: Int { state.withLock { $0.commits } }
+    var commits: Int { state.withLock { $0.commits } }
 
     private struct Waiting: Sendable {
         var body: Ingester.PreparedBody

@@ -78,7 +78,7 @@ final class IngestPipeline: @unchecked Sendable {
 
     /// Runs the pipeline, writing every row through `writer`; returns the input's SHA-256.
     func run(writer: BatchWriter, progress: (Int64) -> Void) throws -> String {
-        if input == nil { return try runHere(writer: writer, progress: progress) }
+        if input == nil { return try Self.write(prepare(), to: writer) }
         start { self.readAll() }
         for _ in 0..<workerCount { start { self.parseChunks() } }
         defer {
@@ -114,13 +114,6 @@ final class IngestPipeline: @unchecked Sendable {
             condition.unlock()
             sequence += 1
         }
-    }
-
-    /// `run` for an input held in memory: every step on this thread.
-    private func runHere(writer: BatchWriter, progress: (Int64) -> Void) throws -> String {
-        let prepared = try prepare()
-        progress(bytesRead)
-        return try Self.write(prepared, to: writer)
     }
 
     /// An input held in memory, read and parsed, its rows ready to write.

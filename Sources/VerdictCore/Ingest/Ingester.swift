@@ -216,13 +216,6 @@ public final class Ingester: Sendable {
         return IngestReport(source: source, format: chosen, outcome: IngestOutcome(outcome), quarantined: sample)
     }
 
-    /// Ingests events sent over HTTP as one batch named `source`: JSON lines, or a JSON array
-    /// (see `EventBody`). Validation, quarantine, deduplication and the audit record are
-    /// `ingest`'s; the same body sent twice is recognised as such.
-    public func ingest(body: Data, source: String) throws -> IngestReport {
-        try ingest(bodies: [Submission(body: body, source: source, actor: actor)])[0].get()
-    }
-
     /// A body of events sent over the network, the batch's name, and who sent it.
     public struct Submission: Sendable {
         public var body: Data
