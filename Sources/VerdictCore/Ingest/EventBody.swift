@@ -11,8 +11,8 @@ import Foundation
 /// that does not start with `{` or `[`, an array whose elements are not separated by commas,
 /// that is not closed, or that has text after it.
 enum EventBody {
-    /// An element nests at most this deep, as a line may (the array is one more).
-    static let maximumDepth = 16
+    /// An element nests at most as deep as a line may (the array is one more).
+    static let maximumDepth = JSONLineParser.maximumDepth
 
     static func lines(_ body: Data, source: String) throws -> [UInt8] {
         try body.withUnsafeBytes { raw in

@@ -10,6 +10,9 @@ struct JSONLineParser {
         var message: String
     }
 
+    /// How deep a line's objects and arrays may nest.
+    static let maximumDepth = 16
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
     private var depth = 0
@@ -152,7 +155,7 @@ struct JSONLineParser {
 
     private mutating func object() throws -> FieldValue {
         depth += 1
-        guard depth <= 16 else { throw fail("nested too deeply") }
+        guard depth <= Self.maximumDepth else { throw fail("nested too deeply") }
         defer { depth -= 1 }
         i += 1  // {
         var fields: [(String, FieldValue)] = []
@@ -176,7 +179,7 @@ struct JSONLineParser {
 
     private mutating func array() throws -> FieldValue {
         depth += 1
-        guard depth <= 16 else { throw fail("nested too deeply") }
+        guard depth <= Self.maximumDepth else { throw fail("nested too deeply") }
         defer { depth -= 1 }
         i += 1  // [
         var items: [FieldValue] = []
