@@ -7,9 +7,11 @@ SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev zlib1g-dev
 BROWSER_PACKAGES := chromium chromium-driver python3 python3-venv
 BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip python3-venv time wrk
 PREFIX ?= /usr/local
+# How long `make sanitize` fuzzes the sandbox (CI's share); `make fuzz` takes as long as it is told.
+FUZZ_SECONDS ?= 120
 DEMO_DIR ?= $(shell mktemp -d -u /tmp/verdict-demo.XXXXXX)
 
-.PHONY: setup build release install uninstall demo test bench clean
+.PHONY: setup build release install uninstall demo test sanitize fuzz bench clean
 
 ## setup: install the Debian packages Verdict builds against and its tests use, if any is missing (idempotent)
 setup:
@@ -39,6 +41,18 @@ test: setup
 	$(SWIFT) build
 	$(SWIFT) build -c release
 	$(SWIFT) test
+
+## sanitize: the sandbox's tests under AddressSanitizer, then the hostile corpus and a bounded libFuzzer
+## run over the C shim under ASan and UBSan (Tests/Fuzz); .ci/run runs it after `make test`
+sanitize: setup
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --filter VerdictScriptTests
+	@./.ci/fuzz-sandbox corpus
+	@./.ci/fuzz-sandbox fuzz $(FUZZ_SECONDS)
+
+## fuzz: only the fuzzer, for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=3600)
+fuzz: setup
+	@./.ci/fuzz-sandbox fuzz $(FUZZ_SECONDS)
 
 ## bench: the benchmarks under bench/, each printing a ratio against a reference from the same run
 bench: release

@@ -278,25 +278,28 @@ static int sandbox_xpcall(lua_State *L) {
     return finish_xpcall(L, status, 2);
 }
 
-typedef struct {
-    int function_index;
-} chunk_reader_state;
+/* Where load(reader, ...) keeps the reader's latest piece: above the four arguments, so the
+ * chunk name in slot 2 stays anchored while the parser uses it (as Lua's own RESERVEDSLOT). */
+#define READER_FUNCTION_SLOT 1
+#define READER_PIECE_SLOT 5
 
-/* Reads the pieces of a chunk from a Lua function, as load(f) does. */
+/* Reads the pieces of a chunk from a Lua function, as load(f) does.
+ * stack: reader, name, mode, env, piece (each call replaces the piece) */
 static const char *read_chunk_piece(lua_State *L, void *ud, size_t *size) {
-    chunk_reader_state *state = ud;
+    (void)ud;
     luaL_checkstack(L, 2, "too many nested functions");
-    lua_pushvalue(L, state->function_index);
-    lua_call(L, 0, 1);  /* stack: ..., piece */
+    lua_pushvalue(L, READER_FUNCTION_SLOT);
+    lua_call(L, 0, 1);  /* stack: reader, name, mode, env, old piece, piece */
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         *size = 0;
         return NULL;
     }
     if (!lua_isstring(L, -1)) luaL_error(L, "reader function must return a string");
-    /* Keep the piece alive in the reserved slot below the chunk being built. */
-    lua_replace(L, state->function_index + 1);
-    return lua_tolstring(L, state->function_index + 1, size);
+    /* The piece must stay alive until the parser asks for the next one; converting a number
+     * allocates, and may collect, only once it sits in its own slot. */
+    lua_replace(L, READER_PIECE_SLOT);
+    return lua_tolstring(L, READER_PIECE_SLOT, size);
 }
 
 /* load(chunk [, chunkname [, mode [, env]]]) for text only; env defaults to the script's. */
@@ -317,9 +320,8 @@ static int sandbox_load(lua_State *L) {
     } else {
         luaL_checktype(L, 1, LUA_TFUNCTION);
         const char *name = luaL_optstring(L, 2, "=(load)");
-        lua_settop(L, 5);  /* slot 5 holds the current piece */
-        chunk_reader_state state = {1};
-        status = lua_load(L, read_chunk_piece, &state, name, "t");
+        lua_settop(L, READER_PIECE_SLOT);  /* stack: reader, name, mode, env, piece */
+        status = lua_load(L, read_chunk_piece, NULL, name, "t");
     }
     if (status != LUA_OK) {
         luaL_pushfail(L);

@@ -47,6 +47,20 @@ import VerdictScript
         #expect(value == "3003AB")
     }
 
+    /// A reader-fed `load` whose chunk name only the call holds, with memory near the cap: the
+    /// emergency collection the parser's copy of the name needs must not free the name first
+    /// (it did: the piece replaced the name's stack slot, and the copy read unmapped memory).
+    /// With the standard 64 MB cap, which the fixture is sized for.
+    @Test func loadKeepsItsChunkNameThroughAnEmergencyCollection() throws {
+        let sandbox = try LuaSandbox(limits: .standard)
+        let error = try #require(throws: ScriptError.self) {
+            try sandbox.run(try Fixtures.source("hostile/load_reader_name.lua"), chunkName: "plugins/load_reader_name.lua")
+        }
+        #expect(error.kind == .memoryLimit, "\(error)")
+        #expect(error.description.hasPrefix("plugins/load_reader_name.lua:12: memory limit exceeded"), "\(error)")
+        #expect(try sandbox.run("return load(function() return nil end, 'empty') ~= nil", chunkName: "next.lua") == true)
+    }
+
     @Test func runawayRecursionIsNamed() throws {
         let sandbox = try LuaSandbox(limits: Self.limits)
         let error = try #require(throws: ScriptError.self) {
