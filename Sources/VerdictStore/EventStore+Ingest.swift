@@ -122,9 +122,22 @@ public final class BatchWriter {
         resolves.formUnion(quarantineIDs)
     }
 
+    /// Gives an event that names no change the change live for it, as the store stands inside
+    /// this batch's transaction (see `startedChanges()`); set before the first row is stored.
+    /// Stamping here, under the write lock, is what makes it exact when a start races the batch:
+    /// a start that commits first is seen, and one that commits later stamps what is stored.
+    public var stamp: ((inout Event) -> Void)?
+
+    /// The started changes as this batch's transaction sees them, for `stamp`.
+    public func startedChanges() throws -> [StartedChangeRow] {
+        try EventStore.startedChanges(db)
+    }
+
     /// Stores an event; returns false when its event_id is already stored (a duplicate).
     @discardableResult
     public func store(_ event: Event) throws -> Bool {
+        var event = event
+        if event.changeSource != .event, let stamp { stamp(&event) }
         rowsRead += 1
         eventNames.insert(event.event)
         if event.eventID == nil { keylessPairs.insert(ChangeDay(change: event.changeID, day: event.day)) }

@@ -1,6 +1,25 @@
 import GRDB
 
 /// A started experiment as stored: its sealed copy and where it stands.
+/// A started change as far as stamping events needs it (see `EventStore.startedChanges()`).
+public struct StartedChangeRow: Sendable, Equatable {
+    public var changeID: String
+    /// JSON array of cohorts; empty for everyone.
+    public var cohorts: String
+    /// Epoch milliseconds.
+    public var startedAt: Int64
+    /// The window's last local day.
+    public var endDay: Int32
+    /// Its flags' changes, oldest first.
+    public var flagChanges: [FlagChange]
+
+    /// One change of one of its flags.
+    public struct FlagChange: Sendable, Equatable {
+        public var at: Int64
+        public var state: String
+    }
+}
+
 public struct ExperimentRow: Sendable, Equatable {
     public var changeID: String
     /// The script's path in the workspace when it was started.
@@ -325,6 +344,29 @@ extension EventStore {
     /// Every started experiment, oldest first.
     public func experiments() throws(StoreError) -> [ExperimentRow] {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY started_at, change_id").map(ExperimentRow.init) }
+    }
+
+    /// What tells which change was live when, for events that name none: each started change's
+    /// span and its flags' changes (no sealed copies, so it is cheap to read for every batch).
+    public func startedChanges() throws(StoreError) -> [StartedChangeRow] {
+        try read { db in try Self.startedChanges(db) }
+    }
+
+    static func startedChanges(_ db: Database) throws -> [StartedChangeRow] {
+        var rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT change_id, cohorts, started_at, end_day FROM experiments ORDER BY started_at, change_id")
+        ).map { row in
+            StartedChangeRow(changeID: row[0], cohorts: row[1], startedAt: row[2], endDay: Int32(row[3] as Int64), flagChanges: [])
+        }
+        let index = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($0.element.changeID, $0.offset) })
+        let changes = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT f.change_id, c.at, c.state FROM flag_changes c JOIN flags f ON f.key = c.flag ORDER BY c.id"))
+        for change in changes {
+            guard let at = index[change[0] as String] else { continue }
+            rows[at].flagChanges.append(StartedChangeRow.FlagChange(at: change[1], state: change[2]))
+        }
+        return rows
     }
 
     /// Every flag, by key.

@@ -8,14 +8,11 @@ import VerdictStore
 /// `timestamp "2026-13-02" is not ISO 8601`, `latency_ms: -5 is negative`.
 struct EventValidator {
     var calendar: LocalDayCalendar
-    /// Stamps events that name no change with the change live at their time.
-    let timeline: ChangeTimeline
     /// Reused for each row's canonical form.
     private var canonical: [UInt8] = []
 
-    init(timeZone: TimeZone, timeline: ChangeTimeline = ChangeTimeline()) {
+    init(timeZone: TimeZone) {
         calendar = LocalDayCalendar(timeZone: timeZone)
-        self.timeline = timeline
         canonical.reserveCapacity(512)
     }
 
@@ -75,10 +72,10 @@ struct EventValidator {
             throw ValidationFailure("hash \"\(given)\" does not match the event (its canonical form hashes to \(token)); see docs/events.md")
         }
         let day = calendar.day(ofMilliseconds: timestamp)
-        let stamped = changeID == nil ? timeline.change(at: timestamp, day: day, cohort: userCohort) : nil
+        // An event that names no change is stamped when its batch is written (`ChangeTimeline`).
         return Event(
-            event: event, timestamp: timestamp, day: day, changeID: changeID ?? stamped ?? "none", attributed: changeID != nil,
-            changeSource: changeID != nil ? .event : stamped != nil ? .timeline : ChangeSource.none, versionFlag: versionFlag, userCohort: userCohort,
+            event: event, timestamp: timestamp, day: day, changeID: changeID ?? "none", attributed: changeID != nil,
+            changeSource: changeID != nil ? .event : ChangeSource.none, versionFlag: versionFlag, userCohort: userCohort,
             userID: userID, status: status, latencyMs: latency, value: value, eventID: eventID,
             props: props.isEmpty ? nil : Self.propsJSON(props), hash: token)
     }

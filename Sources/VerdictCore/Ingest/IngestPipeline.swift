@@ -27,8 +27,6 @@ final class IngestPipeline: @unchecked Sendable {
     private let importer: Importer?
     /// Finds quarantined rows of earlier batches that this input's rows fix.
     private let resolver: QuarantineResolver?
-    /// The change live when, for events that name none.
-    private let timeline: ChangeTimeline
 
     private let condition = NSCondition()
     private var pending: [Chunk] = []
@@ -46,9 +44,8 @@ final class IngestPipeline: @unchecked Sendable {
 
     init(
         input: FileHandle?, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone,
-        importer: Importer? = nil, resolver: QuarantineResolver? = nil, timeline: ChangeTimeline = ChangeTimeline()
+        importer: Importer? = nil, resolver: QuarantineResolver? = nil
     ) {
-        self.timeline = timeline
         self.resolver = resolver.flatMap { $0.isEmpty ? nil : $0 }
         self.input = input
         self.initial = initial
@@ -129,7 +126,7 @@ final class IngestPipeline: @unchecked Sendable {
         precondition(input == nil, "prepare() reads an input held in memory")
         readAll()
         if let failure { throw failure }
-        var validator = EventValidator(timeZone: timeZone, timeline: timeline)
+        var validator = EventValidator(timeZone: timeZone)
         var rows: [RowResult] = []
         for chunk in pending { rows += parse(chunk, validator: &validator) }
         pending.removeAll()
@@ -300,7 +297,7 @@ final class IngestPipeline: @unchecked Sendable {
     // MARK: parsing
 
     private func parseChunks() {
-        var validator = EventValidator(timeZone: timeZone, timeline: timeline)
+        var validator = EventValidator(timeZone: timeZone)
         while true {
             condition.lock()
             while pending.isEmpty && !readerDone && !cancelled { condition.wait() }

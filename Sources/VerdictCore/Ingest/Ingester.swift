@@ -196,7 +196,7 @@ public final class Ingester: Sendable {
         let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
         let pipeline = IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
-            importer: mapper, resolver: resolver, timeline: try ChangeTimeline.load(store))
+            importer: mapper, resolver: resolver)
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let now = clock.nowMilliseconds()
@@ -208,7 +208,8 @@ public final class Ingester: Sendable {
                 AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: source))
             }
         ) { writer in
-            try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
+            try ChangeTimeline.stampEvents(of: writer)
+            return try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
         }
         let sample = try outcome.batchID.map { batch in
             try store.quarantinedRows(batch: batch, limit: 20).map { QuarantineItem(batch: batch, row: $0) }
@@ -241,17 +242,15 @@ public final class Ingester: Sendable {
         return prepared.map { body in body.flatMap { _ in next.next()! } }
     }
 
-    /// What bodies are read against: the quarantined rows they may fix, and the changes live
-    /// when (for events that name none). Read from the store when made.
+    /// What bodies are read against: the quarantined rows they may fix. Read from the store
+    /// when made. (Which change an event that names none belongs to is decided when it is
+    /// written, inside the transaction.)
     public struct Context: Sendable {
         let resolver: QuarantineResolver
-        let timeline: ChangeTimeline
     }
 
     public func context() throws -> Context {
-        Context(
-            resolver: QuarantineResolver(entries: try store.quarantine(all: false, limit: Self.resolvableRows), kind: "event"),
-            timeline: try ChangeTimeline.load(store))
+        Context(resolver: QuarantineResolver(entries: try store.quarantine(all: false, limit: Self.resolvableRows), kind: "event"))
     }
 
     /// A body read and parsed, ready to be written as its batch.
@@ -275,7 +274,7 @@ public final class Ingester: Sendable {
             let lines = try EventBody.lines(submission.body, source: submission.source)
             let pipeline = IngestPipeline(
                 input: nil, initial: lines, format: .jsonl, sourceName: submission.source, timeZone: timeZone,
-                resolver: context.resolver, timeline: context.timeline)
+                resolver: context.resolver)
             return PreparedBody(
                 source: submission.source, actor: submission.actor, bytes: submission.body.count, prepared: try pipeline.prepare())
         }
@@ -292,7 +291,10 @@ public final class Ingester: Sendable {
                 audit: { outcome in
                     AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: source))
                 },
-                body: { writer in try IngestPipeline.write(prepared, to: writer) })
+                body: { writer in
+                    try ChangeTimeline.stampEvents(of: writer)
+                    return try IngestPipeline.write(prepared, to: writer)
+                })
         })
         return zip(bodies, outcomes).map { body, outcome in
             Result {

@@ -4,6 +4,10 @@ import VerdictStore
 /// Which change was live when: an event that names no change_id is stamped with the change that
 /// was running for its cohort at its timestamp (DESIGN.md §4), by this timeline of started
 /// experiments, whenever the event arrives.
+///
+/// Ingest builds it inside each batch's write transaction (`BatchWriter.startedChanges()`), so a
+/// start that commits before the batch is always seen; `verdict start` stamps what was stored
+/// before it by the same rule (`EventStore.start`).
 struct ChangeTimeline: Sendable {
     struct Span: Sendable {
         var changeID: String
@@ -27,20 +31,34 @@ struct ChangeTimeline: Sendable {
         }?.changeID
     }
 
-    /// The timeline of the experiments started in `store`.
-    static func load(_ store: EventStore) throws -> ChangeTimeline {
-        let flags = try store.flags()
-        var timeline = ChangeTimeline()
-        for experiment in try store.experiments() {
-            let off = try flags.filter { $0.changeID == experiment.changeID }
-                .flatMap { try store.flagChanges($0.key) }
-                .filter { $0.state == FlagState.off.rawValue }.map(\.at).min()
-            timeline.spans.append(
-                Span(
-                    changeID: experiment.changeID, cohorts: Set(Lifecycle.cohorts(of: experiment)), from: experiment.startedAt,
-                    lastDay: experiment.endDay, until: off))
+    /// Gives an event that named no change the change live for it, or `none`.
+    func stamp(_ event: inout Event) {
+        if let changeID = change(at: event.timestamp, day: event.day, cohort: event.userCohort) {
+            event.changeID = changeID
+            event.changeSource = .timeline
+        } else {
+            event.changeID = "none"
+            event.changeSource = .none
         }
-        timeline.spans.sort { $0.from > $1.from }
-        return timeline
+    }
+
+    /// The timeline of these started changes.
+    init(_ started: [StartedChangeRow]) {
+        spans = started.map { change in
+            Span(
+                changeID: change.changeID,
+                cohorts: Set((try? JSONDecoder().decode([String].self, from: Data(change.cohorts.utf8))) ?? []),
+                from: change.startedAt, lastDay: change.endDay,
+                until: change.flagChanges.filter { $0.state == FlagState.off.rawValue }.map(\.at).min())
+        }
+        spans.sort { $0.from > $1.from }
+    }
+
+    init() {}
+
+    /// Makes `writer` stamp the events of its batch by the timeline its transaction sees.
+    static func stampEvents(of writer: BatchWriter) throws {
+        let timeline = ChangeTimeline(try writer.startedChanges())
+        writer.stamp = { timeline.stamp(&$0) }
     }
 }

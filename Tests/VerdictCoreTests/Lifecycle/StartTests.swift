@@ -127,6 +127,27 @@ import VerdictTestSupport
         #expect(try lifecycle(fixture).statuses().count == 1)
     }
 
+    /// Bodies read and validated before a start, and written after it commits (the server reads
+    /// each request before its group is written), are stamped with the change: which change an
+    /// event belongs to is decided inside the write, as the store stands then.
+    @Test func eventsReadBeforeAStartAndWrittenAfterItAreStamped() throws {
+        let fixture = try setUp()
+        let file = try experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button")
+        let body = (0..<50).map { #"{"event":"quote_viewed","timestamp":"2026-11-10T15:00:00Z","user_id":"late\#($0)","user_cohort":"new_customer"}"# }
+        let ingester = fixture.ingester
+        let prepared = try ingester.prepare(
+            Ingester.Submission(body: Data(body.joined(separator: "\n").utf8), source: "http:website", actor: "website"),
+            context: try ingester.context()
+        ).get()
+        try lifecycle(fixture).start(file, acceptUnderpowered: true)
+        let written = try ingester.write([prepared])
+        #expect(try written[0].get().outcome.stored == 50)
+        var days = LocalDayCalendar(timeZone: fixture.workspace.timeZone)
+        let day = days.day(ofMilliseconds: 1_794_322_800_000)  // 2026-11-10 15:00 UTC
+        #expect(try fixture.store.count(EventFilter(changeID: "CHG-0007", fromDay: day, toDay: day)) == 50)
+        #expect(try fixture.store.count(EventFilter(changeID: "none", fromDay: day, toDay: day)) == 0)
+    }
+
     @Test func theSealedCopyAndFlagsFile() throws {
         let fixture = try setUp()
         let file = try experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button")
