@@ -47,7 +47,7 @@ extension EventStore {
         do {
             return try pool.write { db in try Self.appendAudit(db, make) }
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 

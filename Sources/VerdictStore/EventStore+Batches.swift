@@ -109,7 +109,7 @@ extension EventStore {
                 return removed
             }
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 

@@ -287,7 +287,7 @@ extension EventStore {
         do {
             return try pool.write { db in try Self.write(db, batch) }
         } catch let error as DatabaseError {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 
@@ -338,7 +338,7 @@ extension EventStore {
                 }
             }
         } catch let error as DatabaseError {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 

@@ -319,7 +319,7 @@ extension EventStore {
         } catch let refusal as LifecycleRefusal {
             throw refusal
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 

@@ -43,7 +43,7 @@ extension EventStore {
                 _ = try Self.appendAudit(db, audit)
             }
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 
@@ -59,7 +59,7 @@ extension EventStore {
                 _ = try Self.appendAudit(db, audit)
             }
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 }

@@ -9,6 +9,9 @@ public final class EventStore: Sendable {
     let pool: DatabasePool
     /// The path of the store file.
     public let path: String
+    /// The disk was full when the store was opened, so it was opened to read only (see `init`):
+    /// every write is refused as `StoreError.diskFull`.
+    public let readOnlyBecauseDiskIsFull: Bool
 
     /// How long a writer waits for another process's write transaction before giving up.
     public static let writerPatience: TimeInterval = 3600
@@ -59,11 +62,38 @@ public final class EventStore: Sendable {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             pool = try Self.openPool(path: path, configuration: configuration, upgrading: upgrading)
+            readOnlyBecauseDiskIsFull = false
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
+            // A reader of a WAL store needs its -shm file, which SQLite creates when it is missing:
+            // on a full disk that fails, and nothing could be read. When the disk is full and the
+            // WAL holds nothing (every commit is in the main file), the file cannot change under
+            // us, so it is opened as immutable: reads work, writes are refused as "the disk is full".
+            guard DiskSpace.isFull(error, at: path) else {
+                throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
+            }
+            guard let readOnly = Self.openImmutable(path: path, configuration: configuration) else {
+                throw StoreError.diskFull(path: path, action: "open the store")
+            }
+            pool = readOnly
+            readOnlyBecauseDiskIsFull = true
         }
+    }
+
+    /// The store opened read-only from its main file alone, or nil when that cannot be done
+    /// safely: its WAL holds commits not yet in the main file, or its schema is not current.
+    static func openImmutable(path: String, configuration: Configuration) -> DatabasePool? {
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        guard wal == 0 else { return nil }
+        var configuration = configuration
+        configuration.readonly = true
+        let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+            .replacingOccurrences(of: "#", with: "%23")
+        guard let pool = try? DatabasePool(path: "file:\(escaped)?immutable=1", configuration: configuration),
+            (try? pool.read({ db in try Schema.version(db) })) == Schema.migrations.count
+        else { return nil }
+        return pool
     }
 
     /// Opens the pool and brings the schema up to date, retrying when SQLite reports a lock
@@ -105,7 +135,7 @@ public final class EventStore: Sendable {
         do {
             return try pool.read(body)
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error, reading: true)
         }
     }
 
@@ -113,12 +143,16 @@ public final class EventStore: Sendable {
         do {
             return try pool.write(body)
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 
-    static func wrap(_ error: any Error) -> StoreError {
+    /// A store error for what SQLite or a body threw: a full disk says so, naming the store.
+    func wrap(_ error: any Error, reading: Bool = false) -> StoreError {
         if let error = error as? StoreError { return error }
+        if (readOnlyBecauseDiskIsFull && !reading) || DiskSpace.isFull(error, at: path) {
+            return .diskFull(path: path, action: reading ? "read the store" : "write to the store")
+        }
         if let error = error as? DatabaseError {
             return .sqlite(message: error.message ?? "\(error.resultCode)", sql: error.sql)
         }

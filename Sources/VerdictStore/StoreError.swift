@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case notFound(String)
     /// What a write was made from changed before it could be stored; the caller may try again.
     case conflict(String)
+    /// The disk that holds `path` is full: `action` could not be done. Nothing was half-written.
+    case diskFull(path: String, action: String)
 
     /// A message that says what went wrong.
     public var description: String {
@@ -22,6 +24,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "cannot open the store \(path): \(reason)"
         case .notFound(let message), .conflict(let message):
             message
+        case .diskFull(let path, let action):
+            "the disk is full: cannot \(action) \(path). Nothing was half-written; free some space on that disk and run it again"
         }
     }
 }

@@ -24,7 +24,7 @@ enum DashboardFiles {
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try page.write(to: target, atomically: true, encoding: .utf8)
             } catch {
-                throw WorkspaceError.io("cannot write \(workspace.relativePath(of: target)): \(error.localizedDescription)")
+                throw WorkspaceError.cannotWrite(workspace.relativePath(of: target), at: target, error)
             }
             written.append(out ?? workspace.relativePath(of: target))
         }

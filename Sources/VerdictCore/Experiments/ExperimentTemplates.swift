@@ -80,7 +80,7 @@ public struct ExperimentTemplates: Sendable {
             try FileManager.default.createDirectory(at: workspace.experimentsFolder, withIntermediateDirectories: true)
             try text.write(to: file, atomically: true, encoding: .utf8)
         } catch {
-            throw .io("cannot write \(workspace.relativePath(of: file)): \(error.localizedDescription)")
+            throw .cannotWrite(workspace.relativePath(of: file), at: file, error)
         }
         if let recorder {
             do {

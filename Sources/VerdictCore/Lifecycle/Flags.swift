@@ -122,7 +122,12 @@ public enum FlagsFile {
         let data = Data(text.utf8)
         let target = workspace.root.appendingPathComponent(name)
         let temporary = workspace.stateFolder.appendingPathComponent("flags.json.\(ProcessInfo.processInfo.processIdentifier).tmp")
-        try data.write(to: temporary)
+        do {
+            try data.write(to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw WorkspaceError.cannotWrite(name, at: target, error)
+        }
         guard rename(temporary.path, target.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)

@@ -128,7 +128,7 @@ public struct Daily: Sendable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try summary.text.write(to: file, atomically: true, encoding: .utf8)
         } catch {
-            throw WorkspaceError.io("cannot write \(workspace.relativePath(of: file)): \(error.localizedDescription)")
+            throw WorkspaceError.cannotWrite(workspace.relativePath(of: file), at: file, error)
         }
         return workspace.relativePath(of: file)
     }

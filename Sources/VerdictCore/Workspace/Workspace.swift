@@ -136,6 +136,14 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A file or folder could not be written.
     case io(String)
 
+    /// `file` (workspace-relative) could not be written: a full disk says so in those words.
+    public static func cannotWrite(_ file: String, at url: URL, _ error: any Error) -> WorkspaceError {
+        if DiskSpace.isFull(error, at: url.path) {
+            return .io("the disk is full: cannot write \(file). Nothing was half-written; free some space on that disk and run it again")
+        }
+        return .io("cannot write \(file): \(error.localizedDescription)")
+    }
+
     /// A message that says what to do.
     public var description: String {
         switch self {
