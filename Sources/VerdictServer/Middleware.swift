@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Synchronization
+import VerdictCore
 
 /// CORS for the origins `verdict.lua` allows (`server = { cors = { "https://..." } }`): their
 /// pages may call the server from the browser (the snippet's OFREP and events); any other
@@ -75,8 +76,48 @@ struct RateLimit: RouterMiddleware {
     }
 }
 
+/// Refusals that come before any route, each answered as JSON:
+/// - HTTP/1.1 requires a Host header (RFC 9112 §3.2): a request without one is 400;
+/// - a `Content-Length` over the body limit is 413 at once, before any of the body is read, and
+///   the connection is closed rather than drained;
+/// - a path no route serves is 404 with a JSON body that names it (Hummingbird's own is empty).
+struct RequestGuard: RouterMiddleware {
+    typealias Context = VerdictRequestContext
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.head.authority?.isEmpty == false else {
+            return Self.answer(.badRequest, "the request has no Host header, which HTTP/1.1 requires (RFC 9112 section 3.2)")
+        }
+        if let length = request.headers[.contentLength] {
+            guard let bytes = Int(length.trimmingCharacters(in: .whitespaces)), bytes >= 0 else {
+                return Self.answer(.badRequest, "Content-Length \"\(length.prefix(40))\" is not a number of bytes")
+            }
+            if bytes > maxBodyBytes {
+                var response = Self.answer(.contentTooLarge, "the body (\(bytes) bytes) is over the limit of \(maxBodyBytes) bytes")
+                response.headers[.connection] = "close"
+                return response
+            }
+        }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
+            let what = error.status == .notFound ? "no endpoint serves" : "the endpoint does not take"
+            return Self.answer(error.status, "\(what) \(request.method.rawValue) \(RequestLog.redacted(request.uri.path)); see docs/server.md")
+        }
+    }
+
+    static func answer(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        let text = (try? JSONOutput.encode(["error": message])) ?? "{}"
+        var response = Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+        response.headers[.contentType] = "application/json"
+        return response
+    }
+}
+
 /// One log line per request, with its id (`hb.request.id`), method, path, status and time. The
-/// query is left out: a snippet's beacon carries its token there.
+/// query is left out: a snippet's beacon carries its token there. Anything token-like in the
+/// path itself is redacted too (`redacted(_:)`).
 struct RequestLog: RouterMiddleware {
     typealias Context = VerdictRequestContext
 
@@ -88,7 +129,7 @@ struct RequestLog: RouterMiddleware {
             context.logger.info(
                 "request",
                 metadata: [
-                    "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .string(status),
+                    "method": .string(request.method.rawValue), "path": .string(Self.redacted(request.uri.path)), "status": .string(status),
                     "ms": .string(String(format: "%.1f", milliseconds)),
                 ])
         }
@@ -103,5 +144,25 @@ struct RequestLog: RouterMiddleware {
             log("500")
             throw error
         }
+    }
+}
+
+extension RequestLog {
+    /// The path as it may be logged: percent-escapes decoded first (so an escaped `?` or `t` is
+    /// seen), then every Verdict token (`vdt_…`) and every value given for a parameter named like
+    /// a token, key or secret (`;token=…`, `?api_key=…`, even inside the path) replaced by `REDACTED`.
+    static func redacted(_ path: String) -> String {
+        var text = path
+        // Decode repeatedly: `%253F` is `%3F` once decoded, `?` twice.
+        for _ in 0..<3 {
+            guard let decoded = text.removingPercentEncoding, decoded != text else { break }
+            text = decoded
+        }
+        text = text.replacing(/(?i)vdt_[0-9a-z_\-]*/, with: "vdt_REDACTED")
+        text = text.replacing(
+            /(?i)((?:token|access_token|api_key|apikey|key|secret|password|auth|authorization|bearer)\s*[=:])[^\/;&?#\s]*/
+        ) { match in match.output.1 + "REDACTED" }
+        // Keep the line printable: no control characters from a hostile path.
+        return String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) })
     }
 }

@@ -47,6 +47,7 @@ public struct VerdictServer: Sendable {
         let handlers = try Handlers(workspace: workspace, configuration: configuration, clock: clock)
         let router = Router(context: VerdictRequestContext.self)
         router.add(middleware: RequestLog())
+        router.add(middleware: RequestGuard(maxBodyBytes: configuration.maxBodyBytes))
         router.add(middleware: AllowedOrigins(origins: Set(workspace.settings.server.corsOrigins)))
         router.add(middleware: RateLimit(perMinute: configuration.rateLimit ?? workspace.settings.server.rateLimit))
         handlers.register(on: router)

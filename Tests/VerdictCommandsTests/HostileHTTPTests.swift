@@ -21,6 +21,45 @@ import VerdictTestSupport
         #expect(try VerdictProcess.run(["events", "--json"], in: folder.url).output == before)
     }
 
+    /// Sends `request` as raw bytes on a fresh connection; returns what came back within `wait` s
+    /// (the connection is left open, so this also shows an answer that does not wait for a body).
+    static func raw(_ request: String, port: Int, wait: Double = 1.5) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port); printf '%s' \"$REQUEST\" >&3; timeout -s KILL \(wait) cat <&3; true"]
+        process.environment = ["REQUEST": request, "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = try output.fileHandleForReading.readToEnd() ?? Data()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// RFC 9112's Host rule, an over-long Content-Length refused before its body comes, JSON for
+    /// unknown paths, and tokens written into a path kept out of the log.
+    @Test func requestsRefusedBeforeAnyRouteAndTokensOutOfTheLog() async throws {
+        let folder = try ServerTests.workspace()
+        let server = try RunningServer(in: folder.url, ["--max-body", "4096"])
+        let noHost = try Self.raw("GET /healthz HTTP/1.1\r\n\r\n", port: server.port)
+        #expect(noHost.hasPrefix("HTTP/1.1 400") && noHost.contains("no Host header"), "\(noHost)")
+        #expect(try Self.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port).hasPrefix("HTTP/1.1 200"))
+        // The body never comes: the 413 must not wait for it.
+        let large = try Self.raw(
+            "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n{", port: server.port)
+        #expect(large.hasPrefix("HTTP/1.1 413") && large.contains("over the limit of 4096 bytes"), "\(large)")
+        let missing = try await server.request("GET", "/v1/nothing-here")
+        #expect(missing.status == 404 && missing.headers["content-type"] == "application/json")
+        #expect(RunningServer.object(missing.body)["error"] as? String == "no endpoint serves GET /v1/nothing-here; see docs/server.md")
+        let secret = "vdt_" + String(repeating: "ab12", count: 16)
+        for path in ["/v1/events;token=\(secret)", "/v1/events%3Ftoken=\(secret)", "/x/\(secret)", "/v1/events%253Fapi_key=hunter2"] {
+            _ = try await server.request("GET", path)
+        }
+        let log = server.stop()
+        #expect(!log.contains(secret) && !log.contains("ab12ab12") && !log.contains("hunter2"), "\(log)")
+        #expect(log.contains("path=/v1/events;token=REDACTED") && log.contains("path=/x/vdt_REDACTED"), "\(log)")
+    }
+
     @Test func slowClientsDoNotHoldTheServer() async throws {
         let folder = try ServerTests.workspace()
         let server = try RunningServer(in: folder.url)
