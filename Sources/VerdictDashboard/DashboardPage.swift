@@ -260,7 +260,8 @@ public enum DashboardPage {
         (function(){
         'use strict';
         var keys=['change','cohort','state','history'];
-        function read(){var f={};var h=location.hash.replace(/^#/,'');h.split('&').forEach(function(p){if(!p)return;var i=p.indexOf('=');var k=decodeURIComponent(i<0?p:p.slice(0,i));var v=i<0?'':decodeURIComponent(p.slice(i+1));if(keys.indexOf(k)>=0&&v)f[k]=v;});return f;}
+        function dec(t){try{return decodeURIComponent(t);}catch(e){return t;}}
+        function read(){var f={};var h=location.hash.replace(/^#/,'');h.split('&').forEach(function(p){if(!p)return;var i=p.indexOf('=');var k=dec(i<0?p:p.slice(0,i));var v=i<0?'':dec(p.slice(i+1));if(keys.indexOf(k)>=0&&v)f[k]=v;});return f;}
         function write(f){var parts=keys.filter(function(k){return f[k];}).map(function(k){return k+'='+encodeURIComponent(f[k]);});var h=parts.length?'#'+parts.join('&'):'';if(location.hash!==h){history.replaceState(null,'',h||location.pathname+location.search);}apply(f);}
         function matches(el,f){if(f.change&&el.getAttribute('data-change')!==f.change)return false;if(f.state&&el.getAttribute('data-state')!==f.state)return false;if(f.cohort&&(' '+el.getAttribute('data-cohorts')+' ').indexOf(' '+f.cohort+' ')<0)return false;return true;}
         function apply(f){

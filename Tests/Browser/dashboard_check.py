@@ -200,6 +200,16 @@ try:
         running = [s["change_id"] for s in statuses if s["state"] == "running"]
         if sorted(shown) != sorted(running):
             fail(f"#state=running shows {shown}, not {running}")
+        # A malformed escape in the fragment (a hand-edited or truncated link) is no error, and
+        # the filters beside it still apply.
+        open_fragment("cohort=%E0%A4%A&x%E0%A4=1&state=running")
+        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+        if errors:
+            fail(f"a malformed escape in the fragment gives console errors: {errors}")
+        open_fragment("x%E0%A4=1&state=running")
+        shown = [el.get_attribute("data-change") for el in visible("article.change")]
+        if sorted(shown) != sorted(running):
+            fail(f"#x%E0%A4=1&state=running shows {shown}, not {running}")
         open_fragment("history=lost")
         if visible("tr.decided"):
             fail("#history=lost shows a change that was kept on a pass")
