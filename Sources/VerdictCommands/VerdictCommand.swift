@@ -49,6 +49,13 @@ extension VerdictCommand {
         if arguments.first == "help", arguments.count > 1, let unknown = unknownCommand(in: Array(arguments.dropFirst())) {
             fail(unknown, code: ExitCode.validationFailure)
         }
+        // A mistyped command gets its "did you mean" whatever follows it (the parser would
+        // otherwise count what follows as unexpected arguments first).
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help", unknownCommand(in: [first]) != nil {
+            let hint = closestMatch(to: first, in: commandNames(configuration.subcommands)).map { "; did you mean '\($0)'?" } ?? ""
+            fail("'\(first)' is not a verdict command\(hint)\n  See 'verdict --help' for the commands.", code: .validationFailure)
+        }
+        let arguments = workspaceAfterCommand(arguments)
         var parsed: (any ParsableCommand)?
         do {
             var command = try parseAsRoot(arguments)
@@ -81,6 +88,27 @@ extension VerdictCommand {
             }
             fail(message, code: code)
         }
+    }
+
+    /// `verdict --workspace DIR report ...` as `verdict report --workspace DIR ...`: the option
+    /// belongs to each command, and people write it first, as with git's `-C`.
+    static func workspaceAfterCommand(_ arguments: [String]) -> [String] {
+        guard let first = arguments.first else { return arguments }
+        var option: [String]
+        var rest: [String]
+        if first == "--workspace", arguments.count >= 2 {
+            option = Array(arguments[0...1])
+            rest = Array(arguments.dropFirst(2))
+        } else if first.hasPrefix("--workspace=") {
+            option = [first]
+            rest = Array(arguments.dropFirst())
+        } else {
+            return arguments
+        }
+        let path = commandPath(rest)
+        guard !path.isEmpty else { return arguments }
+        option = option.count == 2 ? option : ["--workspace", String(first.dropFirst("--workspace=".count))]
+        return path + option + rest.dropFirst(path.count)
     }
 
     private static func fail(_ message: String, code: ExitCode) -> Never {

@@ -33,6 +33,12 @@ import VerdictTestSupport
         #expect(fromEnvironment.output.contains("time zone    UTC"))
         let fromFlag = try VerdictProcess.run(["settings", "--workspace", "shop"], in: folder.url)
         #expect(fromFlag.status == 0)
+        // Before the command, as people write it.
+        for arguments in [["--workspace", "shop", "settings"], ["--workspace=shop", "settings"], ["--workspace", "shop", "audit", "verify"]] {
+            let first = try VerdictProcess.run(arguments, in: folder.url)
+            #expect(first.status == 0, "\(arguments): \(first.error)")
+        }
+        #expect(try VerdictProcess.run(["--workspace", "shop", "settings"], in: folder.url).output == fromFlag.output)
     }
 
     @Test func noWorkspaceSaysWhatToDo() throws {
@@ -131,6 +137,12 @@ import VerdictTestSupport
         let typo = try VerdictProcess.run(["reprot"], in: folder.url)
         #expect(typo.status == 64)
         #expect(typo.error.hasPrefix("error: 'reprot' is not a verdict command; did you mean 'report'?"))
+        // With arguments after it, too (the parser would count them as unexpected first).
+        let withArguments = try VerdictProcess.run(["ingets", "x.jsonl", "y.jsonl"], in: folder.url)
+        #expect(withArguments.status == 64)
+        #expect(withArguments.error.hasPrefix("error: 'ingets' is not a verdict command; did you mean 'ingest'?"), "\(withArguments.error)")
+        let unlike = try VerdictProcess.run(["qqqqzz", "x"], in: folder.url)
+        #expect(unlike.status == 64 && unlike.error.hasPrefix("error: 'qqqqzz' is not a verdict command\n"), "\(unlike.error)")
         let known = try VerdictProcess.run(["help", "batch", "remove"], in: folder.url)
         #expect(known.status == 0 && known.output.contains("USAGE: verdict batch remove <id>"))
     }

@@ -67,6 +67,9 @@ enum EventBody {
                 skipWhitespace()
                 guard position < bytes.count else { throw failure("the array is not closed (a ] is missing)") }
                 let first = bytes[position]
+                if first == UInt8(ascii: "]") && !lines.isEmpty {
+                    throw failure("a comma after the last event: remove the , before this ] (JSON allows no trailing comma)")
+                }
                 if first == UInt8(ascii: ",") || first == UInt8(ascii: "]") {
                     throw failure("expected an event before this \(Character(UnicodeScalar(first)))")
                 }

@@ -100,13 +100,15 @@ public final class EventIntake: Sendable {
             }
             guard !group.isEmpty else { return }
             beforeWriting?(group.count)
-            defer { state.withLock { $0.commits += 1 } }
-            do {
-                let results = try ingester.write(group.map(\.body))
+            let written = Result { try ingester.write(group.map(\.body)) }
+            // Counted before any answer goes out, so whoever got one sees its commit counted.
+            state.withLock { $0.commits += 1 }
+            switch written {
+            case .success(let results):
                 // Rows quarantined now may be fixed by the next bodies: read the context again.
                 if group.contains(where: { $0.body.quarantines }) { state.withLock { $0.context = nil } }
                 for (waiting, result) in zip(group, results) { waiting.answer.resume(with: result) }
-            } catch {
+            case .failure(let error):
                 for waiting in group { waiting.answer.resume(throwing: error) }
             }
         }

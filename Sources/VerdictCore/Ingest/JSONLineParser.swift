@@ -137,6 +137,15 @@ struct JSONLineParser {
         }
         let more = bytes[i] == UInt8(ascii: ",")
         guard more || bytes[i] == UInt8(ascii: closer) else { throw fail("expected ',' or '\(closer)'") }
+        if more {
+            let comma = i
+            i += 1
+            skipWhitespace()
+            if i < bytes.count, bytes[i] == UInt8(ascii: closer) {
+                throw fail("a comma before '\(closer)': JSON allows no trailing comma; remove the ','")
+            }
+            i = comma
+        }
         i += 1
         return more
     }

@@ -37,6 +37,8 @@ import VerdictTestSupport
         (#"{"event":"quote_viewed" "timestamp":"2026-11-03T10:00:00Z"}"#, "malformed JSON at column 25: expected ',' or '}'"),
         (#"{"event":"quote_viewed","timestamp":"2026-11-03T10:00:00Z""#, "malformed JSON at column 59: the line ends inside an object (missing '}')"),
         (#"{"event":"quote_viewed","timestamp":"2026-11-03T10:00:00Z"} x"#, "malformed JSON at column 61: unexpected text after the object"),
+        (#"{"event":"quote_viewed","timestamp":"2026-11-03T10:00:00Z",}"#, "malformed JSON at column 60: a comma before '}': JSON allows no trailing comma; remove the ','"),
+        (#"{"event":"quote_viewed","timestamp":"2026-11-03T10:00:00Z","props":{"a":1, }}"#, "malformed JSON at column 76: a comma before '}': JSON allows no trailing comma; remove the ','"),
         (#"{"event":"quote\x","timestamp":"2026-11-03T10:00:00Z"}"#, #"malformed JSON at column 16: invalid escape '\x'"#),
         (#"{"event":"q","timestamp":"2026-11-03T10:00:00Z","value":01}"#, "malformed JSON at column 58: numbers cannot have leading zeros"),
         (#"[{"event":"q"}]"#, "expected a JSON object, got an array"),
