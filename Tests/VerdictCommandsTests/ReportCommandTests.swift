@@ -53,6 +53,19 @@ import VerdictTestSupport
 
     /// `--all` reports every experiment in one run, in name order; one that cannot load is named
     /// on standard error and the others are still reported.
+    /// A name with no script is said to be missing (with the nearest name), not "not started".
+    @Test func aMissingScriptIsNamedAsMissing() throws {
+        let folder = try TemporaryFolder()
+        _ = try VerdictProcess.run(["init", ".", "--time-zone", "America/Chicago"], in: folder.url)
+        _ = try VerdictProcess.run(["new", "book-now"], in: folder.url)
+        let typo = try VerdictProcess.run(["report", "book-nwo"], in: folder.url)
+        #expect(typo.status != 0)
+        #expect(typo.error.contains("there is no experiment experiments/book-nwo.lua; did you mean 'book-now'?"), "\(typo.error)")
+        #expect(!typo.error.contains("has not been started"))
+        let unstarted = try VerdictProcess.run(["report", "book-now"], in: folder.url)
+        #expect(unstarted.error.contains("experiments/book-now.lua has not been started"), "\(unstarted.error)")
+    }
+
     @Test func reportEveryExperiment() throws {
         let folder = try TemporaryFolder()
         _ = try VerdictProcess.run(["init", ".", "--time-zone", "America/Chicago"], in: folder.url)

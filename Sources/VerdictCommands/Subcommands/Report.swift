@@ -125,6 +125,12 @@ extension VerdictCommand {
                     sealed.append(
                         Result {
                             guard let experiment = try lifecycle.sealedExperiment(scriptPath: path) else {
+                                guard FileManager.default.fileExists(atPath: file.path) else {
+                                    let known = ExperimentLoader(workspace: workspace).scripts().map { $0.deletingPathExtension().lastPathComponent }
+                                    let name = file.deletingPathExtension().lastPathComponent
+                                    let hint = closestMatch(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                                    throw ValidationError("there is no experiment \(path)\(hint) (verdict new NAME makes one)")
+                                }
                                 throw ValidationError("\(path) has not been started: give the window with --from DATE, or start it first")
                             }
                             return experiment
