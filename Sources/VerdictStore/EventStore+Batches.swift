@@ -132,12 +132,16 @@ extension EventStore {
 
     /// Quarantined rows, oldest batch first, by line; optionally of one batch or one source.
     /// Without `all`, only rows still to fix: not yet stored fixed by a later batch, and not of a
-    /// removed batch.
-    public func quarantine(batch: Int64? = nil, source: String? = nil, all: Bool = true, limit: Int? = nil) throws(StoreError)
-        -> [QuarantineEntry]
-    {
+    /// removed batch. With `maxRawBytes`, only rows whose raw text is at most that many bytes.
+    public func quarantine(
+        batch: Int64? = nil, source: String? = nil, all: Bool = true, limit: Int? = nil, maxRawBytes: Int? = nil
+    ) throws(StoreError) -> [QuarantineEntry] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
+        if let maxRawBytes {
+            conditions.append("length(CAST(q.raw AS BLOB)) <= ?")
+            arguments.append(maxRawBytes)
+        }
         if let batch {
             conditions.append("q.batch_id = ?")
             arguments.append(batch)

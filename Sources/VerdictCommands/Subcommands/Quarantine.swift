@@ -39,6 +39,15 @@ extension VerdictCommand {
             if [raw, json, csv].filter({ $0 }).count > 1 { throw ValidationError("choose one of --raw, --json and --csv") }
         }
 
+        /// How much of a raw row a listing shows: enough to recognise it, never a 50 MB line.
+        static let shownCharacters = 300
+
+        /// The start of a raw row, and how much was left out (`--raw` and `--json` give it whole).
+        static func shortened(_ raw: String) -> String {
+            guard raw.count > shownCharacters else { return raw }
+            return raw.prefix(shownCharacters) + " … (\(raw.count - shownCharacters) more characters: --raw gives the whole row)"
+        }
+
         func run() async throws {
             do {
                 let log = try EventLog(workspace: try options.load())
@@ -50,14 +59,14 @@ extension VerdictCommand {
                     Terminal.write(
                         TableOutput(
                             headers: ["source", "line", "reason", "raw"],
-                            rows: entries.map { [$0.source, String($0.line), $0.reason, $0.raw] }
+                            rows: entries.map { [$0.source, String($0.line), $0.reason, Self.shortened($0.raw)] }
                         ).csv())
                 } else if entries.isEmpty {
                     Terminal.write(all ? "No quarantined rows.\n" : "No quarantined rows to fix (--all lists those fixed since).\n")
                 } else {
                     for row in entries {
                         let fixed = row.fixedBy.map { " (fixed by batch \($0))" } ?? ""
-                        Terminal.write("\(row.source):\(row.line): \(row.reason)\(fixed)\n" + Terminal.dim("    \(row.raw.escapingControlCharacters)", on: .output) + "\n")
+                        Terminal.write("\(row.source):\(row.line): \(row.reason)\(fixed)\n" + Terminal.dim("    \(Self.shortened(row.raw).escapingControlCharacters)", on: .output) + "\n")
                     }
                 }
             } catch {

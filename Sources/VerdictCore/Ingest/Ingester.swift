@@ -192,7 +192,7 @@ public final class Ingester: Sendable {
         }
         let chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: first)
         // Rows still in quarantine that this input may fix (the oldest first, enough for any fix loop).
-        let unresolved = try store.quarantine(all: false, limit: Self.resolvableRows)
+        let unresolved = try store.quarantine(all: false, limit: Self.resolvableRows, maxRawBytes: Self.largestResolvableRow)
         let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
         let pipeline = IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
@@ -250,7 +250,7 @@ public final class Ingester: Sendable {
     }
 
     public func context() throws -> Context {
-        Context(resolver: QuarantineResolver(entries: try store.quarantine(all: false, limit: Self.resolvableRows), kind: "event"))
+        Context(resolver: QuarantineResolver(entries: try store.quarantine(all: false, limit: Self.resolvableRows, maxRawBytes: Self.largestResolvableRow), kind: "event"))
     }
 
     /// A body read and parsed, ready to be written as its batch.
@@ -309,6 +309,9 @@ public final class Ingester: Sendable {
 
     /// How many unresolved quarantined rows an ingest compares its rows with.
     static let resolvableRows = 10_000
+    /// Quarantined rows longer than this (64 KB) are not compared: no event is that long, and a
+    /// huge line (one was 50 MB) would cost every later ingest its parse and its memory.
+    static let largestResolvableRow = 64 * 1024
 
     /// The format from the file's extension, else from its first bytes.
     static func detectFormat(name: String, firstBytes: [UInt8]) throws -> IngestFormat {
