@@ -8,7 +8,7 @@ import VerdictTestSupport
 /// it, and the trail verifies.
 @Suite(.serialized) struct RacingStartTests {
     static let files = 6
-    static let rowsPerFile = 10_000
+    static let rowsPerFile = 5_000
     static let requests = 20
     static let rowsPerRequest = 100
 
@@ -41,7 +41,7 @@ import VerdictTestSupport
         #expect(try run(["ingest", "early.jsonl"]).status == 0)  // batch 1, removed during the race
         let made = try run(["token", "create", "website", "--scope", "ingest"])
         let token = try #require(made.output.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("vdt_") })
-        let server = try RunningServer(in: folder.url, environment: now)
+        let server = try RunningServer(in: folder.url, ["--stop-after", "900"], environment: now)
         defer { _ = server.stop() }
 
         let failures = Failures()
