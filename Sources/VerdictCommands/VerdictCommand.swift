@@ -80,12 +80,6 @@ extension VerdictCommand {
             }
             guard !message.isEmpty else { Foundation.exit(code.rawValue) }  // already reported (Terminal.report)
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-            if let first = arguments.first, !first.hasPrefix("-"), message.hasPrefix("Unexpected argument '\(first)'"),
-                let suggestion = closestMatch(to: first, in: commandNames(configuration.subcommands))
-            {
-                message = "'\(first)' is not a verdict command; did you mean '\(suggestion)'?\n"
-                    + "  See 'verdict --help' for the commands."
-            }
             fail(message, code: code)
         }
     }
@@ -94,21 +88,18 @@ extension VerdictCommand {
     /// belongs to each command, and people write it first, as with git's `-C`.
     static func workspaceAfterCommand(_ arguments: [String]) -> [String] {
         guard let first = arguments.first else { return arguments }
-        var option: [String]
-        var rest: [String]
+        let folder: String
+        let rest: ArraySlice<String>
         if first == "--workspace", arguments.count >= 2 {
-            option = Array(arguments[0...1])
-            rest = Array(arguments.dropFirst(2))
+            (folder, rest) = (arguments[1], arguments.dropFirst(2))
         } else if first.hasPrefix("--workspace=") {
-            option = [first]
-            rest = Array(arguments.dropFirst())
+            (folder, rest) = (String(first.dropFirst("--workspace=".count)), arguments.dropFirst())
         } else {
             return arguments
         }
-        let path = commandPath(rest)
+        let path = commandPath(Array(rest))
         guard !path.isEmpty else { return arguments }
-        option = option.count == 2 ? option : ["--workspace", String(first.dropFirst("--workspace=".count))]
-        return path + option + rest.dropFirst(path.count)
+        return path + ["--workspace", folder] + rest.dropFirst(path.count)
     }
 
     private static func fail(_ message: String, code: ExitCode) -> Never {

@@ -1,7 +1,6 @@
 import GRDB
 
-/// A started experiment as stored: its sealed copy and where it stands.
-/// A started change as far as stamping events needs it (see `EventStore.startedChanges()`).
+/// A started change as far as stamping events needs it (see `BatchWriter.startedChanges()`).
 public struct StartedChangeRow: Sendable, Equatable {
     public var changeID: String
     /// JSON array of cohorts; empty for everyone.
@@ -20,6 +19,7 @@ public struct StartedChangeRow: Sendable, Equatable {
     }
 }
 
+/// A started experiment as stored: its sealed copy and where it stands.
 public struct ExperimentRow: Sendable, Equatable {
     public var changeID: String
     /// The script's path in the workspace when it was started.
@@ -348,10 +348,6 @@ extension EventStore {
 
     /// What tells which change was live when, for events that name none: each started change's
     /// span and its flags' changes (no sealed copies, so it is cheap to read for every batch).
-    public func startedChanges() throws(StoreError) -> [StartedChangeRow] {
-        try read { db in try Self.startedChanges(db) }
-    }
-
     static func startedChanges(_ db: Database) throws -> [StartedChangeRow] {
         var rows = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT change_id, cohorts, started_at, end_day FROM experiments ORDER BY started_at, change_id")

@@ -192,7 +192,7 @@ public final class Ingester: Sendable {
         }
         let chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: first)
         // Rows still in quarantine that this input may fix (the oldest first, enough for any fix loop).
-        let unresolved = try store.quarantine(all: false, limit: Self.resolvableRows, maxRawBytes: Self.largestResolvableRow)
+        let unresolved = try unresolvedQuarantine()
         let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
         let pipeline = IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
@@ -250,7 +250,7 @@ public final class Ingester: Sendable {
     }
 
     public func context() throws -> Context {
-        Context(resolver: QuarantineResolver(entries: try store.quarantine(all: false, limit: Self.resolvableRows, maxRawBytes: Self.largestResolvableRow), kind: "event"))
+        Context(resolver: QuarantineResolver(entries: try unresolvedQuarantine(), kind: "event"))
     }
 
     /// A body read and parsed, ready to be written as its batch.
@@ -284,6 +284,7 @@ public final class Ingester: Sendable {
     public func write(_ bodies: [PreparedBody]) throws -> [Result<IngestReport, any Error>] {
         guard !bodies.isEmpty else { return [] }
         let now = clock.nowMilliseconds()
+        let timeline = ChangeTimeline.Shared()
         let outcomes = try store.ingest(group: bodies.map { body in
             let (source, actor, prepared) = (body.source, body.actor, body.prepared)
             return EventStore.PendingBatch(
@@ -292,7 +293,7 @@ public final class Ingester: Sendable {
                     AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: source))
                 },
                 body: { writer in
-                    try ChangeTimeline.stampEvents(of: writer)
+                    try timeline.stampEvents(of: writer)
                     return try IngestPipeline.write(prepared, to: writer)
                 })
         })
@@ -305,6 +306,11 @@ public final class Ingester: Sendable {
                 return IngestReport(source: body.source, format: .jsonl, outcome: IngestOutcome(outcome), quarantined: sample)
             }
         }
+    }
+
+    /// The quarantined rows an ingest compares its rows with, to find those it fixes.
+    func unresolvedQuarantine() throws -> [QuarantineEntry] {
+        try store.quarantine(all: false, limit: Self.resolvableRows, maxRawBytes: Self.largestResolvableRow)
     }
 
     /// How many unresolved quarantined rows an ingest compares its rows with.

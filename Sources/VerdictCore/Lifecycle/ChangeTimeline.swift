@@ -47,18 +47,28 @@ struct ChangeTimeline: Sendable {
         spans = started.map { change in
             Span(
                 changeID: change.changeID,
-                cohorts: Set((try? JSONDecoder().decode([String].self, from: Data(change.cohorts.utf8))) ?? []),
+                cohorts: Set(Lifecycle.cohorts(json: change.cohorts)),
                 from: change.startedAt, lastDay: change.endDay,
                 until: change.flagChanges.filter { $0.state == FlagState.off.rawValue }.map(\.at).min())
         }
         spans.sort { $0.from > $1.from }
     }
 
-    init() {}
-
     /// Makes `writer` stamp the events of its batch by the timeline its transaction sees.
     static func stampEvents(of writer: BatchWriter) throws {
         let timeline = ChangeTimeline(try writer.startedChanges())
         writer.stamp = { timeline.stamp(&$0) }
+    }
+
+    /// The batches of one group share a transaction, so they share its timeline too: read by
+    /// the first batch written, reused by the others.
+    final class Shared {
+        private var timeline: ChangeTimeline?
+
+        func stampEvents(of writer: BatchWriter) throws {
+            let timeline = try self.timeline ?? ChangeTimeline(try writer.startedChanges())
+            self.timeline = timeline
+            writer.stamp = { timeline.stamp(&$0) }
+        }
     }
 }

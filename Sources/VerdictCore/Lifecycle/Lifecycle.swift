@@ -428,7 +428,12 @@ public struct Lifecycle: Sendable {
     }
 
     static func cohorts(of row: ExperimentRow) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(row.cohorts.utf8))) ?? []
+        cohorts(json: row.cohorts)
+    }
+
+    /// A stored cohorts column (a JSON array; empty for everyone).
+    static func cohorts(json: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
     }
 
     /// Every flag with its state.
