@@ -46,7 +46,7 @@ test: setup
 ## run over the C shim under ASan and UBSan (Tests/Fuzz); .ci/run runs it after `make test`
 sanitize: setup
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --filter VerdictScriptTests
+	LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --filter VerdictScriptTests
 	@./.ci/fuzz-sandbox corpus
 	@./.ci/fuzz-sandbox fuzz $(FUZZ_SECONDS)
 
