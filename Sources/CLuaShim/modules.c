@@ -23,7 +23,8 @@ static void push_readonly(lua_State *L, int index);
 
 static int readonly_index(lua_State *L) {
     lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(1));  /* stack: proxy, key, value */
+    /* A plain read; a module's own __index (kpi's "did you mean") answers for a missing key. */
+    lua_gettable(L, lua_upvalueindex(1));  /* stack: proxy, key, value */
     if (lua_type(L, -1) == LUA_TTABLE) push_readonly(L, -1);
     return 1;
 }

@@ -26,13 +26,14 @@ public struct VerdictCommand: AsyncParsableCommand {
             Exit codes: 0 success; 1 an error (a script, the settings or an input is wrong: the message \
             says which, with file:line); 2 (audit verify) the trail or the data it vouches for was \
             tampered with; 3 (ingest) some rows were quarantined; 64 the command line itself is wrong; \
-            75 (daily, run-all) another run was in progress, so this one did nothing.
+            75 another run (daily, run-all) or another writer to the store was in progress for longer \
+            than this one waits, so this one did nothing.
             """,
         version: VerdictVersion.current,
         subcommands: [
             Init.self, Settings.self, New.self, Check.self, Ingest.self, Batches.self, Batch.self, Events.self, Quarantine.self,
             Forecast.self, Report.self, Start.self, Status.self, Flags.self, FlagCommand.self, Decide.self, DailyCommand.self, RunAllCommand.self,
-            ScheduleCommand.self, DashboardCommand.self, Serve.self, Token.self, Audit.self,
+            ScheduleCommand.self, DashboardCommand.self, Serve.self, Token.self, Audit.self, Backup.self, Restore.self,
             Lua.self,
         ]
     )

@@ -174,9 +174,11 @@ public final class LuaSandbox {
         vs_push_function(handle, function.reference)
         for argument in arguments { argument.push(onto: L) }
         let status = vs_call(handle, Int32(arguments.count), 1)
-        guard status == LUA_OK else { throw failure(status: status, chunkName: "a declared function", L) }
+        // An error without a location (`error(message, 0)`, a limit) keeps its own words, or
+        // the script line the traceback saw, never a made-up file name.
+        guard status == LUA_OK else { throw failure(status: status, chunkName: nil, L) }
         if trippedLimit() != nil {
-            throw failure(status: LUA_ERRMEM, chunkName: "a declared function", L, message: "")
+            throw failure(status: LUA_ERRMEM, chunkName: nil, L, message: "")
         }
         do {
             return try LuaValue.read(from: L, at: -1, path: "result")
@@ -260,7 +262,7 @@ public final class LuaSandbox {
         }
     }
 
-    private func failure(status: Int32, chunkName: String, _ L: OpaquePointer, message: String? = nil) -> ScriptError {
+    private func failure(status: Int32, chunkName: String?, _ L: OpaquePointer, message: String? = nil) -> ScriptError {
         var error = ScriptError.parse(message ?? popString(L), kind: status == LUA_ERRSYNTAX ? .syntax : .runtime)
         if let limit = trippedLimit() ?? (status == LUA_ERRMEM ? .memoryLimit : nil) {
             // The location is where the limit struck; the message is the limit's own, whatever
@@ -273,6 +275,10 @@ public final class LuaSandbox {
                 error.file = String(cString: file)
                 error.line = Int(line)
             }
+        }
+        if error.file == nil, error.kind != .runtime, let (file, line) = error.innermostScriptLine {
+            error.file = file
+            error.line = line
         }
         if error.file == nil { error.file = chunkName }
         return error

@@ -49,6 +49,15 @@ extension ScriptError {
         return ScriptError(kind: kind, message: message, file: file, line: line, traceback: traceback)
     }
 
+    /// The first traceback entry in a script (`plugins/importers/x.lua:12: in ...`), as file
+    /// and line: where a limit struck, when its message carries no location.
+    var innermostScriptLine: (String, Int)? {
+        for entry in traceback where !entry.hasPrefix("[C]") {
+            if let (file, line, _) = Self.splitLocation(Substring(entry)) { return (file, line) }
+        }
+        return nil
+    }
+
     /// `file:line: message` → its parts; nil when the text does not start with a location.
     private static func splitLocation(_ text: Substring) -> (String, Int, String)? {
         var search = text.startIndex

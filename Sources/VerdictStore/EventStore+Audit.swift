@@ -45,7 +45,7 @@ extension EventStore {
     @discardableResult
     public func appendAudit(_ make: AuditRecordMaker) throws(StoreError) -> AuditRow {
         do {
-            return try pool.write { db in try Self.appendAudit(db, make) }
+            return try exclusiveWrite { db in try Self.appendAudit(db, make) }
         } catch {
             throw wrap(error)
         }

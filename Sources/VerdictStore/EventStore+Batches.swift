@@ -97,7 +97,7 @@ extension EventStore {
         _ id: Int64, at time: Int64, audit: ((RemovedBatch) -> AuditRecordMaker)? = nil
     ) throws(StoreError) -> RemovedBatch {
         do {
-            return try pool.write { db in
+            return try exclusiveWrite { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT source, removed_at FROM batches WHERE id = ?", arguments: [id]) else {
                     throw StoreError.notFound("there is no batch \(id); `verdict batches` lists them")
                 }
@@ -170,6 +170,49 @@ extension EventStore {
                     row: QuarantinedRow(source: row["source"], line: row["line"], reason: row["reason"], raw: row["raw"]),
                     format: row["format"], header: row["header"], resolvedBy: row["resolved_by"])
             }
+        }
+    }
+
+    /// Deletes the quarantined rows of `source` that start at `line` (of `batch`, when given),
+    /// in one transaction with the record `audit` makes of them; returns them as they were.
+    /// An importer's row that made several refused events is several rows at one line: all go.
+    /// Fails when none matches, or when rows of more than one batch match and no batch is given.
+    public func dropQuarantined(
+        source: String, line: Int, batch: Int64?, audit: ([QuarantineEntry]) -> AuditRecordMaker
+    ) throws(StoreError) -> [QuarantineEntry] {
+        do {
+            return try exclusiveWrite { db in
+                var sql = """
+                    SELECT q.id, q.batch_id, q.source, q.line, q.reason, q.raw, q.resolved_by, b.format, b.header
+                    FROM quarantine q JOIN batches b ON b.id = q.batch_id WHERE q.source = ? AND q.line = ?
+                    """
+                var arguments: StatementArguments = [source, line]
+                if let batch {
+                    sql += " AND q.batch_id = ?"
+                    arguments += [batch]
+                }
+                let rows = try Row.fetchAll(db, sql: sql + " ORDER BY q.id", arguments: arguments).map { row in
+                    QuarantineEntry(
+                        id: row["id"], batchID: row["batch_id"],
+                        row: QuarantinedRow(source: row["source"], line: row["line"], reason: row["reason"], raw: row["raw"]),
+                        format: row["format"], header: row["header"], resolvedBy: row["resolved_by"])
+                }
+                let batches = Set(rows.map(\.batchID)).sorted()
+                guard !rows.isEmpty else {
+                    let batchWords = batch.map { " in batch \($0)" } ?? ""
+                    throw StoreError.notFound("no quarantined row of \(source) starts at line \(line)\(batchWords); `verdict quarantine --all` lists them")
+                }
+                guard batches.count == 1 else {
+                    throw StoreError.conflict(
+                        "rows of \(source) at line \(line) are quarantined in batches \(batches.map(String.init).joined(separator: ", ")); "
+                            + "say which with --batch")
+                }
+                try db.execute(sql: "DELETE FROM quarantine WHERE id IN (\(rows.map { String($0.id) }.joined(separator: ",")))")
+                _ = try Self.appendAudit(db, audit(rows))
+                return rows
+            }
+        } catch {
+            throw wrap(error)
         }
     }
 

@@ -285,7 +285,7 @@ extension EventStore {
             source: source, format: format, at: time, expectedRows: expectedRows, replacing: replacing, digester: makeDigester,
             audit: audit, body: body)
         do {
-            return try pool.write { db in try Self.write(db, batch) }
+            return try exclusiveWrite { db in try Self.write(db, batch) }
         } catch let error as DatabaseError {
             throw wrap(error)
         }
@@ -326,7 +326,7 @@ extension EventStore {
     /// the others are kept. An error of the store itself rolls back the whole group and is thrown.
     public func ingest(group: [PendingBatch]) throws -> [Result<BatchOutcome, any Error>] {
         do {
-            return try pool.write { db in
+            return try exclusiveWrite { db in
                 try group.map { batch in
                     do {
                         return .success(try Self.write(db, batch))

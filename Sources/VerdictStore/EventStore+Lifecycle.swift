@@ -315,7 +315,7 @@ extension EventStore {
     /// anything else as a `StoreError`.
     private func refusableWrite<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.write(body)
+            return try exclusiveWrite(body)
         } catch let refusal as LifecycleRefusal {
             throw refusal
         } catch {

@@ -33,7 +33,7 @@ extension EventStore {
     /// Stores a new token and its audit record in one transaction; refuses a name in use.
     public func createToken(_ token: TokenRow, audit: @escaping AuditRecordMaker) throws(StoreError) {
         do {
-            try pool.write { db in
+            try exclusiveWrite { db in
                 if try Row.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE name = ?", arguments: [token.name]) != nil {
                     throw StoreError.conflict("a token named \(token.name) exists already (a revoked one keeps its name)")
                 }
@@ -50,7 +50,7 @@ extension EventStore {
     /// Revokes a token and records it, in one transaction; refuses an unknown or revoked one.
     public func revokeToken(_ name: String, at: Int64, audit: @escaping AuditRecordMaker) throws(StoreError) {
         do {
-            try pool.write { db in
+            try exclusiveWrite { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE name = ?", arguments: [name]).map(TokenRow.init) else {
                     throw StoreError.notFound("there is no token named \(name)")
                 }

@@ -12,6 +12,11 @@ public final class EventStore: Sendable {
     /// The disk was full when the store was opened, so it was opened to read only (see `init`):
     /// every write is refused as `StoreError.diskFull`.
     public let readOnlyBecauseDiskIsFull: Bool
+    /// One writer at a time across processes, and a word for the one that waits (`WriterLock`).
+    let writerLock: WriterLock
+
+    /// How long a writer waits for another process's write before giving up, unless told.
+    public static let defaultWriteWait: TimeInterval = 600
 
     /// How long a writer waits for another process's write transaction before giving up.
     public static let writerPatience: TimeInterval = 3600
@@ -34,8 +39,12 @@ public final class EventStore: Sendable {
     /// the disk has it (`synchronous = FULL`), so it survives a power cut too: the server's
     /// events, whose 200 tells the sender it may forget them. Otherwise the last commits before a
     /// power cut may be lost (`NORMAL`), which a file ingested again puts back.
+    /// `writeWait` bounds how long a write waits for another process's (`StoreError.busy` after
+    /// it); `waiting` is told, once each time, that a write waits and for whom. `writer` is how
+    /// this process names itself to a writer that waits for it (`verdict ingest jobs.csv`).
     public init(
-        path: String, durable: Bool = false, upgrading: (@Sendable (_ from: Int, _ to: Int) -> Void)? = nil
+        path: String, durable: Bool = false, upgrading: (@Sendable (_ from: Int, _ to: Int) -> Void)? = nil,
+        writeWait: TimeInterval = defaultWriteWait, writer: String = "verdict", waiting: (@Sendable (StoreWriter?) -> Void)? = nil
     ) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
@@ -63,6 +72,7 @@ public final class EventStore: Sendable {
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             pool = try Self.openPool(path: path, configuration: configuration, upgrading: upgrading)
             readOnlyBecauseDiskIsFull = false
+            writerLock = WriterLock(storePath: path, name: writer, patience: writeWait, waiting: waiting)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -78,6 +88,7 @@ public final class EventStore: Sendable {
             }
             pool = readOnly
             readOnlyBecauseDiskIsFull = true
+            writerLock = WriterLock(storePath: path, name: writer, patience: writeWait, waiting: waiting)
         }
     }
 
@@ -141,10 +152,16 @@ public final class EventStore: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try pool.write(body)
+            return try exclusiveWrite(body)
         } catch {
             throw wrap(error)
         }
+    }
+
+    /// A write transaction, with the writer lock held: every write of the store goes through here
+    /// (`write`, or this where the caller sorts its own errors).
+    func exclusiveWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        try writerLock.holding { try pool.write(body) }
     }
 
     /// A store error for what SQLite or a body threw: a full disk says so, naming the store.

@@ -12,6 +12,11 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case conflict(String)
     /// The disk that holds `path` is full: `action` could not be done. Nothing was half-written.
     case diskFull(path: String, action: String)
+    /// There is no store file where one should be. `evidence` names the workspace's files that
+    /// show it had one (empty: it never had).
+    case missing(path: String, evidence: [String])
+    /// Another process kept writing to the store for longer than this one would wait.
+    case busy(holder: StoreWriter?, waited: Double)
 
     /// A message that says what went wrong.
     public var description: String {
@@ -26,6 +31,15 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             message
         case .diskFull(let path, let action):
             "the disk is full: cannot \(action) \(path). Nothing was half-written; free some space on that disk and run it again"
+        case .missing(let path, let evidence) where evidence.isEmpty:
+            "this workspace has no store (\(path)): `verdict init` makes one"
+        case .missing(let path, let evidence):
+            "the store \(path) is missing, but this workspace had one (\(evidence.joined(separator: ", ")) "
+                + "\(evidence.count == 1 ? "is" : "are") still here). Nothing was created. Restore the last backup with "
+                + "`verdict restore FILE` (docs/operations.md, Backups); to start again with an empty store, run `verdict init --new-store`"
+        case .busy(let holder, let waited):
+            "gave up after \(Int(waited)) s waiting for another writer to the store (\(holder.map(String.init(describing:)) ?? "a process that did not say who it is")). "
+                + "Nothing was written; run it again once that one has ended (VERDICT_WRITE_WAIT sets how many seconds to wait)"
         }
     }
 }

@@ -4,6 +4,8 @@
 -- to get ISO 8601 with the workspace's offset.
 local M = {}
 
+local month_names = { "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+  "November", "December" }
 local months = { jan = 1, feb = 2, mar = 3, apr = 4, may = 5, jun = 6, jul = 7, aug = 8, sep = 9, oct = 10, nov = 11, dec = 12 }
 
 --- The time part: "14:30", "14:30:05", "2:30 PM", "2:30pm". Returns hour, minute, second.
@@ -40,9 +42,20 @@ function M.parse(text)
   if not (y and m and d) then
     return nil, "\"" .. text .. "\" is not a date such as 2026-11-05, 11/05/2026 or Nov 5, 2026"
   end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  if m < 1 or m > 12 then return nil, "\"" .. text .. "\" is not a real date: there is no month " .. m end
+  if d < 1 or d > M.days_in_month(y, m) then
+    return nil, string.format("\"%s\" is not a real date: %s %d has %d days", text, month_names[m], y, M.days_in_month(y, m))
+  end
   local h, mi, s = M.time(rest)
   if not h then return nil, mi end
-  return tonumber(y), tonumber(m), tonumber(d), h, mi, s
+  return y, m, d, h, mi, s
+end
+
+--- The number of days in a month of a year (Gregorian).
+function M.days_in_month(y, m)
+  if m == 2 then return (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) and 29 or 28 end
+  return (m == 4 or m == 6 or m == 9 or m == 11) and 30 or 31
 end
 
 return M

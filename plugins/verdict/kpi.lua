@@ -38,4 +38,36 @@ M.error_rate = constructor("error_rate", { "event" })
 --              compute = function(q) return { successes = ..., trials = ... } end }
 M.custom = constructor("custom", { "compute" })
 
+-- A misspelt constructor (kpi.convertion) is an error that names the closest one, not
+-- "attempt to call a nil value". Level 3: the script's line, past the read-only view.
+local function distance(a, b)
+  local previous = {}
+  for j = 0, #b do previous[j] = j end
+  for i = 1, #a do
+    local current = { [0] = i }
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      current[j] = math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    end
+    previous = current
+  end
+  return previous[#b]
+end
+
+setmetatable(M, {
+  __index = function(_, name)
+    if type(name) ~= "string" then return nil end
+    local names = {}
+    for known in pairs(M) do names[#names + 1] = known end
+    table.sort(names)
+    local best, limit = nil, math.max(1, #name // 3) + 1
+    for _, known in ipairs(names) do
+      local d = distance(name:lower(), known)
+      if d < limit then best, limit = known, d end
+    end
+    local hint = best and string.format(" (did you mean kpi.%s?)", best) or ""
+    error(string.format("there is no kpi.%s%s; the KPIs are kpi.%s", name, hint, table.concat(names, ", kpi.")), 3)
+  end,
+})
+
 return M

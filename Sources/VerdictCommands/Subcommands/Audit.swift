@@ -18,6 +18,7 @@ extension VerdictCommand {
                   verdict audit CHG-0007 --json
                   verdict audit head
                   verdict audit verify --head 12:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+                  verdict audit verify --head daily/2026-11-12.txt
                 """,
             subcommands: [List.self, Head.self, Verify.self],
             defaultSubcommand: List.self
@@ -81,22 +82,30 @@ extension VerdictCommand {
                     events, and must give the figures on the record.
                     """)
 
-            @Option(help: ArgumentHelp("A head kept earlier (SEQ:HASH from `verdict audit head`).", valueName: "seq:hash"))
+            @Option(
+                help: ArgumentHelp(
+                    "A head kept earlier: SEQ:HASH from `verdict audit head`, or a file that holds one (daily/DATE.txt, a dashboard page).",
+                    valueName: "seq:hash|file"))
             var head: String?
             @Flag(help: "Print JSON.") var json = false
             @Flag(help: "Also evaluate every recorded verdict again and check its figures.") var reproduce = false
             @OptionGroup var options: WorkspaceOptions
 
             func validate() throws {
-                if let head, AuditHead(head) == nil {
-                    throw ValidationError("--head: \"\(head)\" is not SEQ:HASH as `verdict audit head` prints it")
+                if let head {
+                    do {
+                        _ = try AuditHead.read(head, relativeTo: .currentFolder)
+                    } catch {
+                        throw ValidationError("--head: \(error)")
+                    }
                 }
             }
 
             func run() async throws {
                 let verification: AuditVerification
                 do {
-                    verification = try AuditTrail(workspace: try options.load()).verify(keptHead: head.flatMap(AuditHead.init), reproduce: reproduce)
+                    let kept = try head.map { argument throws(WorkspaceError) in try AuditHead.read(argument, relativeTo: .currentFolder) }
+                    verification = try AuditTrail(workspace: try options.load()).verify(keptHead: kept, reproduce: reproduce)
                 } catch {
                     throw Terminal.report(error)
                 }

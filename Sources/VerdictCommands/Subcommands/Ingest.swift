@@ -64,6 +64,7 @@ extension VerdictCommand {
             }
             var reports: [IngestReport] = []
             var failures: [String] = []
+            var busy = 0
             for file in files {
                 let bar = ProgressBar(label: file)
                 do {
@@ -72,6 +73,7 @@ extension VerdictCommand {
                 } catch {
                     bar.finish()
                     failures.append("\(error)")
+                    if Workspace.isBusy(error) { busy += 1 }
                     if !json { _ = Terminal.report(error) }
                 }
             }
@@ -80,7 +82,8 @@ extension VerdictCommand {
             } else {
                 Terminal.write(IngestSummary(reports: reports).text())
             }
-            if !failures.isEmpty { throw ExitCode.failure }
+            // 75 when every failure was a wait for another writer: nothing is wrong; run it again later.
+            if !failures.isEmpty { throw busy == failures.count ? ExitCode(75) : ExitCode.failure }
             if reports.contains(where: { $0.outcome.quarantined > 0 }) { throw ExitCode(3) }
         }
     }

@@ -8,8 +8,10 @@ extension VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a workspace: verdict.lua, experiments/, plugins/ and .verdict/.",
             discussion: """
-                Refuses to touch a folder that already has a verdict.lua. With --examples it also copies \
-                the tutorial's example files (website events, job exports, Lua scratch files) into examples/.
+                Refuses to touch a folder that already has a verdict.lua and a store. In a workspace that \
+                has lost its store (.verdict/ deleted), it refuses too and says how to restore a backup; \
+                --new-store starts an empty store there instead. With --examples it also copies the \
+                tutorial's example files (website events, job exports, Lua scratch files) into examples/.
 
                 Examples:
                   verdict init                  # here, named after the folder
@@ -34,11 +36,23 @@ extension VerdictCommand {
 
         @Flag(help: "Print the new workspace's settings as JSON.")
         var json = false
+        @Flag(
+            name: .customLong("new-store"),
+            help: "In a workspace whose store is lost, start an empty one (restore a backup instead when there is one).")
+        var newStore = false
 
         func run() async throws {
             let folder = URL(
                 fileURLWithPath: directory, relativeTo: .currentFolder)
             do {
+                if let existing = try? Workspace(root: folder, library: Installation.library),
+                    !FileManager.default.fileExists(atPath: existing.storePath)
+                {
+                    // A workspace without its store: made by an older Verdict, or its store was lost.
+                    try WorkspaceInitializer.createStore(in: existing, replacingLost: newStore)
+                    return Terminal.write("Created an empty event store in \(existing.relativePath(of: existing.stateFolder))/ of \(existing.root.path).\n")
+                }
+                if newStore { throw WorkspaceError.io("--new-store is for a workspace whose store is lost; \(folder.standardizedFileURL.path) has none to replace") }
                 let business = name ?? folder.standardizedFileURL.lastPathComponent
                 let workspace = try WorkspaceInitializer.create(
                     at: folder, business: business, timeZone: timeZone, library: Installation.library)

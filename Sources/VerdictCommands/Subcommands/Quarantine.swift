@@ -4,10 +4,22 @@ import VerdictCore
 import VerdictScript
 
 extension VerdictCommand {
-    /// `verdict quarantine`: lists and exports the rows ingest refused.
+    /// `verdict quarantine`: lists and exports the rows ingest refused (`list`, the default), and
+    /// drops one (`drop`).
     struct Quarantine: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List or export the rows that ingest refused, with their line and reason.",
+            abstract: "List or export the rows that ingest refused, with their line and reason; drop one.",
+            subcommands: [List.self, Drop.self],
+            defaultSubcommand: List.self
+        )
+    }
+}
+
+extension VerdictCommand.Quarantine {
+    /// `verdict quarantine [list]`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List or export the rows that ingest refused, with their line and reason (the default).",
             discussion: """
                 Nothing refused is ever out of reach: every quarantined row is kept exactly as it arrived. \
                 By default only the rows still to fix are listed: a row is fixed once a later batch stores \
@@ -22,6 +34,9 @@ extension VerdictCommand {
                   verdict quarantine --batch 2 --raw > jobs-fixed.csv
                   verdict quarantine --source website.jsonl --raw | verdict ingest - --format jsonl
                   verdict quarantine --all --csv > refused.csv
+
+                A row that is not worth fixing (a stray line, a 50 MB paste) goes with \
+                `verdict quarantine drop SOURCE:LINE`.
                 """
         )
 
@@ -68,6 +83,60 @@ extension VerdictCommand {
                         let fixed = row.fixedBy.map { " (fixed by batch \($0))" } ?? ""
                         Terminal.write("\(row.source):\(row.line): \(row.reason)\(fixed)\n" + Terminal.dim("    \(Self.shortened(row.raw).escapingControlCharacters)", on: .output) + "\n")
                     }
+                }
+            } catch {
+                throw Terminal.report(error)
+            }
+        }
+    }
+}
+
+extension VerdictCommand.Quarantine {
+    /// `verdict quarantine drop SOURCE:LINE`.
+    struct Drop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop one quarantined row, recorded on the audit trail; its batch and the batch's other rows stay.",
+            discussion: """
+                SOURCE:LINE is as `verdict quarantine` lists it (website.jsonl:12). When the same source \
+                was ingested more than once and each time refused that line, --batch says which. The audit \
+                record keeps where the row was, why it was refused, and its size and SHA-256, not the row.
+
+                Examples:
+                  verdict quarantine drop website.jsonl:12
+                  verdict quarantine drop jobs.csv:40 --batch 3
+                """
+        )
+
+        @Argument(help: "The row as `verdict quarantine` lists it: SOURCE:LINE.") var row: String
+        @Option(help: "The row's batch, when more than one batch refused that line.") var batch: Int64?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var clockOptions: ClockOptions
+        @OptionGroup var actorOptions: ActorOptions
+
+        /// SOURCE:LINE split at its last colon (a source name may hold colons).
+        var place: (source: String, line: Int)? {
+            guard let colon = row.lastIndex(of: ":"), let line = Int(row[row.index(after: colon)...]), line > 0 else { return nil }
+            let source = String(row[..<colon])
+            return source.isEmpty ? nil : (source, line)
+        }
+
+        func validate() throws {
+            if place == nil { throw ValidationError("'\(row)' is not SOURCE:LINE, as `verdict quarantine` lists a row (website.jsonl:12)") }
+        }
+
+        func run() async throws {
+            do {
+                let (source, line) = place!
+                let dropped = try EventLog(workspace: try options.load()).dropQuarantined(
+                    source: source, line: line, batch: batch, at: try clockOptions.clock().nowMilliseconds(), actor: actorOptions.resolve())
+                if json {
+                    Terminal.write(try JSONOutput.encode(dropped) + "\n")
+                } else {
+                    let events = dropped.reasons.count == 1 ? "" : " (\(dropped.reasons.count) refused events)"
+                    Terminal.write(
+                        "Dropped \(dropped.source):\(dropped.line) of batch \(dropped.batch)\(events), \(dropped.rawBytes) bytes; "
+                            + "recorded on the audit trail.\n")
                 }
             } catch {
                 throw Terminal.report(error)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VerdictCore
 import VerdictScript
 
 /// Writing to the terminal: colour only on a TTY and never with NO_COLOR.
@@ -49,7 +50,8 @@ enum Terminal {
             }
         }
         write(text, to: .error)
-        return .failure
+        // 75 (EX_TEMPFAIL): nothing was done, try again later; as a scheduled run that found another.
+        return Workspace.isBusy(error) ? ExitCode(75) : .failure
     }
 }
 

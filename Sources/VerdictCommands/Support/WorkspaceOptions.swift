@@ -19,6 +19,14 @@ struct WorkspaceOptions: ParsableArguments {
                 "Upgrading the event store from schema \(from) to \(to). This happens once "
                     + "and can take a few seconds per million events stored.\n", to: .error)
         }
+        let environment = ProcessInfo.processInfo.environment
+        if let seconds = environment[Workspace.writeWaitVariable].flatMap(Double.init), seconds >= 0 { workspace.writeWait = seconds }
+        workspace.writerName = (["verdict"] + CommandLine.arguments.dropFirst().prefix(4)).joined(separator: " ")
+        workspace.storeWaitNotice = { holder, patience in
+            Terminal.write(
+                "waiting for another writer to the store: \(holder) (at most \(Int(patience)) s; \(Workspace.writeWaitVariable) sets it)\n",
+                to: .error)
+        }
         return workspace
     }
 

@@ -137,6 +137,47 @@ public struct AuditHead: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(seq):\(hash)" }
+
+    /// A head given as `SEQ:HASH`, or as a file that holds one (`daily/2026-11-12.txt`, a saved
+    /// webhook message, `dashboards/index.html`): the latest head in it.
+    public static func read(_ argument: String, relativeTo folder: URL) throws(WorkspaceError) -> AuditHead {
+        if let head = AuditHead(argument) { return head }
+        let file = URL(fileURLWithPath: argument, relativeTo: folder)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw .io("\"\(argument)\" is neither SEQ:HASH, as `verdict audit head` prints it, nor a file that can be read")
+        }
+        guard let head = AuditHead(fromTextHolding: String(decoding: data, as: UTF8.self)) else {
+            throw .io("\(argument) holds no audit head (SEQ:HASH, as `verdict audit head` prints it)")
+        }
+        return head
+    }
+
+    /// The latest head a text holds (a `daily/DATE.txt`, the daily webhook's message, a
+    /// dashboard page): the `SEQ:HASH` with the highest SEQ; nil when it holds none.
+    public init?(fromTextHolding text: String) {
+        let bytes = Array(text.utf8)
+        var best: AuditHead?
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: ":") else {
+                index += 1
+                continue
+            }
+            var start = index
+            while start > 0, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[start - 1]) { start -= 1 }
+            let end = index + 1 + 64
+            let isHex = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) }
+            if start < index, end <= bytes.count, bytes[(index + 1)..<end].allSatisfy(isHex), end == bytes.count || !isHex(bytes[end]),
+                start == 0 || !isHex(bytes[start - 1]),
+                let head = AuditHead(String(decoding: bytes[start..<end], as: UTF8.self)), head.seq > (best?.seq ?? 0)
+            {
+                best = head
+            }
+            index += 1
+        }
+        guard let best else { return nil }
+        self = best
+    }
 }
 
 /// JSON text placed as it is inside encoded output (valid JSON that Verdict wrote itself).

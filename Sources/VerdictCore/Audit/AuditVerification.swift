@@ -83,6 +83,7 @@ extension AuditTrail {
     public func verify(keptHead: AuditHead? = nil, reproduce: Bool = false) throws -> AuditVerification {
         let rows = try store.auditRows()
         var findings: [AuditFinding] = []
+        var notes: [String] = []
         var previousHash = Self.genesis
         var expected: Int64 = 1
         for row in rows {
@@ -104,7 +105,12 @@ extension AuditTrail {
             previousHash = row.hash
             expected = row.seq + 1
         }
-        if let keptHead {
+        if let keptHead, RestoreAuditDetails.abandonedHeads(in: rows).contains(keptHead.description) {
+            let restore = rows.last { $0.action == "restore" && $0.details.contains(keptHead.description) }
+            notes.append(
+                "the head kept (\(keptHead)) was lost with the store: the restore recorded by record \(restore?.seq ?? 0) "
+                    + "put back a backup made before it, and the trail went on from there")
+        } else if let keptHead {
             if let last = rows.last, keptHead.seq > last.seq {
                 findings.append(AuditFinding(
                     kind: .truncated, seq: last.seq + 1,
@@ -117,8 +123,9 @@ extension AuditTrail {
                     message: "record \(keptHead.seq) is not the one kept (\(keptHead)): the trail up to it was rewritten"))
             }
         }
-        let (checked, dataFindings, notes) = try verifyBatches(rows)
+        let (checked, dataFindings, dataNotes) = try verifyBatches(rows)
         findings += dataFindings
+        notes += dataNotes
         var reproduced = 0
         if reproduce {
             let (count, verdictFindings) = try reproduceVerdicts(rows)

@@ -194,9 +194,26 @@ public final class Ingester: Sendable {
         // Rows still in quarantine that this input may fix (the oldest first, enough for any fix loop).
         let unresolved = try unresolvedQuarantine()
         let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
-        let pipeline = IngestPipeline(
+        // An importer's export is read and mapped whole before the write begins: its Lua runs as
+        // long as it runs without holding up other writers. Native formats stream (memory stays
+        // bounded whatever the size) at the parser's speed.
+        var prepared: IngestPipeline.Prepared?
+        if let mapper {
+            let rest: Data
+            do {
+                rest = try handle.readToEnd() ?? Data()
+            } catch {
+                throw IngestError.unreadable(source: path, reason: "cannot be read (\(error.localizedDescription))")
+            }
+            prepared = try IngestPipeline(
+                input: nil, initial: first + rest, format: .csv, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
+                importer: mapper, resolver: resolver
+            ).prepare()
+            progress?(IngestProgress(bytesRead: Int64(first.count + rest.count), totalBytes: totalBytes))
+        }
+        let streamed = prepared != nil ? nil : IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
-            importer: mapper, resolver: resolver)
+            resolver: resolver)
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let now = clock.nowMilliseconds()
@@ -209,7 +226,8 @@ public final class Ingester: Sendable {
             }
         ) { writer in
             try ChangeTimeline.stampEvents(of: writer)
-            return try pipeline.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
+            guard let streamed else { return try IngestPipeline.write(prepared!, to: writer) }
+            return try streamed.run(writer: writer) { read in progress?(IngestProgress(bytesRead: read, totalBytes: totalBytes)) }
         }
         let sample = try outcome.batchID.map { batch in
             try store.quarantinedRows(batch: batch, limit: 20).map { QuarantineItem(batch: batch, row: $0) }

@@ -8,6 +8,9 @@ public struct DailySummary: Encodable, Sendable {
     public var experiments: [Experiment]
     /// Experiments that could not be checked (a broken sealed copy, a store error).
     public var failures: [RunAllSummary.Failure]
+    /// Experiments started on this date (or for a later one): running, with no finished day to
+    /// check yet.
+    public var starting: [Starting] = []
     /// When an earlier run for the same date had finished and this one did nothing new.
     public var alreadyRanAt: String?
     /// The summary as text, as the terminal, the file and the webhook get it.
@@ -18,6 +21,9 @@ public struct DailySummary: Encodable, Sendable {
     public var webhook: String?
     /// The dashboard pages the command refreshed after the run (`dashboards/index.html`, ...).
     public var dashboard: [String] = []
+    /// The audit trail's head after the run (`SEQ:HASH`), kept in the text, so the file and the
+    /// webhook's message hold it where a lost store cannot take it (`audit verify --head FILE`).
+    public var auditHead: String?
 
     public struct Experiment: Encodable, Sendable {
         public var changeID: String
@@ -39,6 +45,20 @@ public struct DailySummary: Encodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case title, state, day, flag, leading, checks, actions
             case changeID = "change_id", windowDays = "window_days", noEventsSince = "no_events_since", leadingKPI = "leading_kpi"
+        }
+    }
+
+    public struct Starting: Encodable, Sendable {
+        public var changeID: String
+        public var title: String
+        /// The window's first day.
+        public var firstDay: String
+        /// When its first safety check falls due (local time), if it declares one.
+        public var firstCheckAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case title
+            case changeID = "change_id", firstDay = "first_day", firstCheckAt = "first_check_at"
         }
     }
 
@@ -64,7 +84,8 @@ public struct DailySummary: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case date, experiments, failures, file, webhook, dashboard
+        case date, experiments, failures, starting, file, webhook, dashboard
+        case auditHead = "audit_head"
         case alreadyRanAt = "already_ran_at"
     }
 }
@@ -96,7 +117,9 @@ public struct Daily: Sendable {
         var changed = false
         // Each experiment's checks are its own (its reads, its check records, its flag), so the
         // experiments are checked side by side; the store serializes their writes.
-        let running = try store.experiments().filter { ["running", "throttled"].contains($0.state) && $0.startDay < date.number }
+        let live = try store.experiments().filter { ["running", "throttled"].contains($0.state) }
+        let running = live.filter { $0.startDay < date.number }
+        summary.starting = try live.filter { $0.startDay >= date.number }.map { try starting($0, lifecycle: lifecycle) }
         let results = Mutex([Result<(DailySummary.Experiment, Bool), any Error>?](repeating: nil, count: running.count))
         DispatchQueue.concurrentPerform(iterations: running.count) { index in
             let result = Result { try check(running[index], date: date, lifecycle: lifecycle, store: store) }
@@ -113,11 +136,22 @@ public struct Daily: Sendable {
         }
         try lifecycle.writeFlagsFile()  // also after a run killed between a flag change and the file
         summary.alreadyRanAt = run.alreadyRanAt(changed: changed, failed: !summary.failures.isEmpty)
+        summary.auditHead = try store.auditHead().map { AuditHead(seq: $0.seq, hash: $0.hash).description }
         summary.text = DailyText.render(summary)
         summary.file = try writeText(summary)
         if let webhook = workspace.settings.webhook { summary.webhook = Webhook.post(summary.text, to: webhook) }
         try run.finish(at: clock.nowMilliseconds(), summary: summary)
         return summary
+    }
+
+    /// An experiment with no finished day yet: when its window opens and its first check is due.
+    private func starting(_ row: ExperimentRow, lifecycle: Lifecycle) throws -> DailySummary.Starting {
+        let status = try lifecycle.status(of: row.changeID)
+        let firstHour = try lifecycle.sealedExperiment(changeID: row.changeID)?.declaration.safety.checkHours.min()
+        let firstCheck = firstHour.map {
+            EventRecord.format(Date(timeIntervalSince1970: Double(row.startedAt) / 1000 + Double($0) * 3600), in: workspace.timeZone)
+        }
+        return .init(changeID: row.changeID, title: status.title, firstDay: LocalDay(number: row.startDay).description, firstCheckAt: firstCheck)
     }
 
     /// The summary as `daily/DATE.txt` in the workspace (written whole, then renamed).
@@ -377,7 +411,12 @@ enum DailyText {
         var head = "Verdict daily for \(summary.date)"
         if let earlier = summary.alreadyRanAt { head += " (already ran at \(earlier); nothing changed)" }
         lines.append(head + ":")
-        if summary.experiments.isEmpty && summary.failures.isEmpty { lines.append("  no experiment is running.") }
+        if summary.experiments.isEmpty && summary.failures.isEmpty && summary.starting.isEmpty { lines.append("  no experiment is running.") }
+        for started in summary.starting {
+            lines.append("")
+            let check = started.firstCheckAt.map { "; its first safety check is at \($0)" } ?? ""
+            lines.append("\(started.changeID) \(started.title): started, day 1 is \(started.firstDay)\(check).")
+        }
         for experiment in summary.experiments {
             lines.append("")
             lines.append("\(experiment.changeID) \(experiment.title): day \(experiment.day) of \(experiment.windowDays), \(experiment.flag) (\(experiment.state.replacingOccurrences(of: "_", with: " ")))")
@@ -403,6 +442,10 @@ enum DailyText {
             }
         }
         for failure in summary.failures { lines.append("ERROR \(failure)") }
+        if let head = summary.auditHead {
+            lines.append("")
+            lines.append("Audit head \(head) (keep it: `verdict audit verify --head` checks the trail against it)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

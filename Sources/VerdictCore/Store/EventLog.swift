@@ -67,6 +67,19 @@ public final class EventLog: Sendable {
         try store.quarantine(batch: batch, source: source, all: all, limit: limit).map(QuarantineItem.init)
     }
 
+    /// Drops the quarantined row of `source` that starts at `line` (of `batch`, when rows of
+    /// several batches are there), in one transaction with its `quarantine-drop` record on the
+    /// audit trail: the batch stays, with its events and its other rows.
+    public func dropQuarantined(source: String, line: Int, batch: Int64?, at time: Int64, actor: String) throws -> QuarantineDrop {
+        var drop: QuarantineDrop?
+        _ = try store.dropQuarantined(source: source, line: line, batch: batch) { entries in
+            let made = QuarantineDrop(entries)
+            drop = made
+            return AuditTrail.maker(at: time, changeID: "", actor: actor, action: "quarantine-drop", details: made)
+        }
+        return drop!
+    }
+
     /// The same rows as a file that ingests again (see `QuarantineExport`).
     public func quarantineFile(batch: Int64? = nil, source: String? = nil, all: Bool = false, limit: Int? = nil) throws
         -> String

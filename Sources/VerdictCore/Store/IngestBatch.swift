@@ -114,6 +114,34 @@ public struct QuarantineItem: Sendable, Equatable, Encodable {
     }
 }
 
+/// A quarantined row dropped by `verdict quarantine drop`, as its audit record keeps it: where
+/// it was and why it was refused, and the raw row's size and SHA-256 rather than the row itself.
+public struct QuarantineDrop: Sendable, Equatable, Encodable {
+    public var batch: Int64
+    public var source: String
+    public var line: Int
+    /// The reasons of the refused events at that line (an importer's row may make several).
+    public var reasons: [String]
+    /// The raw row's length in bytes, and its SHA-256 (lowercase hex).
+    public var rawBytes: Int
+    public var rawSHA256: String
+
+    init(_ entries: [QuarantineEntry]) {
+        let first = entries[0]
+        batch = first.batchID
+        source = first.row.source
+        line = first.row.line
+        reasons = entries.map(\.row.reason)
+        rawBytes = first.row.raw.utf8.count
+        rawSHA256 = sha256Hex(first.row.raw)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batch, source, line, reasons
+        case rawBytes = "raw_bytes", rawSHA256 = "raw_sha256"
+    }
+}
+
 /// An instant in epoch milliseconds as ISO 8601 UTC (`2026-11-09T13:00:00Z`).
 func utcTime(_ milliseconds: Int64) -> String {
     EventRecord.format(Date(timeIntervalSince1970: Double(milliseconds) / 1000), in: TimeZone(identifier: "UTC")!)

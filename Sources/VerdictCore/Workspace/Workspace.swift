@@ -18,6 +18,13 @@ public struct Workspace: Sendable {
     public let settings: WorkspaceSettings
     /// Told before an existing store is migrated to a newer schema (see `EventStore.init`).
     public var storeUpgradeNotice: (@Sendable (_ from: Int, _ to: Int) -> Void)?
+    /// Told when a write waits for another process's: who that is (`verdict ingest jobs.csv,
+    /// pid 4242, since ...`) and how many seconds the write will wait.
+    public var storeWaitNotice: (@Sendable (_ holder: String, _ patience: Double) -> Void)?
+    /// How long a write waits for another process's before giving up (`StoreError.busy`).
+    public var writeWait: TimeInterval = EventStore.defaultWriteWait
+    /// How this process names itself to a writer that waits for it (`verdict ingest jobs.csv`).
+    public var writerName = "verdict"
     /// The plugin library and templates that ship with Verdict, or why they were not found.
     public var library: Result<BundledLibrary, BundledLibrary.NotFound>
 
@@ -60,10 +67,52 @@ public struct Workspace: Sendable {
     /// The event store's file.
     public var storePath: String { stateFolder.appendingPathComponent("verdict.sqlite").path }
 
-    /// Opens the workspace's event store, creating it on first use. The surfaces go through
-    /// `EventLog`, `Ingester` and `ReportRun`, which hand out Core's own values.
+    /// Opens the workspace's event store. Only `verdict init` creates one (`createStore`): a
+    /// missing store is an error, so a deleted `.verdict/` is never quietly replaced by an empty
+    /// store. The surfaces go through `EventLog`, `Ingester` and `ReportRun`, which hand out
+    /// Core's own values.
     func openStore(durable: Bool = false) throws(StoreError) -> EventStore {
-        try EventStore(path: storePath, durable: durable, upgrading: storeUpgradeNotice)
+        guard FileManager.default.fileExists(atPath: storePath) else {
+            throw .missing(path: relativePath(of: URL(fileURLWithPath: storePath)), evidence: storeEvidence())
+        }
+        return try EventStore(
+            path: storePath, durable: durable, upgrading: storeUpgradeNotice, writeWait: writeWait, writer: writerName, waiting: waitNotice)
+    }
+
+    private var waitNotice: (@Sendable (StoreWriter?) -> Void)? {
+        guard let notice = storeWaitNotice else { return nil }
+        let patience = writeWait
+        return { holder in notice(holder?.description ?? "a process that did not say who it is", patience) }
+    }
+
+    /// Creates the store (`verdict init`). Fails when there is one.
+    func createStore() throws(StoreError) {
+        guard !FileManager.default.fileExists(atPath: storePath) else {
+            throw .conflict("\(relativePath(of: URL(fileURLWithPath: storePath))) is already there; nothing was changed")
+        }
+        _ = try EventStore(path: storePath, writeWait: writeWait, writer: writerName, waiting: waitNotice)
+    }
+
+    /// The workspace's files that only a workspace with a store has: the flags file, the
+    /// dashboards, the daily summaries, the scheduled runs' lock and the store's own side files.
+    func storeEvidence() -> [String] {
+        let manager = FileManager.default
+        let candidates = [
+            ("flags.json", "flags.json"), ("dashboards", "dashboards/"), ("daily", "daily/"),
+            (".verdict/run.lock", ".verdict/run.lock"), (".verdict/verdict.sqlite-writer", ".verdict/verdict.sqlite-writer"),
+            (".verdict/verdict.sqlite-wal", ".verdict/verdict.sqlite-wal"),
+        ]
+        return candidates.filter { manager.fileExists(atPath: root.appendingPathComponent($0.0).path) }.map(\.1)
+    }
+
+    /// The environment variable that bounds a write's wait for another process's, in seconds
+    /// (the CLI reads it into `writeWait`).
+    public static let writeWaitVariable = "VERDICT_WRITE_WAIT"
+
+    /// Whether `error` is a write that gave up waiting for another process's (the CLI's exit 75).
+    public static func isBusy(_ error: any Error) -> Bool {
+        if case .busy? = error as? StoreError { return true }
+        return false
     }
 
     /// Every event name the store has seen; none when there is no store yet (without making one).

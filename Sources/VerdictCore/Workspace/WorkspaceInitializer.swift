@@ -1,5 +1,6 @@
 import Foundation
 import VerdictScript
+import VerdictStore
 
 /// Creates new workspaces (`verdict init`).
 public enum WorkspaceInitializer {
@@ -29,7 +30,30 @@ public enum WorkspaceInitializer {
         } catch {
             throw .io("cannot create the workspace in \(root.path): \(error.localizedDescription)")
         }
-        return try Workspace(root: root, library: library)
+        let workspace = try Workspace(root: root, library: library)
+        do {
+            try workspace.createStore()
+        } catch {
+            throw .io("cannot create the store \(workspace.storePath): \(error)")
+        }
+        return workspace
+    }
+
+    /// Makes an empty store in an existing workspace that has none (`verdict init --new-store`,
+    /// or `verdict init` in a workspace made before `init` made the store). Refuses, changing
+    /// nothing, when the workspace's files show it had a store, unless `replacingLost`: a lost
+    /// store is restored from a backup, not quietly started again.
+    public static func createStore(in workspace: Workspace, replacingLost: Bool) throws(WorkspaceError) {
+        let evidence = workspace.storeEvidence()
+        if FileManager.default.fileExists(atPath: workspace.storePath) { throw .alreadyExists(workspace.root.path) }
+        if !evidence.isEmpty && !replacingLost {
+            throw .io(StoreError.missing(path: ".verdict/verdict.sqlite", evidence: evidence).description)
+        }
+        do {
+            try workspace.createStore()
+        } catch {
+            throw .io("cannot create the store \(workspace.storePath): \(error)")
+        }
     }
 
     /// The text of a new `verdict.lua`.

@@ -57,6 +57,7 @@ import VerdictTestSupport
         ("cohorts    = { \"new_customer\" }", "cohorts    = { \"new_customer\", 3 }", "experiments/book-now.lua:13: cohorts[2]: expected a string, got number 3"),
         ("kpi.error_rate { event = \"booking_submit\", max_increase = 0.005 }", "kpi.error_rate { event = \"booking_submit\" }", "experiments/book-now.lua:18: guardrails[1]: a guardrail needs its limit: max_increase = 0.005 or pass = no_worse_than(0.01)"),
         ("kpi.daily_count { event = \"book_now_click\", status = \"success\" }", "kpi.daily_count { event = \"book_now_click\", staus = \"success\" }", "experiments/book-now.lua:17: leading.staus: unknown field (did you mean 'status'?)"),
+        ("kpi.daily_count { event = \"book_now_click\", status = \"success\" }", "kpi.daily_cuont { event = \"book_now_click\", status = \"success\" }", "experiments/book-now.lua:17: there is no kpi.daily_cuont (did you mean kpi.daily_count?); the KPIs are kpi.conversion, kpi.count, kpi.custom, kpi.daily_count, kpi.error_rate, kpi.mean, kpi.quantile, kpi.rate"),
         ("on_breach = throttle(0.10)", "on_breach = throttle(10)", "experiments/book-now.lua:21: throttle expects a number from 0 to 1, got 10"),
         ("on_second_breach = rollback()", "on_second_breach = \"rollback\"", "experiments/book-now.lua:21: safety.on_second_breach: expected throttle(0.10) or rollback(), got string \"rollback\""),
         ("check_at = hours(24, 48, 72)", "check_at = hours(24, 96)", "experiments/book-now.lua:20: hours expects a number from 1 to 72, got 96"),

@@ -26,7 +26,7 @@ import VerdictTestSupport
             try sample("spreadsheet-sample.csv", into: fixture), relativeTo: fixture.folder.url, importer: "spreadsheet")
         #expect(report.outcome.stored == 5)
         #expect(report.quarantined.map(\.line) == [7])
-        #expect(report.quarantined.first?.reason.contains("2026, 13, 4, 8, 0, 0 is not a real date and time") == true)
+        #expect(report.quarantined.first?.reason == #"the spreadsheet importer failed on this row: Date/Time: "2026-13-04 8:00 AM" is not a real date: there is no month 13"#)
         let completed = try #require(try fixture.store.events(EventFilter(event: "job_completed"), limit: 5).first?.event)
         #expect(completed.value == 1240)
         #expect(completed.timestamp == 1_793_736_300_000)  // 2026-11-03 14:05 CST = 20:05Z
@@ -40,6 +40,8 @@ import VerdictTestSupport
         let report = try fixture.ingester.ingest(name, relativeTo: fixture.folder.url, importer: "jobber")
         #expect(report.outcome.stored == 5)  // 4 bookings + 2 completions, one row with an impossible date
         #expect(report.quarantined.map(\.line) == [5])
+        // The reason names the importer and the column, not the Lua function it came from.
+        #expect(report.quarantined.first?.reason == #"the jobber importer failed on this row: Completed date: "11/31/2026 1:00 PM" is not a real date: November 2026 has 30 days"#)
         let counts = try fixture.store.countEvents(EventFilter(), groupedBy: [.event]).map { ($0.keys.first, $0.count) }
         #expect(counts.map(\.1) == [3, 2])
         // Tomorrow's export repeats today's jobs: their event ids are stored once.
@@ -84,6 +86,7 @@ import VerdictTestSupport
         let mine = try fixture.ingester.ingest("mine.csv", relativeTo: fixture.folder.url, importer: "mine")
         #expect(mine.outcome.stored == 1)
         #expect(mine.quarantined.first?.reason.contains("instruction limit exceeded") == true)
+        #expect(mine.quarantined.first?.reason.hasPrefix("the mine importer failed on this row: plugins/importers/mine.lua:1: ") == true, "\(mine.quarantined)")
         // 02:30 on the spring-forward day does not exist in Chicago: it moves to 03:30 CDT.
         let stored = try #require(try fixture.store.events(EventFilter(event: "x"), limit: 1).first?.event)
         #expect(stored.timestamp == 1_772_958_600_000)  // 2026-03-08T08:30:00Z

@@ -50,6 +50,19 @@ import VerdictTestSupport
         try Lifecycle(workspace: fixture.workspace, clock: StartTests.now, actor: "x").status(of: "CHG-0007")
     }
 
+    /// Run the day it starts, daily says it started and when its first check is due, not that
+    /// no experiment is running.
+    @Test func onTheDayOfItsStartAnExperimentIsNamed() throws {
+        let (fixture, _) = try setUp(errors: { _ in 0 }, days: 2...2)
+        let monday = try daily(fixture, "2026-11-02")
+        #expect(monday.experiments.isEmpty && monday.failures.isEmpty)
+        #expect(monday.starting.map(\.changeID) == ["CHG-0007"])
+        #expect(!monday.text.contains("no experiment is running"))
+        #expect(monday.text.contains("CHG-0007 "))
+        #expect(monday.text.contains("started, day 1 is 2026-11-02; its first safety check is at 2026-11-03T07:00:00-06:00."))
+        #expect(try daily(fixture, "2026-11-03").starting.isEmpty)
+    }
+
     @Test func aBreachThrottlesThenASecondRollsBack() throws {
         let (fixture, _) = try setUp(errors: { _ in 12 })
         let trail = try AuditTrail(workspace: fixture.workspace)

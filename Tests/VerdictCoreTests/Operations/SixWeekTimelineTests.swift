@@ -153,7 +153,11 @@ import VerdictTestSupport
                 #expect(try state("CHG-0103").state == "kept")
             case "2026-12-13":
                 #expect(dailies["2026-12-13"]?.experiments.isEmpty == true)
-                #expect(dailies["2026-12-13"]?.text == "Verdict daily for 2026-12-13:\n  no experiment is running.\n")
+                let text = try #require(dailies["2026-12-13"]?.text)
+                #expect(text.hasPrefix("Verdict daily for 2026-12-13:\n  no experiment is running.\n\nAudit head "))
+                // The head the text keeps is the trail's, so a lost store's trail can be checked against it.
+                let kept = try #require(AuditHead(fromTextHolding: text))
+                #expect(try trail.verify(keptHead: kept).isIntact)
             default:
                 break
             }
