@@ -77,6 +77,18 @@ public struct QuarantineEntry: Sendable, Equatable {
     public var resolvedBy: Int64?
 }
 
+extension QuarantineEntry {
+    /// The columns a quarantine query selects (`q` the quarantine, `b` its batch) for `init(_:)`.
+    static let columns = "q.id, q.batch_id, q.source, q.line, q.reason, q.raw, q.resolved_by, b.format, b.header"
+
+    init(_ row: Row) {
+        self.init(
+            id: row["id"], batchID: row["batch_id"],
+            row: QuarantinedRow(source: row["source"], line: row["line"], reason: row["reason"], raw: row["raw"]),
+            format: row["format"], header: row["header"], resolvedBy: row["resolved_by"])
+    }
+}
+
 extension EventStore {
     /// Every batch, oldest first, with how many of its events are still stored.
     public func batches() throws(StoreError) -> [BatchRecord] {
@@ -152,8 +164,7 @@ extension EventStore {
         }
         if !all { conditions.append("q.resolved_by IS NULL AND b.removed_at IS NULL") }
         var sql = """
-            SELECT q.id, q.batch_id, q.source, q.line, q.reason, q.raw, q.resolved_by, b.format, b.header
-            FROM quarantine q JOIN batches b ON b.id = q.batch_id
+            SELECT \(QuarantineEntry.columns) FROM quarantine q JOIN batches b ON b.id = q.batch_id
             """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY q.batch_id, q.line, q.id"
@@ -164,12 +175,7 @@ extension EventStore {
         let finalSQL = sql
         let finalArguments = StatementArguments(arguments)
         return try read { db in
-            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map { row in
-                QuarantineEntry(
-                    id: row["id"], batchID: row["batch_id"],
-                    row: QuarantinedRow(source: row["source"], line: row["line"], reason: row["reason"], raw: row["raw"]),
-                    format: row["format"], header: row["header"], resolvedBy: row["resolved_by"])
-            }
+            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(QuarantineEntry.init)
         }
     }
 
@@ -183,20 +189,15 @@ extension EventStore {
         do {
             return try exclusiveWrite { db in
                 var sql = """
-                    SELECT q.id, q.batch_id, q.source, q.line, q.reason, q.raw, q.resolved_by, b.format, b.header
-                    FROM quarantine q JOIN batches b ON b.id = q.batch_id WHERE q.source = ? AND q.line = ?
+                    SELECT \(QuarantineEntry.columns) FROM quarantine q JOIN batches b ON b.id = q.batch_id
+                    WHERE q.source = ? AND q.line = ?
                     """
                 var arguments: StatementArguments = [source, line]
                 if let batch {
                     sql += " AND q.batch_id = ?"
                     arguments += [batch]
                 }
-                let rows = try Row.fetchAll(db, sql: sql + " ORDER BY q.id", arguments: arguments).map { row in
-                    QuarantineEntry(
-                        id: row["id"], batchID: row["batch_id"],
-                        row: QuarantinedRow(source: row["source"], line: row["line"], reason: row["reason"], raw: row["raw"]),
-                        format: row["format"], header: row["header"], resolvedBy: row["resolved_by"])
-                }
+                let rows = try Row.fetchAll(db, sql: sql + " ORDER BY q.id", arguments: arguments).map(QuarantineEntry.init)
                 let batches = Set(rows.map(\.batchID)).sorted()
                 guard !rows.isEmpty else {
                     let batchWords = batch.map { " in batch \($0)" } ?? ""
