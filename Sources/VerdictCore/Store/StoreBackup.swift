@@ -74,8 +74,16 @@ public enum StoreBackup {
     /// Writes a consistent copy of the workspace's store to `file` (SQLite's online backup: safe
     /// while the server and other commands run).
     public static func backup(_ workspace: Workspace, to file: URL) throws -> BackupReport {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw WorkspaceError.io("\(file.relativePath) is a folder: name the backup file in it, as \(file.relativePath)/verdict.sqlite")
+        }
         let store = try workspace.openStore()
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw WorkspaceError.cannotWrite(file.relativePath, at: file, error)
+        }
         let contents = try store.backup(to: file.path)
         return BackupReport(
             file: file.relativePath, events: contents.events, batches: contents.batches, auditRecords: contents.auditRecords,
