@@ -24,6 +24,10 @@ extension VerdictCommand {
                 The format comes from the extension (.jsonl, .ndjson, .json, .csv), else from the content; \
                 --format forces it. CSV needs a header row with the schema's names; other columns go to props.
 
+                Text may be UTF-8 (with or without a byte-order mark), UTF-16 with its byte-order mark (Excel's \
+                "Unicode text") or Windows-1252 (Excel's plain "CSV" on Windows); it is stored as UTF-8. \
+                --encoding forces one: utf-8, utf-16le, utf-16be, windows-1252.
+
                 Exit codes: 0 every row stored (or already there); 3 some rows were quarantined; 1 an input \
                 could not be read; 64 the command line is wrong.
 
@@ -45,6 +49,9 @@ extension VerdictCommand {
         @Option(help: "Read a job-management export with this importer plugin (plugins/importers/NAME.lua).")
         var importer: String?
 
+        @Option(help: ArgumentHelp("Force the text encoding: utf-8, utf-16le, utf-16be or windows-1252 (default: found from the file).", valueName: "name"))
+        var encoding: String?
+
         @Flag(help: "Remove the batches ingested before from the same file name, in the same transaction.")
         var replace = false
 
@@ -54,6 +61,13 @@ extension VerdictCommand {
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var clockOptions: ClockOptions
         @OptionGroup var actorOptions: ActorOptions
+
+        func validate() throws {
+            if let encoding, TextEncoding(name: encoding) == nil {
+                throw ValidationError(
+                    "--encoding: \"\(encoding)\" is not one Verdict reads; use \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
 
         func run() async throws {
             let ingester: Ingester
@@ -68,7 +82,9 @@ extension VerdictCommand {
             for file in files {
                 let bar = ProgressBar(label: file)
                 do {
-                    reports.append(try ingester.ingest(file, format: format, importer: importer, replacing: replace) { bar.update($0) })
+                    reports.append(try ingester.ingest(
+                            file, format: format, importer: importer, replacing: replace, encoding: encoding.flatMap(TextEncoding.init(name:))
+                        ) { bar.update($0) })
                     bar.finish()
                 } catch {
                     bar.finish()

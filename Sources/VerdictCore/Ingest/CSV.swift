@@ -46,7 +46,7 @@ enum CSV {
                 field.append(contentsOf: UnsafeBufferPointer(rebasing: record[start..<i]))
             }
             guard let text = field.withUnsafeBufferPointer({ UTF8Check.isValid($0) ? String(decoding: $0, as: UTF8.self) : nil }) else {
-                return .failure(Failure(message: "field \(fields.count + 1) is not valid UTF-8"))
+                return .failure(Failure(message: "field \(fields.count + 1) is not valid UTF-8 (a file saved as plain CSV by Excel on Windows is Windows-1252: ingest it with --encoding windows-1252)"))
             }
             fields.append(text)
             if i == count { return .success(fields) }

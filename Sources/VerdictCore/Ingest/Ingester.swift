@@ -158,7 +158,8 @@ public final class Ingester: Sendable {
     /// same transaction (a corrected export replaces the one before it).
     public func ingest(
         _ path: String, relativeTo folder: URL = .currentFolder, format: IngestFormat? = nil, importer: String? = nil,
-        replacing: Bool = false, source sourceName: String? = nil, progress: (@Sendable (IngestProgress) -> Void)? = nil
+        replacing: Bool = false, source sourceName: String? = nil, encoding: TextEncoding? = nil,
+        progress: (@Sendable (IngestProgress) -> Void)? = nil
     ) throws -> IngestReport {
         let source = sourceName ?? path
         let mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace) }
@@ -190,26 +191,40 @@ public final class Ingester: Sendable {
         } catch {
             throw IngestError.unreadable(source: path, reason: "cannot be read (\(error.localizedDescription))")
         }
-        let chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: first)
-        // Rows still in quarantine that this input may fix (the oldest first, enough for any fix loop).
-        let unresolved = try unresolvedQuarantine()
-        let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
+        var textEncoding: TextEncoding
+        switch encoding.map(TextEncoding.Detection.encoding) ?? TextEncoding.detect(first) {
+        case .encoding(let found): textEncoding = found
+        case .unreadable(let reason): throw IngestError.unreadable(source: path, reason: reason)
+        }
+        if encoding == nil, textEncoding == .windows1252, mapper == nil, try format ?? Self.detectFormat(name: path, firstBytes: first) == .jsonl {
+            // JSON is UTF-8 (RFC 8259): a line with other bytes is quarantined, not read as Windows-1252.
+            textEncoding = .utf8
+        }
         // An importer's export is read and mapped whole before the write begins: its Lua runs as
-        // long as it runs without holding up other writers. Native formats stream (memory stays
-        // bounded whatever the size) at the parser's speed.
-        var prepared: IngestPipeline.Prepared?
-        if let mapper {
+        // long as it runs without holding up other writers. So is a file in another encoding
+        // than UTF-8, to be stored as UTF-8 (spreadsheet exports: small). UTF-8 files of events
+        // stream (memory stays bounded whatever the size) at the parser's speed.
+        var whole: [UInt8]?
+        if mapper != nil || textEncoding != .utf8 {
             let rest: Data
             do {
                 rest = try handle.readToEnd() ?? Data()
             } catch {
                 throw IngestError.unreadable(source: path, reason: "cannot be read (\(error.localizedDescription))")
             }
+            whole = textEncoding == .utf8 ? first + rest : textEncoding.utf8(first + rest)
+        }
+        let chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: whole.map { Array($0.prefix(4096)) } ?? first)
+        // Rows still in quarantine that this input may fix (the oldest first, enough for any fix loop).
+        let unresolved = try unresolvedQuarantine()
+        let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
+        var prepared: IngestPipeline.Prepared?
+        if let whole {
             prepared = try IngestPipeline(
-                input: nil, initial: first + rest, format: .csv, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
+                input: nil, initial: whole, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
                 importer: mapper, resolver: resolver
             ).prepare()
-            progress?(IngestProgress(bytesRead: Int64(first.count + rest.count), totalBytes: totalBytes))
+            progress?(IngestProgress(bytesRead: totalBytes ?? Int64(whole.count), totalBytes: totalBytes))
         }
         let streamed = prepared != nil ? nil : IngestPipeline(
             input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
