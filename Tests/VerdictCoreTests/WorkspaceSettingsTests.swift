@@ -47,7 +47,7 @@ import VerdictTestSupport
         ("return workspace {\n  business = 'Shop',\n  time_zone = 'Europe/Lndon',\n}",
          "verdict.lua:3: time_zone: \"Europe/Lndon\" is not an IANA time zone name such as \"America/Chicago\" (did you mean \"Europe/London\"?)"),
         ("return workspace {\n  business = 'Shop',\n  windw_days = 7,\n}",
-         "verdict.lua:3: windw_days: unknown field (did you mean 'window_days'?); the fields are business, time_zone, window_days, alpha, power, risk_tolerance, webhook, sandbox, server"),
+         "verdict.lua:3: windw_days: unknown field (did you mean 'window_days'?); the fields are business, time_zone, date_order, window_days, alpha, power, risk_tolerance, webhook, sandbox, server"),
         ("return workspace {\n  business = 'Shop',\n\n  window_days = 0,\n}",
          "verdict.lua:4: window_days: expected a whole number of days from 1 to 90, got number 0"),
         ("return workspace {\n  business = 'Shop',\n  window_days = 7.5,\n}",

@@ -14,7 +14,9 @@ import VerdictTestSupport
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory))
             #expect(isDirectory.boolValue)
         }
-        #expect(workspace.settings == WorkspaceSettings(business: "Brightspark Electric", timeZone: "America/Chicago"))
+        var expected = WorkspaceSettings(business: "Brightspark Electric", timeZone: "America/Chicago")
+        expected.dateOrder = .monthFirst  // from the time zone's region, written into verdict.lua
+        #expect(workspace.settings == expected)
         // The file it wrote loads back to the same settings.
         #expect(try Workspace(root: root).settings == workspace.settings)
     }

@@ -4,7 +4,7 @@
 local dates = require "verdict.dates"
 
 local function stamp(text, column)
-  local y, m, d, h, mi, s = dates.parse(text)
+  local y, m, d, h, mi, s = dates.parse(text, date_order())
   if not y then error(column .. ": " .. m, 0) end
   return local_timestamp(y, m, d, h, mi, s)
 end

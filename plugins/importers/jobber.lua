@@ -9,7 +9,7 @@ local function money(text)
 end
 
 local function stamp(text, column)
-  local y, m, d, h, mi, s = dates.parse(text)
+  local y, m, d, h, mi, s = dates.parse(text, date_order())
   if not y then error(column .. ": " .. m, 0) end
   return local_timestamp(y, m, d, h, mi, s)
 end

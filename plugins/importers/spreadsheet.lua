@@ -13,7 +13,7 @@ return importer {
   description = "a plain spreadsheet: Date, Time, Event, Change ID, Customer, Amount, ...",
   columns = { "Date", "Event" },
   map = function(row, line)
-    local y, m, d, h, mi, s = dates.parse(row.Date .. " " .. (row.Time or ""))
+    local y, m, d, h, mi, s = dates.parse(row.Date .. " " .. (row.Time or ""), date_order())
     if not y then error("Date/Time: " .. m, 0) end
     local props = {}
     for column, value in pairs(row) do

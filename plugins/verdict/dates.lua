@@ -21,13 +21,44 @@ function M.time(text)
   return h, mi, s
 end
 
---- A date, optionally followed by a time, in any of these forms:
--- 2026-11-05, 11/05/2026 (US month first), Nov 5, 2026, 05 Nov 2026; then "14:30" or "2:30 PM".
-function M.parse(text)
+--- Month and day of a date written a/b/year, under `order` (the workspace's `date_order`, as
+-- importers get it from `date_order()`). Without an order saying which comes first (none, or
+-- year_first), a date is read only when one of the two parts cannot be a month; both 12 or less
+-- is refused, never guessed.
+local function month_and_day(text, a, b, order)
+  if order == "month_first" then return a, b end
+  if order == "day_first" then return b, a end
+  if a > 12 and b <= 12 then return b, a end
+  if b > 12 and a <= 12 then return a, b end
+  if a == b then return a, b end
+  return nil, string.format("\"%s\" could be %d %s or %d %s: set date_order = \"month_first\" or \"day_first\" in verdict.lua",
+    text, b, month_names[a], a, month_names[b])
+end
+
+--- A date, optionally followed by a time, in any of these forms: 2026-11-05 (ISO, year first
+-- whatever the order), 2026/11/05, 11/05/2026 or 05.11.2026 (read by `order`: "month_first",
+-- "day_first" or "year_first", the workspace's date_order as `date_order()` gives it), Nov 5, 2026
+-- and 05 Nov 2026; then "14:30" or "2:30 PM". A date impossible in the order is refused, and so
+-- is one whose order is not known and whose day could be its month.
+function M.parse(text, order)
   if type(text) ~= "string" or text == "" then return nil, "no date" end
+  if order ~= nil and order ~= "month_first" and order ~= "day_first" and order ~= "year_first" then
+    error("dates.parse: order is \"month_first\", \"day_first\" or \"year_first\", not " .. tostring(order), 2)
+  end
   local y, m, d, rest = string.match(text, "^%s*(%d%d%d%d)%-(%d%d?)%-(%d%d?)[T%s]?(.*)$")
   if not y then
-    m, d, y, rest = string.match(text, "^%s*(%d%d?)/(%d%d?)/(%d%d%d%d),?%s*(.*)$")
+    y, m, d, rest = string.match(text, "^%s*(%d%d%d%d)/(%d%d?)/(%d%d?),?%s*(.*)$")
+  end
+  if not y then
+    local a, b
+    a, b, y, rest = string.match(text, "^%s*(%d%d?)[/%.](%d%d?)[/%.](%d%d%d%d),?%s*(.*)$")
+    if a then
+      m, d = month_and_day(text, tonumber(a), tonumber(b), order)
+      if not m then return nil, d end
+      if m > 12 then
+        return nil, string.format("\"%s\" is not a date in %s order (date_order in verdict.lua): there is no month %d", text, order, m)
+      end
+    end
   end
   if not y then
     local name

@@ -65,6 +65,7 @@ extension VerdictCommand {
                     """
                     Created a Verdict workspace in \(workspace.root.path)
                       verdict.lua     settings: \(workspace.settings.business), \(workspace.settings.timeZone)
+                                      dates: \((workspace.settings.dateOrder ?? .monthFirst).rawValue), so \((workspace.settings.dateOrder ?? .monthFirst).example) (date_order in verdict.lua)
                       experiments/    one Lua script per change
                       plugins/        your own KPI and importer plugins
                       .verdict/       the event store (keep it out of version control)

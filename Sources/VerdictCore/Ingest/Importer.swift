@@ -37,9 +37,12 @@ public struct Importer {
         let localTimestamp: LuaSandbox.HostFunction = { call throws(LuaSandbox.HostError) in
             try Self.localTimestamp(call.arguments, timeZone: timeZone)
         }
+        // `date_order()`: the workspace's date_order, for `dates.parse(text, date_order())`.
+        let order = workspace.settings.dateOrder.map { LuaValue.string($0.rawValue) } ?? .nil
+        let dateOrder: LuaSandbox.HostFunction = { _ throws(LuaSandbox.HostError) in order }
         let declaration = try sandbox.declaration(
             "importer", source: resolved.source, chunkName: resolved.chunkName,
-            globals: ["local_timestamp": localTimestamp])
+            globals: ["local_timestamp": localTimestamp, "date_order": dateOrder])
         let reader = DeclarationReader(locator: FieldLocator(source: resolved.source), location: declaration.location)
         let fields = try reader.table(declaration.value, path: [])
         try fields.only(["description", "columns", "map"])

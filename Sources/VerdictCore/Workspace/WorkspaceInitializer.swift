@@ -18,7 +18,8 @@ public enum WorkspaceInitializer {
             let hint = closestMatch(to: zone, in: TimeZone.knownTimeZoneIdentifiers).map { " (did you mean \($0)?)" } ?? ""
             throw .io("\"\(zone)\" is not an IANA time zone name such as America/Chicago\(hint)")
         }
-        let settings = WorkspaceSettings(business: business, timeZone: zone)
+        var settings = WorkspaceSettings(business: business, timeZone: zone)
+        settings.dateOrder = DateOrder.usual(inTimeZone: zone)
         let manager = FileManager.default
         do {
             for name in Workspace.folders {
@@ -65,6 +66,7 @@ public enum WorkspaceInitializer {
             return workspace {
               business    = \(LuaValue.string(settings.business).luaLiteral()),
               time_zone   = \(LuaValue.string(settings.timeZone).luaLiteral()),  -- IANA name; reports count local days here
+              date_order  = \(LuaValue.string((settings.dateOrder ?? .monthFirst).rawValue).luaLiteral()),  -- how exports write dates: \((settings.dateOrder ?? .monthFirst).example)
               window_days = \(settings.windowDays),       -- default experiment window
               alpha       = \(settings.alpha),    -- significance level of verdicts
               power       = \(settings.power),     -- power for sample sizes and forecasts

@@ -22,6 +22,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var webhook: String?
     /// `verdict serve`'s CORS allow-list and rate limit.
     public var server = ServerSettings()
+    /// How the workspace's exports write a date such as 05/11/2026; nil: not said, so a date
+    /// whose first two parts could each be the month is refused rather than guessed.
+    public var dateOrder: DateOrder?
 
     /// Creates settings; omitted values take the defaults a new workspace gets.
     public init(
@@ -39,7 +42,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     }
 
     /// The fields `workspace { ... }` accepts.
-    static let fields = ["business", "time_zone", "window_days", "alpha", "power", "risk_tolerance", "webhook", "sandbox", "server"]
+    static let fields = [
+        "business", "time_zone", "date_order", "window_days", "alpha", "power", "risk_tolerance", "webhook", "sandbox", "server",
+    ]
     static let serverFields = ["cors", "rate_limit"]
     static let sandboxFields = ["memory_mb", "instructions", "seconds"]
 
@@ -77,6 +82,15 @@ extension WorkspaceSettings {
         guard Self.isKnownTimeZone(timeZone) else {
             let hint = closestMatch(to: timeZone, in: TimeZone.knownTimeZoneIdentifiers).map { " (did you mean \"\($0)\"?)" } ?? ""
             throw reader.error(["time_zone"], "\"\(timeZone)\" is not an IANA time zone name such as \"America/Chicago\"\(hint)")
+        }
+        var dateOrder: DateOrder?
+        if let text = try fields.string("date_order", required: false, maxLength: 100) {
+            guard let order = DateOrder(rawValue: text) else {
+                let names = DateOrder.allCases.map(\.rawValue)
+                let hint = closestMatch(to: text, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""
+                throw reader.error(["date_order"], "\"\(text)\" is not a date order; use \(names.map { "\"\($0)\"" }.joined(separator: ", "))\(hint)")
+            }
+            dateOrder = order
         }
         let windowDays = try fields.integer("window_days", in: 1...90, expected: "a whole number of days from 1 to 90") ?? 7
         let alpha = try fields.number(
@@ -119,6 +133,35 @@ extension WorkspaceSettings {
             sandbox: limits)
         self.webhook = webhook
         self.server = server
+        self.dateOrder = dateOrder
+    }
+}
+
+/// How a date such as 05/11/2026 is read: 11 May (`month_first`), 5 November (`day_first`), or
+/// with the year first (2026/11/05, `year_first`). ISO 8601 (2026-11-05) is year first whatever
+/// the order.
+public enum DateOrder: String, Sendable, CaseIterable {
+    case monthFirst = "month_first"
+    case dayFirst = "day_first"
+    case yearFirst = "year_first"
+
+    /// The order most businesses in a time zone's region write: the Americas' US and Canada zones
+    /// month first, East Asia's year first, elsewhere day first. `init` writes it into
+    /// verdict.lua and says so, to change there.
+    public static func usual(inTimeZone zone: String) -> DateOrder {
+        let yearFirst = ["Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Taipei", "Asia/Hong_Kong", "Asia/Pyongyang"]
+        if yearFirst.contains(zone) { return .yearFirst }
+        if zone.hasPrefix("America/") || zone.hasPrefix("US/") || zone.hasPrefix("Canada/") || zone == "Pacific/Honolulu" { return .monthFirst }
+        return .dayFirst
+    }
+
+    /// 05/11/2026 in words under this order.
+    public var example: String {
+        switch self {
+        case .monthFirst: "05/11/2026 is 11 May 2026"
+        case .dayFirst: "05/11/2026 is 5 November 2026"
+        case .yearFirst: "2026/11/05 is 5 November 2026"
+        }
     }
 }
 
