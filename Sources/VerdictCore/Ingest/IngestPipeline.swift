@@ -278,13 +278,31 @@ final class IngestPipeline: @unchecked Sendable {
             throw IngestError.badHeader(source: source, reason: "the header names column \"\(name)\" twice")
         }
         if let importer {
-            let missing = importer.columns.filter { !trimmed.contains($0) }
+            // Exports differ in capitals and spacing (`Service ZIP`, ` Closed Date `): a column the
+            // importer declares is found whatever they are, and handed to it under its declared name.
+            func key(_ name: String) -> String { name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            let declared = Dictionary(importer.columns.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+            let named = trimmed.map { declared[key($0)] ?? $0 }
+            var taken = Set<String>()
+            for name in named where !taken.insert(name).inserted {
+                throw IngestError.badHeader(source: source, reason: "the header names column \"\(name)\" twice (in different capitals or spacing)")
+            }
+            let missing = importer.columns.filter { !named.contains($0) }
             guard missing.isEmpty else {
+                // The nearest name present, when it is a likely typo or shares a word (`Closed date` for `Completed date`).
+                func words(_ name: String) -> Set<String> { Set(key(name).split(separator: " ").map(String.init).filter { $0.contains(where: \.isLetter) }) }
+                let nearest = missing.compactMap { name -> String? in
+                    guard let candidate = closestMatches(to: name, in: trimmed.filter { declared[key($0)] == nil }, count: 1).first,
+                        closestMatch(to: name, in: [candidate]) != nil || !words(name).isDisjoint(with: words(candidate))
+                    else { return nil }
+                    return "\"\(candidate)\" for \"\(name)\""
+                }
                 throw IngestError.badHeader(
                     source: source,
-                    reason: "the \(importer.name) importer needs the columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) (the file has \(trimmed.joined(separator: ", ")))")
+                    reason: "the \(importer.name) importer needs the columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) (the file has \(trimmed.joined(separator: ", "))"
+                        + (nearest.isEmpty ? ")" : "; nearest: \(nearest.joined(separator: ", ")))"))
             }
-            return trimmed
+            return named
         }
         guard trimmed.contains("event"), trimmed.contains("timestamp") else {
             throw IngestError.badHeader(

@@ -78,6 +78,15 @@ import VerdictTestSupport
             source: "odd.csv", reason: "the jobber importer needs the columns \"Job #\", \"Client name\", \"Created date\", \"Completed date\", \"Total ($)\", \"Job type\" (the file has A, B)")) {
             try fixture.ingester.ingest("odd.csv", relativeTo: fixture.folder.url, importer: "jobber")
         }
+        // Declared columns are found whatever their capitals and spacing; a missing one names the nearest.
+        try fixture.folder.write(
+            "job #, CLIENT NAME ,created  date,Completed Date,total ($),job type\n9,Ann,11/03/2026 9:00 AM,,,Repair\n", to: "caps.csv")
+        #expect(try fixture.ingester.ingest("caps.csv", relativeTo: fixture.folder.url, importer: "jobber").outcome.stored == 1)
+        try fixture.folder.write("Job #,Client name,Created date,Closed date,Total ($),Job type\n", to: "closed.csv")
+        let closed = try #require(throws: IngestError.self) {
+            try fixture.ingester.ingest("closed.csv", relativeTo: fixture.folder.url, importer: "jobber")
+        }
+        #expect("\(closed)".hasSuffix(#"; nearest: "Closed date" for "Completed date")"#), "\(closed)")
         // A workspace importer: runaway code in map is stopped per row and the row quarantined.
         try fixture.folder.write(
             "return importer { columns = { 'A' }, map = function(row) if row.A == '1' then while true do end end return { event = 'x', timestamp = local_timestamp(2026, 3, 8, 2, 30) } end }\n",
