@@ -48,7 +48,7 @@ public enum WorkspaceInitializer {
         let evidence = workspace.storeEvidence()
         if FileManager.default.fileExists(atPath: workspace.storePath) { throw .alreadyExists(workspace.root.path) }
         if !evidence.isEmpty && !replacingLost {
-            throw .io(StoreError.missing(path: ".verdict/verdict.sqlite", evidence: evidence).description)
+            throw .io(StoreError.missing(path: workspace.relativePath(of: URL(fileURLWithPath: workspace.storePath)), evidence: evidence).description)
         }
         do {
             try workspace.createStore()
