@@ -69,7 +69,7 @@ public struct AuditTrail: Sendable {
 
     /// The last record's place and hash, `SEQ:HASH`, for the owner to keep outside the store.
     public func head() throws -> AuditHead? {
-        try store.auditHead().map { AuditHead(seq: $0.seq, hash: $0.hash) }
+        try store.auditHead().map(AuditHead.init)
     }
 }
 
@@ -125,6 +125,11 @@ public struct AuditHead: Sendable, Equatable, CustomStringConvertible {
     public init(seq: Int64, hash: String) {
         self.seq = seq
         self.hash = hash
+    }
+
+    /// The head a stored record makes.
+    init(_ record: AuditRow) {
+        self.init(seq: record.seq, hash: record.hash)
     }
 
     /// Reads `SEQ:HASH`; nil for anything else.

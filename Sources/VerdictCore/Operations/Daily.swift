@@ -136,7 +136,7 @@ public struct Daily: Sendable {
         }
         try lifecycle.writeFlagsFile()  // also after a run killed between a flag change and the file
         summary.alreadyRanAt = run.alreadyRanAt(changed: changed, failed: !summary.failures.isEmpty)
-        summary.auditHead = try store.auditHead().map { AuditHead(seq: $0.seq, hash: $0.hash).description }
+        summary.auditHead = try store.auditHead().map { AuditHead($0).description }
         summary.text = DailyText.render(summary)
         summary.file = try writeText(summary)
         if let webhook = workspace.settings.webhook { summary.webhook = Webhook.post(summary.text, to: webhook) }

@@ -87,7 +87,7 @@ public enum StoreBackup {
         let contents = try store.backup(to: file.path)
         return BackupReport(
             file: file.relativePath, events: contents.events, batches: contents.batches, auditRecords: contents.auditRecords,
-            auditHead: contents.auditHead.map { AuditHead(seq: $0.seq, hash: $0.hash).description })
+            auditHead: contents.auditHead.map { AuditHead($0).description })
     }
 
     /// The audit heads the workspace keeps outside its store: each daily summary's and the
@@ -174,7 +174,7 @@ public enum StoreBackup {
             }
             report = RestoreReport(
                 file: file.relativePath, events: contents.events, batches: contents.batches, auditRecords: contents.auditRecords,
-                auditHead: contents.auditHead.map { AuditHead(seq: $0.seq, hash: $0.hash).description }, keptHeads: checks, lost: lost)
+                auditHead: contents.auditHead.map { AuditHead($0).description }, keptHeads: checks, lost: lost)
         }
         try EventStore.closeUp(staging)
 
