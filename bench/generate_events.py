@@ -18,8 +18,8 @@ n = int(sys.argv[1])
 rng = random.Random(20261121)
 events = [
     ("quote_viewed", 0.30), ("book_now_click", 0.12), ("appointment_booked", 0.15),
-    ("reminder_sent", 0.10), ("job_completed", 0.15), ("callback_booked", 0.03),
-    ("review_left", 0.05), ("booking_submit", 0.10),
+    ("reminder_sent", 0.10), ("job_completed", 0.15), ("callback", 0.03),
+    ("review_received", 0.05), ("booking_submit", 0.10),
 ]
 names = [e for e, _ in events]
 weights = [w for _, w in events]

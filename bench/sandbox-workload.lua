@@ -4,7 +4,7 @@
 local lines = {}
 for i = 1, 60000 do
   lines[i] = string.format("2026-11-%02d,crew-%d,job_%d,%d.%02d,%s", i % 28 + 1, i % 7, i,
-    100 + i % 900, i % 100, i % 5 == 0 and "callback_booked" or "job_completed")
+    100 + i % 900, i % 100, i % 5 == 0 and "callback" or "job_completed")
 end
 
 local totals, callbacks, words = {}, 0, 0

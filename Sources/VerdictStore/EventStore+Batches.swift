@@ -90,6 +90,15 @@ extension QuarantineEntry {
 }
 
 extension EventStore {
+    /// The batch in force whose identity (its `sha256`) is `identity`, and when it was ingested:
+    /// ingest asks before it reads a file through an importer, so a file seen before costs nothing.
+    public func batch(identity: String) throws(StoreError) -> (batchID: Int64, at: Int64)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT id, ingested_at FROM batches WHERE sha256 = ?", arguments: [identity])
+                .map { (batchID: $0["id"], at: $0["ingested_at"]) }
+        }
+    }
+
     /// Every batch, oldest first, with how many of its events are still stored.
     public func batches() throws(StoreError) -> [BatchRecord] {
         try read { db in

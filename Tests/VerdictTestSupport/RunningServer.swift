@@ -4,7 +4,9 @@ import FoundationNetworking
 #endif
 
 /// A `verdict serve` started for a test on 127.0.0.1 and a free port. It stops when the test
-/// calls `stop()`, and by itself after two minutes whatever happens to the test.
+/// calls `stop()`, and by itself after ten minutes whatever happens to the test. (Two minutes was
+/// too short: on a busy two-core machine a test waiting for the cooperative pool reached its
+/// first request after its server had already stopped itself.)
 public final class RunningServer: @unchecked Sendable {
     public let port: Int
     let process: Process
@@ -15,7 +17,7 @@ public final class RunningServer: @unchecked Sendable {
     public init(in directory: URL, _ extra: [String] = [], environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = try VerdictProcess.executable
-        process.arguments = ["serve", "--port", "0", "--stop-after", "120"] + extra
+        process.arguments = ["serve", "--port", "0", "--stop-after", "600"] + extra
         process.currentDirectoryURL = directory
         var base = ProcessInfo.processInfo.environment
         base.removeValue(forKey: "VERDICT_WORKSPACE")
@@ -73,7 +75,15 @@ public final class RunningServer: @unchecked Sendable {
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let data: Data, response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            // Say whether the server was still there, and what it logged, so a failure explains itself.
+            let logged = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey:
+                "\(method) \(path): \(error.localizedDescription); the server is \(process.isRunning ? "running" : "gone (status \(process.terminationStatus))"); its log: \(logged.suffix(2000))"])
+        }
         let http = response as! HTTPURLResponse
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields { fields["\(name)".lowercased()] = "\(value)" }

@@ -5,10 +5,10 @@ local export = [[
 2026-11-02,crew-a,job_completed
 2026-11-02,crew-b,job_completed
 2026-11-03,crew-a,job_completed
-2026-11-04,crew-a,callback_booked
+2026-11-04,crew-a,callback
 2026-11-04,crew-b,job_completed
 2026-11-05,crew-b,job_completed
-2026-11-06,crew-b,callback_booked
+2026-11-06,crew-b,callback
 2026-11-06,crew-a,job_completed
 ]]
 
@@ -16,7 +16,7 @@ local crews = {}
 for day, crew, event in export:gmatch("(%d+%-%d+%-%d+),([%w%-]+),([%w_]+)") do
   local c = crews[crew] or { jobs = 0, callbacks = 0, first_day = day }
   if event == "job_completed" then c.jobs = c.jobs + 1 end
-  if event == "callback_booked" then c.callbacks = c.callbacks + 1 end
+  if event == "callback" then c.callbacks = c.callbacks + 1 end
   crews[crew] = c
 end
 

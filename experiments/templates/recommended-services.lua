@@ -10,7 +10,7 @@ return experiment {
   window     = days(7),
   primary    = kpi.conversion { from = "quote_viewed", to = "appointment_booked", pass = lift_at_least(0.05) },
   leading    = kpi.daily_count { event = "recommendation_click" },
-  guardrails = { kpi.rate { numerator = "appointment_cancelled", denominator = "appointment_booked",
+  guardrails = { kpi.rate { numerator = "appointment_canceled", denominator = "appointment_booked",
                             name = "cancellations per booking", pass = no_worse_than(0.01) } },
   forecast   = { expected_lift = 0.07 },
   if_inconclusive = "rollback",

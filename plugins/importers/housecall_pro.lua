@@ -1,39 +1,69 @@
--- Importer: a Housecall-Pro-style jobs export. Scheduled jobs give `appointment_booked`,
--- completed ones `job_completed` with the amount, canceled ones `appointment_cancelled`; a
--- "callback" tag also gives `callback_booked`. See docs/importers.md.
-local dates = require "verdict.dates"
+-- Importer: Housecall Pro's jobs export ("Exported report breakdown": Invoice Number, Created At,
+-- Date, End Time, durations, Customer, First Name, Last Name, Email, ..., City, State). Each job
+-- gives `appointment_booked` at `Created At`. The columns Housecall Pro documents say nothing of
+-- how a job ended; when the export also has a status column (`Job Status`, `Work Status` or
+-- `Status`), a completed job gives `job_completed` (at `Completed At` when there is one, else at
+-- its `Date`, with value from `Amount`, `Job Amount`, `Total Amount` or `Total` when there is
+-- one), a canceled one `appointment_canceled`; a `callback` customer tag gives `callback`.
+-- Event ids come from the invoice number (`hcp-1042-booked`). See docs/importers.md.
+local exports = require "verdict.exports"
+local when = exports.times(local_timestamp, date_order())
 
-local function stamp(text, column)
-  local y, m, d, h, mi, s = dates.parse(text, date_order())
-  if not y then error(column .. ": " .. m, 0) end
-  return local_timestamp(y, m, d, h, mi, s)
+local statuses = { "Job Status", "Work Status", "Status" }
+local amounts = { "Amount", "Job Amount", "Total Amount", "Total" }
+local completions = { "Completed At", "Job Completed Date", "Completed" }
+
+local function first(row, columns)
+  for _, column in ipairs(columns) do
+    if not exports.blank(row[column]) then return column end
+  end
+end
+
+local known = {
+  "Travel Duration", "On Job Duration", "Total Duration", "End Time", "First Name", "Last Name", "Email", "Company",
+  "Mobile Phone", "Home Phone", "Customer Tags", "Address", "Street", "Street Line 2", "City", "State", "Zip",
+  "Customer Type", "Employee", "Lead Source",
+}
+for _, list in ipairs { statuses, amounts, completions } do
+  for _, column in ipairs(list) do known[#known + 1] = column end
 end
 
 return importer {
-  description = "Housecall-Pro-style jobs export (Job #, Customer, Customer type, Job status, Scheduled date, Completed at, Job amount, Tags, ...)",
-  columns = { "Job #", "Customer", "Job status", "Scheduled date", "Completed at", "Job amount" },
+  description = "Housecall Pro jobs export (Invoice Number, Created At, Date, Customer, ...)",
+  columns = { "Invoice Number", "Created At", "Date", "Customer" },
+  known = known,
   map = function(row)
-    local job, status = row["Job #"], string.lower(row["Job status"])
-    local cohort = nil
-    if row["Customer type"] == "New" then cohort = "new_customer" elseif row["Customer type"] == "Returning" then cohort = "returning" end
-    local props = {}
-    if row.Technician and row.Technician ~= "" then props.crew = row.Technician end
-    if row["Lead source"] and row["Lead source"] ~= "" then props.lead_source = row["Lead source"] end
-    local function event(name, when, extra)
-      local e = { event = name, timestamp = when, user_id = row.Customer, user_cohort = cohort,
-                  event_id = "hcp-" .. job .. "-" .. name, props = next(props) and props or nil }
-      for k, v in pairs(extra or {}) do e[k] = v end
-      return e
+    local invoice = exports.text(row["Invoice Number"])
+    if not invoice then error("Invoice Number: the job has no invoice number", 0) end
+    local kind = string.lower(exports.text(row["Customer Type"]) or "")
+    local cohort = (kind == "new" and "new_customer") or (kind == "returning" and "returning") or nil
+    local props = {
+      invoice = invoice,
+      city = exports.text(row.City),
+      zip = exports.text(row.Zip),
+      crew = exports.text(row.Employee),
+      lead_source = exports.text(row["Lead Source"]),
+      tags = exports.text(row["Customer Tags"]),
+      scheduled = exports.text(row.Date),
+    }
+    local customer = exports.text(row.Customer)
+    local function event(name, timestamp, value)
+      return { event = name, timestamp = timestamp, user_id = customer, user_cohort = cohort, value = value,
+        event_id = "hcp-" .. invoice .. "-" .. name, props = props }
     end
-    local events = { event("appointment_booked", stamp(row["Scheduled date"], "Scheduled date")) }
-    if status == "completed" then
-      local amount = tonumber((string.gsub(row["Job amount"], "[$,]", "")))
-      events[#events + 1] = event("job_completed", stamp(row["Completed at"], "Completed at"), { value = amount })
-    elseif status == "canceled" or status == "cancelled" then
-      events[#events + 1] = event("appointment_cancelled", stamp(row["Scheduled date"], "Scheduled date"))
+    local events = { event("appointment_booked", when(row, "Created At")) }
+    local status_column = first(row, statuses)
+    local status = status_column and string.lower(exports.text(row[status_column])) or ""
+    local completed_column = first(row, completions)
+    if string.find(status, "complete", 1, true) or (status == "" and completed_column) then
+      local amount_column = first(row, amounts)
+      local at = completed_column and when(row, completed_column) or when(row, "Date")
+      events[#events + 1] = event("job_completed", at, amount_column and exports.money(row[amount_column], amount_column))
+    elseif string.find(status, "cancel", 1, true) then
+      events[#events + 1] = event("appointment_canceled", when(row, "Date"))
     end
-    if row.Tags and string.find(string.lower(row.Tags), "callback", 1, true) then
-      events[#events + 1] = event("callback_booked", stamp(row["Scheduled date"], "Scheduled date"))
+    if string.find(string.lower(row["Customer Tags"] or ""), "callback", 1, true) then
+      events[#events + 1] = event("callback", when(row, "Date"))
     end
     return events
   end,

@@ -1,36 +1,41 @@
--- Importer: a Jobber-style "Jobs" export. Each job gives `appointment_booked` (when it was
--- created) and, once completed, `job_completed` with its total. Event ids are derived from the
--- job number, so overlapping nightly exports store each event once. See docs/importers.md.
-local dates = require "verdict.dates"
-
-local function money(text)
-  if text == nil or text == "" then return nil end
-  return tonumber((string.gsub(text, "[$,%s]", "")))
-end
-
-local function stamp(text, column)
-  local y, m, d, h, mi, s = dates.parse(text, date_order())
-  if not y then error(column .. ": " .. m, 0) end
-  return local_timestamp(y, m, d, h, mi, s)
-end
+-- Importer: Jobber's Jobs export (Reports → Jobs → Export). Each job gives `appointment_booked`
+-- at its `Created date` and, once closed, `job_completed` at its `Closed date` with value
+-- `Total revenue ($)`. Event ids come from the job number (`jobber-job-5201-booked`), the ids
+-- the Quotes importer and Jobber's webhooks give the same job, so overlapping exports store
+-- each event once. Custom fields become props. See docs/importers.md.
+local exports = require "verdict.exports"
+local when = exports.times(local_timestamp, date_order())
 
 return importer {
-  description = "Jobber-style jobs export (Job #, Client name, Created date, Completed date, Total ($), ...)",
-  columns = { "Job #", "Client name", "Created date", "Completed date", "Total ($)", "Job type" },
+  description = "Jobber Jobs export (Job #, Client name, Created date, Closed date, Total revenue ($), ...)",
+  columns = { "Job #", "Client name", "Created date", "Closed date", "Total revenue ($)" },
+  known = {
+    "Client email", "Client phone", "Billing street", "Billing city", "Billing province", "Billing ZIP",
+    "Service street", "Service city", "Service province", "Service ZIP", "Title", "Scheduled start date",
+    "Salesperson", "Visits assigned to", "Line items", "Invoice #s", "Quote #", "Total costs ($)", "Profit ($)",
+    "Profit %", "Quote discount ($)",
+  },
   map = function(row)
-    local job = row["Job #"]
-    local props = { job_type = row["Job type"] }
-    if row["Service zip"] and row["Service zip"] ~= "" then props.zip = row["Service zip"] end
-    if row["Visits assigned to"] and row["Visits assigned to"] ~= "" then props.crew = row["Visits assigned to"] end
-    if row["Lead source"] and row["Lead source"] ~= "" then props.lead_source = row["Lead source"] end
-    local events = {
-      { event = "appointment_booked", timestamp = stamp(row["Created date"], "Created date"),
-        user_id = row["Client name"], event_id = "jobber-" .. job .. "-booked", props = props },
+    local job = exports.text(row["Job #"])
+    if not job then error("Job #: the job has no number", 0) end
+    local props = {
+      job = job,
+      title = exports.text(row.Title),
+      zip = exports.text(row["Service ZIP"]),
+      city = exports.text(row["Service city"]),
+      crew = exports.text(row["Visits assigned to"]),
+      salesperson = exports.text(row.Salesperson),
     }
-    if row["Completed date"] ~= "" then
-      events[#events + 1] = { event = "job_completed", timestamp = stamp(row["Completed date"], "Completed date"),
-        user_id = row["Client name"], value = money(row["Total ($)"]), event_id = "jobber-" .. job .. "-completed",
-        props = props }
+    local customer = exports.text(row["Client name"])
+    local events = {
+      { event = "appointment_booked", timestamp = when(row, "Created date"), user_id = customer,
+        event_id = "jobber-job-" .. job .. "-booked", props = props },
+    }
+    local closed = when(row, "Closed date")
+    if closed then
+      events[#events + 1] = { event = "job_completed", timestamp = closed, user_id = customer,
+        value = exports.money(row["Total revenue ($)"], "Total revenue ($)"),
+        event_id = "jobber-job-" .. job .. "-completed", props = props }
     end
     return events
   end,

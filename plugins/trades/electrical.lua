@@ -22,7 +22,7 @@ function M.first_time_fix(options)
     name = "first-time fix rate", better = "higher",
     compute = function(q)
       local done = q:count { event = "job_completed" }
-      local callbacks = q:count { event = "callback_booked" }
+      local callbacks = q:count { event = "callback" }
       return { successes = math.max(done - callbacks, 0), trials = done }
     end,
   }))
@@ -30,7 +30,7 @@ end
 
 --- Callbacks per completed job (lower is better).
 function M.callback_rate(options)
-  return kpi.rate(with(options, { name = "callback rate", numerator = "callback_booked", denominator = "job_completed" }))
+  return kpi.rate(with(options, { name = "callback rate", numerator = "callback", denominator = "job_completed" }))
 end
 
 --- Mean revenue of a completed job.
@@ -52,7 +52,7 @@ end
 
 --- Share of completed jobs that got a review.
 function M.review_rate(options)
-  return kpi.conversion(with(options, { name = "review rate", from = "job_completed", to = "review_left" }))
+  return kpi.conversion(with(options, { name = "review rate", from = "job_completed", to = "review_received" }))
 end
 
 return M

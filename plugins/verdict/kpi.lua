@@ -25,7 +25,7 @@ M.count = constructor("count", { "event" })
 M.daily_count = constructor("daily_count", { "event" })
 --- Share of `from` that reach `to`: kpi.conversion { from = "quote_viewed", to = "appointment_booked" }
 M.conversion = constructor("conversion", { "from", "to" })
---- `numerator` events per `denominator` event: kpi.rate { numerator = "callback_booked", denominator = "job_completed" }
+--- `numerator` events per `denominator` event: kpi.rate { numerator = "callback", denominator = "job_completed" }
 M.rate = constructor("rate", { "numerator", "denominator" })
 --- Mean of value or latency_ms: kpi.mean { event = "job_completed", of = "value" }
 M.mean = constructor("mean", { "event" })

@@ -22,7 +22,10 @@ extension VerdictCommand {
                 batches from the same file name, in the same transaction.
 
                 The format comes from the extension (.jsonl, .ndjson, .json, .csv), else from the content; \
-                --format forces it. CSV needs a header row with the schema's names; other columns go to props.
+                --format forces it. CSV needs a header row with the schema's names; other columns go to props. \
+                A CSV with other columns is read by the importer whose columns its header has (a Jobber, \
+                Housecall Pro or appointments export: docs/importers.md), which ingest names; when two fit, \
+                it refuses to guess and --importer chooses.
 
                 Text may be UTF-8 (with or without a byte-order mark), UTF-16 with its byte-order mark (Excel's \
                 "Unicode text") or Windows-1252 (Excel's plain "CSV" on Windows); it is stored as UTF-8. \
@@ -115,6 +118,9 @@ struct IngestSummary {
         var out = ""
         for report in reports {
             let outcome = report.outcome
+            if report.recognized, let importer = report.importer {
+                out += "\(report.source): read with the \(importer) importer, which its header fits (--importer NAME chooses another)\n"
+            }
             if let earlier = outcome.alreadyIngested {
                 out += "\(report.source): already ingested as batch \(earlier.batchID) on \(earlier.at); nothing stored\n"
                 continue
@@ -132,7 +138,7 @@ struct IngestSummary {
             if outcome.resolved > 0 {
                 parts.append("\(outcome.resolved) earlier quarantined row\(outcome.resolved == 1 ? "" : "s") now stored")
             }
-            out += "\(report.source): \(parts.joined(separator: ", ")) (batch \(outcome.batchID ?? 0), \(report.format.rawValue))\n"
+            out += "\(report.source): \(parts.joined(separator: ", ")) (batch \(outcome.batchID ?? 0), \(report.importer.map { "csv, importer \($0)" } ?? report.format.rawValue))\n"
             for row in report.quarantined.prefix(10) {
                 out += "  \(row.source):\(row.line): \(row.reason)\n"
             }

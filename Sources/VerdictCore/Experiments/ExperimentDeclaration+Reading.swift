@@ -308,6 +308,14 @@ struct FieldTable {
         }
     }
 
+    func bool(_ key: String) throws(ScriptError) -> Bool? {
+        switch value(key) {
+        case .nil: return nil
+        case .boolean(let flag): return flag
+        case let other: throw reader.error(path + [key], "expected true or false, got \(reader.shown(other))")
+        }
+    }
+
     func number(_ key: String, in range: ClosedRange<Double>) throws(ScriptError) -> Double? {
         try number(
             key, where: range.contains,

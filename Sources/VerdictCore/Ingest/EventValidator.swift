@@ -176,14 +176,17 @@ struct EventValidator {
         return Double(text)
     }
 
+    /// How many props an event may carry.
+    static let maximumProps = 50
+
     private func propsFields(_ value: FieldValue?) throws -> [(String, PropValue)] {
         guard let value else { return [] }
         guard case .object(let fields) = value else {
             if case .null = value { return [] }
             throw ValidationFailure("props: expected an object of strings and numbers, got \(value.shown)")
         }
-        guard fields.count <= 50 else {
-            throw ValidationFailure("props: has \(fields.count) attributes; at most 50 are kept")
+        guard fields.count <= Self.maximumProps else {
+            throw ValidationFailure("props: has \(fields.count) attributes; at most \(Self.maximumProps) are kept")
         }
         var seen = Set<String>()
         var result: [(String, PropValue)] = []

@@ -264,6 +264,20 @@ final class IngestPipeline: @unchecked Sendable {
         condition.broadcast()
     }
 
+    /// The column names of a CSV input's header row (its first record), trimmed; nil when the
+    /// first bytes hold no whole header or it cannot be read (parseHeader then says why).
+    static func headerNames(_ bytes: [UInt8]) -> [String]? {
+        let content = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        var splitter = RecordSplitter(isCSV: true)
+        var records: [Record] = []
+        content.withUnsafeBufferPointer { splitter.scan($0, from: 0, into: &records) }
+        if records.isEmpty { content.withUnsafeBufferPointer { splitter.finish($0, into: &records) } }
+        guard let first = records.first else { return nil }
+        let fields = content[first.start..<first.end].withUnsafeBufferPointer { CSV.fields($0) }
+        guard case .success(let names) = fields else { return nil }
+        return names.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
     static func parseHeader(_ bytes: ArraySlice<UInt8>, source: String, importer: Importer?) throws -> [String] {
         let fields = bytes.withUnsafeBufferPointer { CSV.fields($0) }
         guard case .success(let names) = fields else {
@@ -280,8 +294,8 @@ final class IngestPipeline: @unchecked Sendable {
         if let importer {
             // Exports differ in capitals and spacing (`Service ZIP`, ` Closed Date `): a column the
             // importer declares is found whatever they are, and handed to it under its declared name.
-            func key(_ name: String) -> String { name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ") }
-            let declared = Dictionary(importer.columns.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+            let key = Importer.columnKey
+            let declared = Dictionary((importer.columns + importer.known).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
             let named = trimmed.map { declared[key($0)] ?? $0 }
             var taken = Set<String>()
             for name in named where !taken.insert(name).inserted {
@@ -307,7 +321,8 @@ final class IngestPipeline: @unchecked Sendable {
         guard trimmed.contains("event"), trimmed.contains("timestamp") else {
             throw IngestError.badHeader(
                 source: source,
-                reason: "the header needs at least the columns event and timestamp (it has \(trimmed.joined(separator: ", ")))")
+                reason: "the header needs at least the columns event and timestamp (it has \(trimmed.joined(separator: ", "))), "
+                    + "and it has the required columns of no importer: name one with --importer NAME (docs/importers.md)")
         }
         return trimmed
     }
@@ -403,10 +418,18 @@ final class IngestPipeline: @unchecked Sendable {
         } catch {
             return [quarantine("the \(importer.name) importer failed on this row: \(error)")]
         }
+        let custom = importer.customProps(header: header, cells: cells)
         return events.enumerated().map { index, value in
             let prefix = events.count > 1 ? "event \(index + 1) of \(events.count): " : ""
-            guard let fields = value.tableValue else {
+            guard var fields = value.tableValue else {
                 return quarantine("\(prefix)the \(importer.name) importer returned \(value.typeName), not an event table")
+            }
+            if !custom.isEmpty {
+                switch fields["props"] ?? .nil {
+                case .nil, .array([]): fields["props"] = .table(Importer.adding(custom, to: [:]))
+                case .table(let props): fields["props"] = .table(Importer.adding(custom, to: props))
+                default: break  // not a table: validation says so
+                }
             }
             switch validator.validate(RawEvent(fields)) {
             case .success(let event): return .event(event, resolves: resolves)

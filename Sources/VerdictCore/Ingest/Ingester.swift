@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import VerdictScript
 import VerdictStore
@@ -20,10 +21,27 @@ public struct IngestReport: Sendable, Encodable {
     public var outcome: IngestOutcome
     /// The first quarantined rows, to show.
     public var quarantined: [QuarantineItem]
+    /// The importer that read it, if one did.
+    public var importer: String?
+    /// Whether ingest chose that importer itself, from the file's header.
+    public var recognized: Bool
+
+    public init(
+        source: String, format: IngestFormat, outcome: IngestOutcome, quarantined: [QuarantineItem], importer: String? = nil,
+        recognized: Bool = false
+    ) {
+        self.source = source
+        self.format = format
+        self.outcome = outcome
+        self.quarantined = quarantined
+        self.importer = importer
+        self.recognized = recognized
+    }
 
     enum CodingKeys: String, CodingKey {
-        case source, format
+        case source, format, importer
         case quarantined = "quarantine_sample"
+        case recognized = "importer_recognized"
     }
 
     /// The outcome's fields beside the source's, as `ingest --json` prints each batch.
@@ -31,6 +49,8 @@ public struct IngestReport: Sendable, Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(source, forKey: .source)
         try c.encode(format.rawValue, forKey: .format)
+        try c.encode(importer, forKey: .importer)
+        try c.encode(recognized, forKey: .recognized)
         try c.encode(quarantined, forKey: .quarantined)
         try outcome.encode(to: encoder)
     }
@@ -162,7 +182,7 @@ public final class Ingester: Sendable {
         progress: (@Sendable (IngestProgress) -> Void)? = nil
     ) throws -> IngestReport {
         let source = sourceName ?? path
-        let mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace) }
+        var mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace) }
         let isStandardInput = path == "-"
         let handle: FileHandle
         var totalBytes: Int64?
@@ -205,7 +225,8 @@ public final class Ingester: Sendable {
         // than UTF-8, to be stored as UTF-8 (spreadsheet exports: small). UTF-8 files of events
         // stream (memory stays bounded whatever the size) at the parser's speed.
         var whole: [UInt8]?
-        if mapper != nil || textEncoding != .utf8 {
+        func readWhole() throws {
+            guard whole == nil else { return }
             let rest: Data
             do {
                 rest = try handle.readToEnd() ?? Data()
@@ -214,16 +235,45 @@ public final class Ingester: Sendable {
             }
             whole = textEncoding == .utf8 ? first + rest : textEncoding.utf8(first + rest)
         }
-        let chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: whole.map { Array($0.prefix(4096)) } ?? first)
+        if mapper != nil || textEncoding != .utf8 { try readWhole() }
+        var chosen = mapper != nil ? .csv : try format ?? Self.detectFormat(name: path, firstBytes: whole.map { Array($0.prefix(4096)) } ?? first)
+        // A CSV without Verdict's own columns may be a known export: the importer whose columns
+        // its header has reads it (docs/importers.md, "Recognising an export").
+        var recognized = false
+        if mapper == nil, chosen == .csv, let header = IngestPipeline.headerNames(whole ?? first),
+            !(header.contains("event") && header.contains("timestamp"))
+        {
+            mapper = try Importer.recognize(header, source: path, workspace: workspace)
+            recognized = mapper != nil
+            if mapper != nil { try readWhole() }
+        }
+        if mapper != nil { chosen = .csv }
+        let batchFormat = mapper.map { "csv:\($0.name)" } ?? chosen.rawValue
+        // The same file through the same importer (the same seal) is the same batch: asked
+        // before the importer runs. A fixed importer makes a new identity, so the file is read again.
+        if let mapper, let whole, !replacing {
+            let identity = Self.identity(fileSHA256: lowercaseHex(SHA256.hash(data: whole)), importer: mapper)
+            if let earlier = try store.batch(identity: identity) {
+                let outcome = BatchOutcome(batchID: nil, rowsRead: 0, stored: 0, duplicates: 0, quarantined: 0, alreadyIngested: earlier)
+                return IngestReport(
+                    source: source, format: chosen, outcome: IngestOutcome(outcome), quarantined: [], importer: mapper.name,
+                    recognized: recognized)
+            }
+        }
         // Rows still in quarantine that this input may fix (the oldest first, enough for any fix loop).
         let unresolved = try unresolvedQuarantine()
         let resolver = QuarantineResolver(entries: unresolved, kind: mapper.map { "importer:" + $0.name } ?? "event")
         var prepared: IngestPipeline.Prepared?
+        var fileSHA256: String?
         if let whole {
             prepared = try IngestPipeline(
                 input: nil, initial: whole, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
                 importer: mapper, resolver: resolver
             ).prepare()
+            if let mapper {
+                fileSHA256 = prepared!.sha256
+                prepared!.sha256 = Self.identity(fileSHA256: prepared!.sha256, importer: mapper)
+            }
             progress?(IngestProgress(bytesRead: totalBytes ?? Int64(whole.count), totalBytes: totalBytes))
         }
         let streamed = prepared != nil ? nil : IngestPipeline(
@@ -233,11 +283,15 @@ public final class Ingester: Sendable {
         let expectedRows = totalBytes.map { Int($0 / 200) }
         let now = clock.nowMilliseconds()
         let actor = actor
+        let importerSeal = mapper.map { (name: $0.name, seal: $0.seal) }
+        let fileHash = fileSHA256
         let outcome = try store.ingest(
-            source: source, format: mapper.map { "csv:\($0.name)" } ?? chosen.rawValue, at: now, expectedRows: expectedRows,
+            source: source, format: batchFormat, at: now, expectedRows: expectedRows,
             replacing: replacing, digester: { RowSHA256() },
             audit: { outcome in
-                AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: source))
+                AuditTrail.maker(
+                    at: now, changeID: "", actor: actor, action: "ingest",
+                    details: IngestAuditDetails(outcome, source: source, importer: importerSeal, fileSHA256: fileHash))
             }
         ) { writer in
             try ChangeTimeline.stampEvents(of: writer)
@@ -247,7 +301,15 @@ public final class Ingester: Sendable {
         let sample = try outcome.batchID.map { batch in
             try store.quarantinedRows(batch: batch, limit: 20).map { QuarantineItem(batch: batch, row: $0) }
         } ?? []
-        return IngestReport(source: source, format: chosen, outcome: IngestOutcome(outcome), quarantined: sample)
+        return IngestReport(
+            source: source, format: chosen, outcome: IngestOutcome(outcome), quarantined: sample, importer: mapper?.name,
+            recognized: recognized)
+    }
+
+    /// A batch's identity (its `sha256` in the store): the file's SHA-256, or for a file read
+    /// through an importer, SHA-256 of `verdict-import 1 LF <file's SHA-256> LF <importer> LF <seal>`.
+    static func identity(fileSHA256: String, importer: Importer) -> String {
+        lowercaseHex(SHA256.hash(data: Data("verdict-import 1\n\(fileSHA256)\n\(importer.name)\n\(importer.seal)".utf8)))
     }
 
     /// A body of events sent over the network, the batch's name, and who sent it.
@@ -378,8 +440,13 @@ struct IngestAuditDetails: Encodable {
     var digest: String
     var rowsRead, stored, duplicates, identical, quarantined, resolved: Int
     var replaced: [Int64]
+    /// For a file read through an importer: the importer and its seal (`sha256` is then the
+    /// batch's identity, and `file_sha256` the file's own).
+    var importer: String?
+    var importerSeal: String?
+    var fileSHA256: String?
 
-    init(_ outcome: BatchOutcome, source: String) {
+    init(_ outcome: BatchOutcome, source: String, importer: (name: String, seal: String)? = nil, fileSHA256: String? = nil) {
         batch = outcome.batchID ?? 0
         self.source = source
         sha256 = outcome.sha256 ?? ""
@@ -391,10 +458,31 @@ struct IngestAuditDetails: Encodable {
         quarantined = outcome.quarantined
         resolved = outcome.resolved
         replaced = outcome.replaced.map(\.id)
+        self.importer = importer?.name
+        importerSeal = importer?.seal
+        self.fileSHA256 = fileSHA256
     }
 
     enum CodingKeys: String, CodingKey {
-        case batch, source, sha256, digest, stored, duplicates, identical, quarantined, resolved, replaced
-        case rowsRead = "rows_read"
+        case batch, source, sha256, digest, stored, duplicates, identical, quarantined, resolved, replaced, importer
+        case rowsRead = "rows_read", importerSeal = "importer_seal", fileSHA256 = "file_sha256"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(source, forKey: .source)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(digest, forKey: .digest)
+        try c.encode(rowsRead, forKey: .rowsRead)
+        try c.encode(stored, forKey: .stored)
+        try c.encode(duplicates, forKey: .duplicates)
+        try c.encode(identical, forKey: .identical)
+        try c.encode(quarantined, forKey: .quarantined)
+        try c.encode(resolved, forKey: .resolved)
+        try c.encode(replaced, forKey: .replaced)
+        try c.encodeIfPresent(importer, forKey: .importer)
+        try c.encodeIfPresent(importerSeal, forKey: .importerSeal)
+        try c.encodeIfPresent(fileSHA256, forKey: .fileSHA256)
     }
 }

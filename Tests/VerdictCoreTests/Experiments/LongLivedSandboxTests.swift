@@ -12,7 +12,7 @@ import VerdictTestSupport
         let template = try String(contentsOf: Repository.file("experiments/templates/first-time-fix.lua"), encoding: .utf8)
         let file = try fixture.folder.write(template, to: "experiments/ftf.lua")
         let rows = (0..<40).map { index in
-            #"{"event":"\#(index % 4 == 0 ? "callback_booked" : "job_completed")","timestamp":"2026-11-0\#(2 + index % 7)T15:00:00Z","change_id":"CHG-0001","user_id":"u\#(index)","value":\#(100 + index)}"#
+            #"{"event":"\#(index % 4 == 0 ? "callback" : "job_completed")","timestamp":"2026-11-0\#(2 + index % 7)T15:00:00Z","change_id":"CHG-0001","user_id":"u\#(index)","value":\#(100 + index)}"#
         }
         try fixture.ingest(rows.joined(separator: "\n") + "\n", as: "jobs.jsonl")
         let workspace = fixture.workspace

@@ -26,13 +26,13 @@ import VerdictTestSupport
         }
         // Treatment ("on"), day 2: 4 jobs (values 100, 200, 300, 400), 1 callback; day 3: 2 jobs, 1 returning.
         for (index, value) in [100.0, 200, 300, 400].enumerated() { add("job_completed", 2, "on", user: "u\(index % 3)", value: value, latency: 10 * (index + 1), crew: index < 2 ? "a" : "b") }
-        add("callback_booked", 2, "on", user: "u1")
+        add("callback", 2, "on", user: "u1")
         add("job_completed", 3, "on", user: "u5", value: 500, latency: 50)
         add("job_completed", 3, "on", cohort: "returning", user: "u6", value: 600, latency: 60, status: "error:timeout")
         // Control ("off"): 3 jobs, 2 callbacks.
         for value in [50.0, 60, 70] { add("job_completed", 2, "off", user: "c\(Int(value))", value: value) }
-        add("callback_booked", 2, "off", user: "c50")
-        add("callback_booked", 3, "off", user: "c60")
+        add("callback", 2, "off", user: "c50")
+        add("callback", 3, "off", user: "c60")
         // Another change's events must never be seen.
         add("job_completed", 2, "on", user: "x", value: 9999, change: "CHG-0008")
         return lines.joined(separator: "\n") + "\n"
@@ -60,7 +60,7 @@ import VerdictTestSupport
             """
             return {
               jobs = q:count { event = "job_completed" },
-              callbacks = q:count { event = "callback_booked" },
+              callbacks = q:count { event = "callback" },
               ok = q:count { event = "job_completed", status = "success" },
               crew_b = q:count { event = "job_completed", props = { crew = "b" } },
               returning = q:count { event = "job_completed", cohort = "returning" },
@@ -83,7 +83,7 @@ import VerdictTestSupport
         #expect(try handle.evaluate(try function("return q:count { event = 'job_completed' }", in: sandbox), scope: day2) == 4)
         var control = Self.treatment
         control.versionFlag = "off"
-        #expect(try handle.evaluate(try function("return q:count { event = 'callback_booked' }", in: sandbox), scope: control) == 2)
+        #expect(try handle.evaluate(try function("return q:count { event = 'callback' }", in: sandbox), scope: control) == 2)
         // A day set (a switchback arm): only those days are seen.
         var daySet = Self.treatment
         daySet.days = [LocalDay("2026-11-03")!.number]

@@ -15,7 +15,7 @@ import VerdictTestSupport
             """
             local kpi = require "verdict.kpi"
             local M = {}
-            function M.callbacks() return kpi.count { event = "callback_booked", better = "lower" } end
+            function M.callbacks() return kpi.count { event = "callback", better = "lower" } end
             return M
             """, to: "plugins/crew.lua")
         let script = try fixture.folder.write(
@@ -28,7 +28,7 @@ import VerdictTestSupport
               hypothesis = "A checklist the evening before means fewer callbacks.",
               design     = ab { flag = "parts_checklist", control = "off", treatment = "on", split = 0.5 },
               window     = days(7),
-              primary    = kpi.conversion { from = "job_completed", to = "review_left", pass = lift_at_least(0.05) },
+              primary    = kpi.conversion { from = "job_completed", to = "review_received", pass = lift_at_least(0.05) },
               leading    = crew.callbacks(),
               guardrails = { kpi.mean { event = "job_completed", of = "value", pass = no_worse_than(25.5) } },
             }
