@@ -9,9 +9,9 @@ import VerdictTestSupport
         #expect(try VerdictProcess.run(["init", ".", "--time-zone", "America/Chicago"], in: folder.url).status == 0)
         let list = try VerdictProcess.run(["new", "--list"], in: folder.url)
         let templates = list.output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(templates.count >= 9)
+        #expect(templates.count >= 11)
         for required in ["conversion", "page-speed", "leading-count", "error-rate", "average-ticket", "booking-timeout",
-                         "photo-throttle", "recommended-services", "cache-lifetime"] {
+                         "photo-throttle", "recommended-services", "cache-lifetime", "no-show", "quote-close-rate"] {
             #expect(templates.contains(required), "no \(required) template")
         }
         for (index, template) in templates.enumerated() {

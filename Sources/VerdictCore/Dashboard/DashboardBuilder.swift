@@ -8,7 +8,7 @@ import VerdictStore
 extension Dashboard {
     /// The event names of the direct-to-consumer impact band: the names the bundled importers
     /// give a booked appointment and a completed job (whose `value` is its revenue).
-    public static let impactEvents = (booked: "appointment_booked", completed: "job_completed")
+    public static let impactEvents = (booked: EventVocabulary.appointmentBooked, completed: EventVocabulary.jobCompleted)
 
     /// The dashboard of `workspace` as of the local day `date`, at `clock`'s time.
     ///

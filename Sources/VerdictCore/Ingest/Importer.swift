@@ -154,7 +154,7 @@ public struct Importer {
         let particular = fitting.filter { !$0.fallback }
         let candidates = particular.isEmpty ? fitting : particular
         guard candidates.count <= 1 else {
-            let names = candidates.map(\.name)
+            let names = candidates.map(\.name).sorted()
             throw IngestError.badHeader(
                 source: source,
                 reason: "the header fits the importers \(names.dropLast().joined(separator: ", ")) and \(names.last!); "

@@ -165,7 +165,7 @@ import VerdictTestSupport
 
     @Test func csvHeaderProblemsStopTheFile() throws {
         let fixture = try IngestFixture()
-        #expect(throws: IngestError.badHeader(source: "h.csv", reason: "the header needs at least the columns event and timestamp (it has event, when)")) {
+        #expect(throws: IngestError.badHeader(source: "h.csv", reason: "the header needs at least the columns event and timestamp (it has event, when), and it has the required columns of no importer: name one with --importer NAME (docs/importers.md)")) {
             try fixture.ingest("event,when\na,b\n", as: "h.csv")
         }
         #expect(throws: IngestError.badHeader(source: "d.csv", reason: "the header names column \"event\" twice")) {
