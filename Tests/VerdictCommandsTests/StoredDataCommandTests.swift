@@ -68,12 +68,12 @@ import VerdictTestSupport
 
     @Test func quarantineRawRoundTripsThroughStandardInput() throws {
         let folder = try workspace()
-        try folder.write("event,timestamp,value,crew\njob_completed,11/05/2026 2:30 PM,310.00,crew-2\njob_completed,2026-11-04T10:00:00-06:00,20,crew-1\n", to: "jobs.csv")
+        try folder.write("event,timestamp,value,crew\njob_completed,5th Nov 2026 2:30 PM,310.00,crew-2\njob_completed,2026-11-04T10:00:00-06:00,20,crew-1\n", to: "jobs.csv")
         let first = try VerdictProcess.run(["ingest", "jobs.csv"], in: folder.url)
         #expect(first.status == 3)
         let raw = try VerdictProcess.run(["quarantine", "--raw"], in: folder.url)
-        #expect(raw.output == "event,timestamp,value,crew\njob_completed,11/05/2026 2:30 PM,310.00,crew-2\n")
-        let fixed = raw.output.replacingOccurrences(of: "11/05/2026 2:30 PM", with: "2026-11-05T14:30:00-06:00")
+        #expect(raw.output == "event,timestamp,value,crew\njob_completed,5th Nov 2026 2:30 PM,310.00,crew-2\n")
+        let fixed = raw.output.replacingOccurrences(of: "5th Nov 2026 2:30 PM", with: "2026-11-05T14:30:00-06:00")
         let again = try VerdictProcess.run(["ingest", "-", "--format", "csv"], in: folder.url, input: fixed)
         #expect(again.status == 0, "\(again.error)")
         #expect(again.output.contains("1 stored, 1 earlier quarantined row now stored"))

@@ -31,6 +31,7 @@ local function month_and_day(text, a, b, order)
   if a > 12 and b <= 12 then return b, a end
   if b > 12 and a <= 12 then return a, b end
   if a == b then return a, b end
+  if a > 12 and b > 12 then return a, b end  -- no month either way: refused as month a
   return nil, string.format("\"%s\" could be %d %s or %d %s: set date_order = \"month_first\" or \"day_first\" in verdict.lua",
     text, b, month_names[a], a, month_names[b])
 end
@@ -55,7 +56,7 @@ function M.parse(text, order)
     if a then
       m, d = month_and_day(text, tonumber(a), tonumber(b), order)
       if not m then return nil, d end
-      if m > 12 then
+      if m > 12 and order then
         return nil, string.format("\"%s\" is not a date in %s order (date_order in verdict.lua): there is no month %d", text, order, m)
       end
     end

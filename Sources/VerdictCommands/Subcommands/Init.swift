@@ -68,6 +68,7 @@ extension VerdictCommand {
                                       dates: \((workspace.settings.dateOrder ?? .monthFirst).rawValue), so \((workspace.settings.dateOrder ?? .monthFirst).example) (date_order in verdict.lua)
                       experiments/    one Lua script per change
                       plugins/        your own KPI and importer plugins
+                      inbox/          drop the night's exports here: verdict daily ingests them
                       .verdict/       the event store (keep it out of version control)
 
                     """)

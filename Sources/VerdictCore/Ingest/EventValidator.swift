@@ -11,8 +11,13 @@ struct EventValidator {
     /// Reused for each row's canonical form.
     private var canonical: [UInt8] = []
 
-    init(timeZone: TimeZone) {
+    /// For CSV rows: a timestamp without an offset is a local time in this time zone, and may be
+    /// written as spreadsheets write dates, read in this order (`LocalDateText`). Nil for JSON.
+    let localTimes: (timeZone: TimeZone, order: DateOrder?)?
+
+    init(timeZone: TimeZone, localTimesIn order: DateOrder?? = nil) {
         calendar = LocalDayCalendar(timeZone: timeZone)
+        localTimes = order.map { (timeZone, $0) }
         canonical.reserveCapacity(512)
     }
 
@@ -36,9 +41,11 @@ struct EventValidator {
 
         let event = try requiredString(.event, raw)
         let timestampText = try requiredString(.timestamp, raw)
-        let timestamp: Int64
+        var timestamp: Int64
         switch Timestamp.parse(timestampText) {
         case .success(let ms): timestamp = ms
+        case .failure(.noOffset) where localTimes != nil, .failure(.notISO8601) where localTimes != nil:
+            timestamp = try localTimestamp(timestampText)
         case .failure(.noOffset):
             throw ValidationFailure("timestamp \"\(timestampText)\" has no UTC offset; add Z or an offset such as -06:00")
         case .failure(.notARealDate(let problem)):
@@ -174,6 +181,23 @@ struct EventValidator {
         }
         guard index == bytes.endIndex else { return nil }
         return Double(text)
+    }
+
+    /// A CSV timestamp written as a local date and time (`11/05/2026 2:30 PM`, `2026-11-05 14:30`).
+    private func localTimestamp(_ text: String) throws -> Int64 {
+        let (timeZone, order) = localTimes!
+        switch LocalDateText.parse(text, order: order) {
+        case .success(let parts):
+            guard (1900...2999).contains(parts.year), let ms = LocalDateText.milliseconds(parts, in: timeZone) else {
+                throw ValidationFailure("timestamp \"\(text)\" is outside the years 1900 to 2999")
+            }
+            return ms
+        case .failure(let failure) where failure.message.contains("is not a date such as"):
+            throw ValidationFailure(
+                "timestamp \"\(text)\" is not ISO 8601 (such as 2026-11-02T14:05:00-06:00) nor a local date and time such as 11/05/2026 2:30 PM")
+        case .failure(let failure):
+            throw ValidationFailure("timestamp: \(failure.message)")
+        }
     }
 
     /// How many props an event may carry.

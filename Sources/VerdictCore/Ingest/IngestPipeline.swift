@@ -23,6 +23,8 @@ final class IngestPipeline: @unchecked Sendable {
     private let format: IngestFormat
     private let sourceName: String
     private let timeZone: TimeZone
+    /// The workspace's date_order, for CSV timestamps written as local dates.
+    private let dateOrder: DateOrder?
     /// Maps rows to events; a Lua sandbox, so one worker only uses it.
     private let importer: Importer?
     /// Finds quarantined rows of earlier batches that this input's rows fix.
@@ -44,8 +46,9 @@ final class IngestPipeline: @unchecked Sendable {
 
     init(
         input: FileHandle?, initial: [UInt8], format: IngestFormat, sourceName: String, timeZone: TimeZone,
-        importer: Importer? = nil, resolver: QuarantineResolver? = nil
+        dateOrder: DateOrder? = nil, importer: Importer? = nil, resolver: QuarantineResolver? = nil
     ) {
+        self.dateOrder = dateOrder
         self.resolver = resolver.flatMap { $0.isEmpty ? nil : $0 }
         self.input = input
         self.initial = initial
@@ -126,11 +129,17 @@ final class IngestPipeline: @unchecked Sendable {
         precondition(input == nil, "prepare() reads an input held in memory")
         readAll()
         if let failure { throw failure }
-        var validator = EventValidator(timeZone: timeZone)
+        var validator = makeValidator()
         var rows: [RowResult] = []
         for chunk in pending { rows += parse(chunk, validator: &validator) }
         pending.removeAll()
         return Prepared(rows: rows, sha256: sha256, header: headerLine)
+    }
+
+    /// A validator for this input's rows: a CSV of events reads local dates and times in the
+    /// workspace's time zone and date order; JSON and an importer's events carry ISO 8601.
+    private func makeValidator() -> EventValidator {
+        EventValidator(timeZone: timeZone, localTimesIn: format == .csv && importer == nil ? .some(dateOrder) : nil)
     }
 
     /// Writes prepared rows through `writer`; returns the input's SHA-256.
@@ -330,7 +339,7 @@ final class IngestPipeline: @unchecked Sendable {
     // MARK: parsing
 
     private func parseChunks() {
-        var validator = EventValidator(timeZone: timeZone)
+        var validator = makeValidator()
         while true {
             condition.lock()
             while pending.isEmpty && !readerDone && !cancelled { condition.wait() }

@@ -267,7 +267,7 @@ public final class Ingester: Sendable {
         var fileSHA256: String?
         if let whole {
             prepared = try IngestPipeline(
-                input: nil, initial: whole, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
+                input: nil, initial: whole, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone, dateOrder: workspace.settings.dateOrder,
                 importer: mapper, resolver: resolver
             ).prepare()
             if let mapper {
@@ -277,7 +277,7 @@ public final class Ingester: Sendable {
             progress?(IngestProgress(bytesRead: totalBytes ?? Int64(whole.count), totalBytes: totalBytes))
         }
         let streamed = prepared != nil ? nil : IngestPipeline(
-            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone,
+            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone, dateOrder: workspace.settings.dateOrder,
             resolver: resolver)
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }

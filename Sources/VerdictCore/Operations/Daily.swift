@@ -11,6 +11,8 @@ public struct DailySummary: Encodable, Sendable {
     /// Experiments started on this date (or for a later one): running, with no finished day to
     /// check yet.
     public var starting: [Starting] = []
+    /// The files found in `inbox/`, ingested before the checks.
+    public var inbox: [Inbox.File] = []
     /// When an earlier run for the same date had finished and this one did nothing new.
     public var alreadyRanAt: String?
     /// The summary as text, as the terminal, the file and the webhook get it.
@@ -84,7 +86,7 @@ public struct DailySummary: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case date, experiments, failures, starting, file, webhook, dashboard
+        case date, experiments, failures, starting, inbox, file, webhook, dashboard
         case auditHead = "audit_head"
         case alreadyRanAt = "already_ran_at"
     }
@@ -114,7 +116,16 @@ public struct Daily: Sendable {
         let store = run.store
         let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: Self.safetyActor, asOf: date)
         var summary = DailySummary(date: date.description, experiments: [], failures: [])
-        var changed = false
+        // The night's exports first, so the checks see them.
+        do {
+            summary.inbox = try Inbox(workspace: workspace, clock: clock, actor: actor).ingestAll(date: date)
+        } catch {
+            summary.failures.append(.init(changeID: "inbox", message: "\(error)"))
+        }
+        for file in summary.inbox where file.outcome == "failed" {
+            summary.failures.append(.init(changeID: "inbox/\(file.name)", message: file.error ?? "could not be ingested"))
+        }
+        var changed = summary.inbox.contains { $0.stored > 0 }
         // Each experiment's checks are its own (its reads, its check records, its flag), so the
         // experiments are checked side by side; the store serializes their writes.
         let live = try store.experiments().filter { ["running", "throttled"].contains($0.state) }
@@ -411,6 +422,10 @@ enum DailyText {
         var head = "Verdict daily for \(summary.date)"
         if let earlier = summary.alreadyRanAt { head += " (already ran at \(earlier); nothing changed)" }
         lines.append(head + ":")
+        if !summary.inbox.isEmpty {
+            lines.append("Inbox:")
+            lines += Inbox.lines(summary.inbox)
+        }
         if summary.experiments.isEmpty && summary.failures.isEmpty && summary.starting.isEmpty { lines.append("  no experiment is running.") }
         for started in summary.starting {
             lines.append("")

@@ -10,7 +10,7 @@ public struct Workspace: Sendable {
     /// The environment variable naming a workspace when `--workspace` is not given.
     public static let environmentVariable = "VERDICT_WORKSPACE"
     /// The folders every workspace has.
-    public static let folders = ["experiments", "plugins", ".verdict"]
+    public static let folders = ["experiments", "plugins", "inbox", ".verdict"]
 
     /// The workspace folder.
     public let root: URL

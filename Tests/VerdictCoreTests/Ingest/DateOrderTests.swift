@@ -60,4 +60,49 @@ import VerdictTestSupport
         let text = try String(contentsOf: london.folder.url.appendingPathComponent("verdict.lua"), encoding: .utf8)
         #expect(text.contains(#"date_order  = "day_first","#))
     }
+
+    /// A CSV of events may write its timestamps as local dates and times: read in the date
+    /// order and the workspace's time zone, exactly as importers read them through
+    /// `dates.parse` (the same texts through both, under every order, agree).
+    @Test func csvTimestampsReadLocalDatesAsImportersDo() throws {
+        let texts = [
+            "05/11/2026 9:15 AM", "11/25/2026", "25/11/2026 14:30", "2026-11-05 14:30", "2026/11/05", "Nov 5, 2026 2:30 PM",
+            "5 Nov 2026", "05.11.2026", "13/14/2026", "11/31/2026", "2026-02-29", "2028-02-29 23:59:59", "12/12/2026",
+            "Sept 3, 2026", "3 Sept. 2026 08:00", "11/05/2026 25:00", "hello", "2026-11-05T14:30", "2026-03-08 02:30",
+            "2026-11-01 1:30 AM", "12/05/2026 12:00 AM", "1/2/2026 12:30 pm",
+        ]
+        for order in ["month_first", "day_first", "year_first", nil] {
+            let (fixture, ingester) = try fixture(order)
+            try fixture.folder.write(
+                "return importer { columns = { 'Text' }, map = function(row) "
+                    + "local y, m, d, h, mi, s = require('verdict.dates').parse(row.Text, date_order()) "
+                    + "if not y then error(m, 0) end "
+                    + "return { event = 'x', timestamp = local_timestamp(y, m, d, h, mi, s), event_id = row.Text } end }\n",
+                to: "plugins/importers/probe.lua")
+            let quoted = texts.map { "\"\($0)\"" }
+            try fixture.folder.write("Text\n" + quoted.joined(separator: "\n") + "\n", to: "probe.csv")
+            try fixture.folder.write("event,timestamp,event_id\n" + quoted.map { "y,\($0),\"csv-\($0.dropFirst())" }.joined(separator: "\n") + "\n", to: "events.csv")
+            let lua = try ingester.ingest("probe.csv", relativeTo: fixture.folder.url, importer: "probe")
+            let csv = try ingester.ingest("events.csv", relativeTo: fixture.folder.url)
+            #expect(lua.outcome.rowsRead == texts.count && csv.outcome.rowsRead == texts.count)
+            let events = try fixture.store.events(EventFilter(), limit: 1000).map(\.event)
+            for (index, text) in texts.enumerated() {
+                let viaLua = events.first { $0.eventID == text }
+                let viaCSV = events.first { $0.eventID == "csv-\(text)" }
+                #expect(viaLua?.timestamp == viaCSV?.timestamp, "\(text) in \(order ?? "no") order: \(String(describing: viaLua?.timestamp)) against \(String(describing: viaCSV?.timestamp))")
+                guard viaLua == nil else { continue }
+                let luaReason = try #require(lua.quarantined.first { $0.line == index + 2 }?.reason)
+                let csvReason = try #require(csv.quarantined.first { $0.line == index + 2 }?.reason)
+                let core = luaReason.replacingOccurrences(of: "the probe importer failed on this row: ", with: "")
+                let generic = core.contains("is not a date such as")
+                #expect(generic ? csvReason.contains("nor a local date and time") : csvReason == "timestamp: " + core, "\(text) in \(order ?? "no") order")
+            }
+        }
+        // 05/11/2026 in a day-first shop is 5 November, in the shop's own zone.
+        let (fixture, ingester) = try fixture("day_first")
+        try fixture.folder.write("event,timestamp\njob_completed,05/11/2026 2:30 PM\n", to: "day.csv")
+        #expect(try ingester.ingest("day.csv", relativeTo: fixture.folder.url).outcome.stored == 1)
+        let stored = try #require(try fixture.store.events(EventFilter(), limit: 1).first)
+        #expect(EventRecord(stored, timeZone: fixture.workspace.timeZone).localTime.hasPrefix("2026-11-05T14:30:00"))
+    }
 }

@@ -12,7 +12,7 @@ import VerdictTestSupport
     /// A job export of jobs `numbers`, completed one a day from 2 November.
     static func export(_ numbers: ClosedRange<Int>, badTimestampFor bad: Int? = nil) -> String {
         header + numbers.map { n in
-            let time = n == bad ? "11/05/2026 2:30 PM" : String(format: "2026-11-%02dT10:00:00-06:00", 1 + n)
+            let time = n == bad ? "5th Nov 2026 2:30 PM" : String(format: "2026-11-%02dT10:00:00-06:00", 1 + n)
             return "J-\(n),job_completed,\(time),CHG-0001,cust-\(n),\(100 + n).50"
         }.joined(separator: "\n") + "\n"
     }

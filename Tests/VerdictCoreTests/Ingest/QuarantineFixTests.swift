@@ -9,7 +9,7 @@ import VerdictTestSupport
 @Suite struct QuarantineFixTests {
     static let header = "job_number,event,timestamp,change_id,user_id,value,crew"
     static let good = "J-1,job_completed,2026-11-03T10:00:00-06:00,CHG-0001,cust-1,99.50,crew-a"
-    static let bad = "J-2,job_completed,11/05/2026 2:30 PM,CHG-0001,cust-2,310.00,crew-b"
+    static let bad = "J-2,job_completed,5th Nov 2026 2:30 PM,CHG-0001,cust-2,310.00,crew-b"
     static let fixed = "J-2,job_completed,2026-11-05T14:30:00-06:00,CHG-0001,cust-2,310.00,crew-b"
 
     func toFix(_ fixture: IngestFixture) throws -> [QuarantineEntry] {
@@ -22,7 +22,7 @@ import VerdictTestSupport
         let exported = try QuarantineExport.raw(try toFix(fixture))
         #expect(exported == Self.header + "\n" + Self.bad + "\n")
         // Fixed as an owner would, in the exported file, and ingested.
-        let report = try fixture.ingest(exported.replacingOccurrences(of: "11/05/2026 2:30 PM", with: "2026-11-05T14:30:00-06:00"), as: "fix.csv")
+        let report = try fixture.ingest(exported.replacingOccurrences(of: "5th Nov 2026 2:30 PM", with: "2026-11-05T14:30:00-06:00"), as: "fix.csv")
         #expect(report.outcome.stored == 1 && report.outcome.quarantined == 0 && report.outcome.resolved == 1)
         #expect(try toFix(fixture).isEmpty)
         let all = try fixture.store.quarantine(all: true)
