@@ -147,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VerdictCommandsTests",
-            dependencies: ["VerdictCommands", "VerdictCore", "VerdictTestSupport"],
+            dependencies: ["VerdictCommands", "VerdictCore", "VerdictTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
     ],

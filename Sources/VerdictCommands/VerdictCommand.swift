@@ -33,7 +33,7 @@ public struct VerdictCommand: AsyncParsableCommand {
         subcommands: [
             Init.self, Settings.self, New.self, Check.self, Ingest.self, Batches.self, Batch.self, Events.self, Quarantine.self,
             Forecast.self, Report.self, Start.self, Status.self, Flags.self, FlagCommand.self, Decide.self, DailyCommand.self, RunAllCommand.self,
-            ScheduleCommand.self, DashboardCommand.self, Serve.self, Token.self, Audit.self, Backup.self, Restore.self,
+            ScheduleCommand.self, DashboardCommand.self, Serve.self, Token.self, Hook.self, Audit.self, Backup.self, Restore.self,
             Lua.self,
         ]
     )

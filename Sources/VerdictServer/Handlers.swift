@@ -18,6 +18,10 @@ final class Handlers: Sendable {
     let tokenCache = Mutex<(check: TokenCheck, at: Date)?>(nil)
     /// The flags, read again at most every second: OFREP is the hot path.
     let flagCache = Mutex<FlagBoard?>(nil)
+    /// Webhooks in: verified, stored raw, then read by their mapping off the request's path.
+    let hooks: HookIntake
+    /// Whether deliveries are being read, and whether more came meanwhile.
+    let hookWork = Mutex<(running: Bool, again: Bool)>((false, false))
 
     init(workspace: Workspace, configuration: VerdictServer.Configuration, clock: any VerdictClock) throws {
         self.workspace = workspace
@@ -26,6 +30,8 @@ final class Handlers: Sendable {
         reads = try Lifecycle(workspace: workspace, clock: clock, actor: "server")
         tokens = try AccessTokens(workspace: workspace, clock: clock, actor: "server")
         intake = try EventIntake(workspace: workspace, clock: clock)
+        hooks = try HookIntake(workspace: workspace, clock: clock)
+        readDeliveries()  // any a stopped server stored and did not read
     }
 
     func register(on router: Router<VerdictRequestContext>) {
@@ -48,6 +54,7 @@ final class Handlers: Sendable {
             }
         }
         router.post("/v1/events") { [self] request, _ in try await events(request) }
+        router.post("/v1/hooks/:provider") { [self] request, context in try await hook(request, context) }
         router.post("/v1/experiments/:change_id/decision") { [self] request, context in
             try await admin(request, context) { [self] token, body, changeID in
                 struct Decision: Decodable { var decision: String; var note: String?; var early: Bool? }
@@ -228,6 +235,65 @@ final class Handlers: Sendable {
         } catch {
             // The store's own failure (a full disk, say): the request's group was rolled back whole.
             return self.error(.serviceUnavailable, "the events were not stored (\(error)): send them again")
+        }
+    }
+
+    // MARK: - Webhooks
+
+    /// `POST /v1/hooks/PROVIDER`: the signature checked before anything reads the body (401
+    /// and nothing stored when it fails), the body stored raw, 200 at once; the mapping reads
+    /// it after the answer has gone.
+    func hook(_ request: Request, _ context: VerdictRequestContext) async throws -> Response {
+        let body: Data
+        switch await collect(request) {
+        case .success(let data): body = data
+        case .failure(let response): return response
+        }
+        let provider = context.parameters.get("provider") ?? ""
+        let headers = request.headers
+        let answer: Result<HookIntake.Answer, any Error> = await withCheckedContinuation { done in
+            DispatchQueue.global().async { [hooks] in
+                done.resume(returning: Result {
+                    try hooks.receive(provider: provider, body: body) { name in headers.first { $0.name.canonicalName == name.lowercased() }?.value }
+                })
+            }
+        }
+        switch answer {
+        case .failure(let failure):
+            return self.error(.serviceUnavailable, "the delivery was not stored (\(failure)); the provider sends it again")
+        case .success(.notFound(let message)): return error(.notFound, message)
+        case .success(.unauthorized(let message)): return error(.unauthorized, message)
+        case .success(.accepted(let id, let duplicate)):
+            readDeliveries()
+            return try json(["delivery": "\(id)", "status": duplicate ? "duplicate" : "received"])
+        }
+    }
+
+    /// Reads the deliveries not read yet, on a thread of its own; one reading at a time, and
+    /// one more when deliveries came in meanwhile.
+    func readDeliveries() {
+        let start = hookWork.withLock { state -> Bool in
+            if state.running {
+                state.again = true
+                return false
+            }
+            state.running = true
+            return true
+        }
+        guard start else { return }
+        DispatchQueue.global().async { [self] in
+            while true {
+                _ = try? hooks.processPending()
+                let again = hookWork.withLock { state -> Bool in
+                    if state.again {
+                        state.again = false
+                        return true
+                    }
+                    state.running = false
+                    return false
+                }
+                if !again { return }
+            }
         }
     }
 

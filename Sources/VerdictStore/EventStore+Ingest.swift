@@ -301,6 +301,9 @@ extension EventStore {
         public var digester: (() -> any RowDigester)?
         public var audit: ((BatchOutcome) -> AuditRecordMaker)?
         public var body: (BatchWriter) throws -> String
+        /// A webhook delivery this batch is made of: marked `mapped` (with the batch and its
+        /// topic) in the batch's own savepoint, so a delivery is mapped once or not at all.
+        public var delivery: (id: Int64, status: String, topic: String?)?
 
         public init(
             source: String, format: String, at: Int64, expectedRows: Int? = nil, replacing: Bool = false,
@@ -419,6 +422,11 @@ extension EventStore {
         outcome.resolved = resolved
         outcome.replaced = replaced
         outcome.sha256 = sha256
+        if let delivery = batch.delivery {
+            try db.execute(
+                sql: "UPDATE hook_deliveries SET status = ?, topic = ?, batch_id = ?, reason = NULL WHERE id = ?",
+                arguments: [delivery.status, delivery.topic, batchID, delivery.id])
+        }
         if let makeDigester, let streamed = writer.digester {
             // Rows removed after they were written (repeats found in bulk, identical rows)
             // leave the streamed digest behind: read the batch back instead.

@@ -196,6 +196,23 @@ enum Schema {
             revoked_at INTEGER
         );
         """,
+        // 11: webhook deliveries, stored raw before anything reads them: the body as sent, its
+        // SHA-256 (the same delivery twice is one row), and what became of it.
+        """
+        CREATE TABLE hook_deliveries (
+            id INTEGER PRIMARY KEY,
+            provider TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            body BLOB NOT NULL,
+            status TEXT NOT NULL DEFAULT 'received',
+            topic TEXT,
+            batch_id INTEGER,
+            reason TEXT,
+            UNIQUE (provider, sha256)
+        );
+        CREATE INDEX hook_deliveries_pending ON hook_deliveries(status) WHERE status = 'received';
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

@@ -355,6 +355,10 @@ public final class Ingester: Sendable {
         /// The body's size, sent.
         public let bytes: Int
         let prepared: IngestPipeline.Prepared
+        /// The batch's format as stored (`jsonl`; `hook:PROVIDER` for a webhook delivery's events).
+        var format = IngestFormat.jsonl.rawValue
+        /// The webhook delivery it is made of, marked mapped in the batch's own savepoint.
+        var delivery: (id: Int64, status: String, topic: String?)?
 
         /// Whether it has rows for quarantine.
         var quarantines: Bool {
@@ -382,8 +386,8 @@ public final class Ingester: Sendable {
         let timeline = ChangeTimeline.Shared()
         let outcomes = try store.ingest(group: bodies.map { body in
             let (source, actor, prepared) = (body.source, body.actor, body.prepared)
-            return EventStore.PendingBatch(
-                source: source, format: IngestFormat.jsonl.rawValue, at: now, digester: { RowSHA256() },
+            var batch = EventStore.PendingBatch(
+                source: source, format: body.format, at: now, digester: { RowSHA256() },
                 audit: { outcome in
                     AuditTrail.maker(at: now, changeID: "", actor: actor, action: "ingest", details: IngestAuditDetails(outcome, source: source))
                 },
@@ -391,6 +395,8 @@ public final class Ingester: Sendable {
                     try timeline.stampEvents(of: writer)
                     return try IngestPipeline.write(prepared, to: writer)
                 })
+            batch.delivery = body.delivery
+            return batch
         })
         return zip(bodies, outcomes).map { body, outcome in
             Result {
