@@ -2,7 +2,7 @@
 # release and runs every test. Both install the system packages they need first.
 
 SWIFT ?= swift
-SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev zlib1g-dev
+SYSTEM_PACKAGES := pkg-config liblua5.4-dev libsqlite3-dev zlib1g-dev curl
 # The dashboard's tests run it in headless Chromium, through Selenium and axe-core from PyPI.
 BROWSER_PACKAGES := chromium chromium-driver python3 python3-venv
 BENCH_PACKAGES := lua5.4 sqlite3 python3 python3-pip python3-venv time wrk

@@ -79,8 +79,9 @@ extension VerdictCommand {
                     } catch {
                         throw ValidationError("--secret-file: \(secretFile) cannot be read (\(error.localizedDescription))")
                     }
-                    let hook = try HookSecrets(workspace: try options.load())
-                        .add(provider, secretText: text, url: url, clock: try clockOptions.clock(), actor: actorOptions.resolve())
+                    let secrets = HookSecrets(workspace: try options.load())
+                    let hook = try secrets.add(provider, secretText: text, url: url, clock: try clockOptions.clock(), actor: actorOptions.resolve())
+                    if let warning = try secrets.overlapWarning(provider) { Terminal.write(warning + "\n", to: .error) }
                     Terminal.write(
                         "The \(provider.rawValue) hook takes deliveries at POST /v1/hooks/\(provider.rawValue) (secret \(hook.fingerprint)…). "
                             + "Recorded on the audit trail.\n")

@@ -72,6 +72,16 @@ public struct HookSecrets: Sendable {
         return hook
     }
 
+    /// A warning for a hook whose events would count twice with stored exports: Jobber's
+    /// webhooks name jobs by their API id, its exports by `Job #` (docs/server.md).
+    public func overlapWarning(_ provider: HookProvider) throws -> String? {
+        guard provider == .jobber else { return nil }
+        let exports = try workspace.openStore().batches().filter { $0.removedAt == nil && $0.format.hasPrefix("csv:jobber") }
+        guard !exports.isEmpty else { return nil }
+        return "warning: \(exports.count) Jobber export\(exports.count == 1 ? " is" : "s are") stored. Jobber's webhooks name a job by its API id and its exports by Job #, "
+            + "so a job from both counts twice: take Jobber's jobs from the exports or from the webhooks, not both (docs/server.md)."
+    }
+
     /// Removes a provider's hook; its deliveries stay stored.
     public func remove(_ provider: HookProvider, clock: any VerdictClock, actor: String) throws {
         let all = try hooks()
