@@ -16,6 +16,7 @@ import Testing
         0xefa8_8e2e_9b4b_8116,
         0x16d9_9472_d689_af0d,
         0x0bc6_09fa_095c_6756,
+        0x2569_d59c_37fa_3fd3,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {
