@@ -55,6 +55,11 @@ extension VerdictCommand {
         @Option(help: ArgumentHelp("Force the text encoding: utf-8, utf-16le, utf-16be or windows-1252 (default: found from the file).", valueName: "name"))
         var encoding: String?
 
+        @Option(help: ArgumentHelp(
+            "Read this file's dates in this order, whatever verdict.lua's date_order: month_first, day_first or year_first.",
+            valueName: "order"))
+        var dateOrder: String?
+
         @Flag(help: "Remove the batches ingested before from the same file name, in the same transaction.")
         var replace = false
 
@@ -66,6 +71,9 @@ extension VerdictCommand {
         @OptionGroup var actorOptions: ActorOptions
 
         func validate() throws {
+            if let dateOrder, DateOrder(rawValue: dateOrder) == nil {
+                throw ValidationError("--date-order: \"\(dateOrder)\" is not month_first, day_first or year_first")
+            }
             if let encoding, TextEncoding(name: encoding) == nil {
                 throw ValidationError(
                     "--encoding: \"\(encoding)\" is not one Verdict reads; use \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -86,7 +94,8 @@ extension VerdictCommand {
                 let bar = ProgressBar(label: file)
                 do {
                     reports.append(try ingester.ingest(
-                            file, format: format, importer: importer, replacing: replace, encoding: encoding.flatMap(TextEncoding.init(name:))
+                            file, format: format, importer: importer, replacing: replace, encoding: encoding.flatMap(TextEncoding.init(name:)),
+                            dateOrder: dateOrder.flatMap(DateOrder.init(rawValue:))
                         ) { bar.update($0) })
                     bar.finish()
                 } catch {
@@ -145,6 +154,7 @@ struct IngestSummary {
             if outcome.quarantined > 10 {
                 out += "  ... and \(outcome.quarantined - 10) more: verdict quarantine --batch \(outcome.batchID ?? 0)\n"
             }
+            if let hint = report.hint { out += "  \(hint)\n" }
         }
         if reports.count > 1 {
             let totals = IngestRun(batches: reports, errors: []).totals

@@ -38,8 +38,12 @@ public struct Importer {
     let map: LuaFunction
     let sandbox: LuaSandbox
 
-    /// Loads importer `name` from the workspace's plugins, then the bundled library.
-    public init(named name: String, workspace: Workspace) throws(ScriptError) {
+    /// The date order `date_order()` gives it: the workspace's, or the one an ingest was told.
+    public let dateOrder: DateOrder?
+
+    /// Loads importer `name` from the workspace's plugins, then the bundled library; `dateOrder`
+    /// overrides the workspace's for this export (`ingest --date-order`).
+    public init(named name: String, workspace: Workspace, dateOrder: DateOrder? = nil) throws(ScriptError) {
         let path = workspace.pluginSearchPath
         let resolved: (source: String, chunkName: String)
         do {
@@ -53,7 +57,9 @@ public struct Importer {
             try Self.localTimestamp(call.arguments, timeZone: timeZone)
         }
         // `date_order()`: the workspace's date_order, for `dates.parse(text, date_order())`.
-        let order = workspace.settings.dateOrder.map { LuaValue.string($0.rawValue) } ?? .nil
+        let chosenOrder = dateOrder ?? workspace.settings.dateOrder
+        self.dateOrder = chosenOrder
+        let order = chosenOrder.map { LuaValue.string($0.rawValue) } ?? .nil
         let dateOrder: LuaSandbox.HostFunction = { _ throws(LuaSandbox.HostError) in order }
         let declaration = try sandbox.declaration(
             "importer", source: resolved.source, chunkName: resolved.chunkName,
@@ -148,8 +154,8 @@ public struct Importer {
     /// the one importer whose required columns the header has, else, when none does, the one
     /// `fallback` importer (a general spreadsheet) that does. Nil when none does; two that do
     /// are refused, never guessed between. An importer that does not load is left out.
-    static func recognize(_ header: [String], source: String, workspace: Workspace) throws -> Importer? {
-        let fitting = available(in: workspace).compactMap { try? Importer(named: $0.name, workspace: workspace) }
+    static func recognize(_ header: [String], source: String, workspace: Workspace, dateOrder: DateOrder? = nil) throws -> Importer? {
+        let fitting = available(in: workspace).compactMap { try? Importer(named: $0.name, workspace: workspace, dateOrder: dateOrder) }
             .filter { $0.recognizes(header) }
         let particular = fitting.filter { !$0.fallback }
         let candidates = particular.isEmpty ? fitting : particular

@@ -25,6 +25,8 @@ public struct IngestReport: Sendable, Encodable {
     public var importer: String?
     /// Whether ingest chose that importer itself, from the file's header.
     public var recognized: Bool
+    /// What to do about its quarantined rows, when Verdict can tell (another date order).
+    public var hint: String?
 
     public init(
         source: String, format: IngestFormat, outcome: IngestOutcome, quarantined: [QuarantineItem], importer: String? = nil,
@@ -39,7 +41,7 @@ public struct IngestReport: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, format, importer
+        case source, format, importer, hint
         case quarantined = "quarantine_sample"
         case recognized = "importer_recognized"
     }
@@ -51,6 +53,7 @@ public struct IngestReport: Sendable, Encodable {
         try c.encode(format.rawValue, forKey: .format)
         try c.encode(importer, forKey: .importer)
         try c.encode(recognized, forKey: .recognized)
+        try c.encodeIfPresent(hint, forKey: .hint)
         try c.encode(quarantined, forKey: .quarantined)
         try outcome.encode(to: encoder)
     }
@@ -178,11 +181,12 @@ public final class Ingester: Sendable {
     /// same transaction (a corrected export replaces the one before it).
     public func ingest(
         _ path: String, relativeTo folder: URL = .currentFolder, format: IngestFormat? = nil, importer: String? = nil,
-        replacing: Bool = false, source sourceName: String? = nil, encoding: TextEncoding? = nil,
+        replacing: Bool = false, source sourceName: String? = nil, encoding: TextEncoding? = nil, dateOrder: DateOrder? = nil,
         progress: (@Sendable (IngestProgress) -> Void)? = nil
     ) throws -> IngestReport {
         let source = sourceName ?? path
-        var mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace) }
+        let order = dateOrder ?? workspace.settings.dateOrder
+        var mapper = try importer.map { name throws(ScriptError) in try Importer(named: name, workspace: workspace, dateOrder: dateOrder) }
         let isStandardInput = path == "-"
         let handle: FileHandle
         var totalBytes: Int64?
@@ -243,7 +247,7 @@ public final class Ingester: Sendable {
         if mapper == nil, chosen == .csv, let header = IngestPipeline.headerNames(whole ?? first),
             !(header.contains("event") && header.contains("timestamp"))
         {
-            mapper = try Importer.recognize(header, source: path, workspace: workspace)
+            mapper = try Importer.recognize(header, source: path, workspace: workspace, dateOrder: dateOrder)
             recognized = mapper != nil
             if mapper != nil { try readWhole() }
         }
@@ -267,7 +271,7 @@ public final class Ingester: Sendable {
         var fileSHA256: String?
         if let whole {
             prepared = try IngestPipeline(
-                input: nil, initial: whole, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone, dateOrder: workspace.settings.dateOrder,
+                input: nil, initial: whole, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone, dateOrder: order,
                 importer: mapper, resolver: resolver
             ).prepare()
             if let mapper {
@@ -277,7 +281,7 @@ public final class Ingester: Sendable {
             progress?(IngestProgress(bytesRead: totalBytes ?? Int64(whole.count), totalBytes: totalBytes))
         }
         let streamed = prepared != nil ? nil : IngestPipeline(
-            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone, dateOrder: workspace.settings.dateOrder,
+            input: handle, initial: first, format: chosen, sourceName: isStandardInput ? "-" : source, timeZone: timeZone, dateOrder: order,
             resolver: resolver)
         // About 200 bytes an event: enough of a guess to choose how to maintain the indexes.
         let expectedRows = totalBytes.map { Int($0 / 200) }
@@ -301,15 +305,31 @@ public final class Ingester: Sendable {
         let sample = try outcome.batchID.map { batch in
             try store.quarantinedRows(batch: batch, limit: 20).map { QuarantineItem(batch: batch, row: $0) }
         } ?? []
-        return IngestReport(
+        var report = IngestReport(
             source: source, format: chosen, outcome: IngestOutcome(outcome), quarantined: sample, importer: mapper?.name,
             recognized: recognized)
+        report.hint = Self.dateOrderHint(sample, path: path, order: order)
+        return report
+    }
+
+    /// When rows were refused because their dates cannot be in the order read (11/25/2026 day
+    /// first), the file likely writes the other order: how to read it again that way. Rows read
+    /// in the wrong order were stored wrong, so `--replace` takes them out in the same go.
+    static func dateOrderHint(_ sample: [QuarantineItem], path: String, order: DateOrder?) -> String? {
+        guard let order, order != .yearFirst, sample.contains(where: { $0.reason.contains("is not a date in \(order.rawValue) order") }) else {
+            return nil
+        }
+        let other: DateOrder = order == .dayFirst ? .monthFirst : .dayFirst
+        return "some dates cannot be \(order.rawValue); if the file writes them \(other.rawValue), read it again: "
+            + "verdict ingest \(path) --date-order \(other.rawValue) --replace"
     }
 
     /// A batch's identity (its `sha256` in the store): the file's SHA-256, or for a file read
-    /// through an importer, SHA-256 of `verdict-import 1 LF <file's SHA-256> LF <importer> LF <seal>`.
+    /// through an importer, SHA-256 of `verdict-import 1 LF <file's SHA-256> LF <importer> LF
+    /// <seal> LF <date order>` (the order it read dates in; empty when none).
     static func identity(fileSHA256: String, importer: Importer) -> String {
-        lowercaseHex(SHA256.hash(data: Data("verdict-import 1\n\(fileSHA256)\n\(importer.name)\n\(importer.seal)".utf8)))
+        let text = "verdict-import 1\n\(fileSHA256)\n\(importer.name)\n\(importer.seal)\n\(importer.dateOrder?.rawValue ?? "")"
+        return lowercaseHex(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// A body of events sent over the network, the batch's name, and who sent it.

@@ -105,4 +105,19 @@ import VerdictTestSupport
         let stored = try #require(try fixture.store.events(EventFilter(), limit: 1).first)
         #expect(EventRecord(stored, timeZone: fixture.workspace.timeZone).localTime.hasPrefix("2026-11-05T14:30:00"))
     }
+
+    /// A US export in a day-first shop: the dates impossible day first say so and say how to
+    /// read the file month first; read again that way with --replace, nothing is left wrong.
+    @Test func aFileInTheOtherOrderIsReadAgainInIt() throws {
+        let (fixture, ingester) = try fixture("day_first")
+        let text = try String(contentsOf: Repository.file("experiments/examples/appointments-sample.csv"), encoding: .utf8)
+        try fixture.folder.write(text, to: "us.csv")
+        let first = try ingester.ingest("us.csv", relativeTo: fixture.folder.url)
+        #expect(first.outcome.quarantined == 4)
+        #expect(first.hint == "some dates cannot be day_first; if the file writes them month_first, read it again: verdict ingest us.csv --date-order month_first --replace")
+        let again = try ingester.ingest("us.csv", relativeTo: fixture.folder.url, replacing: true, dateOrder: .monthFirst)
+        #expect(again.outcome.stored == 11 && again.outcome.quarantined == 1 && again.hint == nil)
+        let noShows = try fixture.store.events(EventFilter(event: "no_show"), limit: 10).map { EventRecord($0, timeZone: fixture.workspace.timeZone).localTime }
+        #expect(noShows.allSatisfy { $0.hasPrefix("2026-11-0") }, "\(noShows)")
+    }
 }
