@@ -425,6 +425,7 @@ enum DailyText {
         if !summary.inbox.isEmpty {
             lines.append("Inbox:")
             lines += Inbox.lines(summary.inbox)
+            if summary.experiments.isEmpty && summary.starting.isEmpty { lines.append("") }  // the next section opens with its own
         }
         if summary.experiments.isEmpty && summary.failures.isEmpty && summary.starting.isEmpty { lines.append("  no experiment is running.") }
         for started in summary.starting {
