@@ -244,7 +244,7 @@ public final class Ingester: Sendable {
         // A CSV without Verdict's own columns may be a known export: the importer whose columns
         // its header has reads it (docs/importers.md, "Recognising an export").
         var recognized = false
-        if mapper == nil, chosen == .csv, let header = IngestPipeline.headerNames(whole ?? first),
+        if mapper == nil, chosen == .csv, let header = IngestPipeline.headerNames(Array((whole ?? first).prefix(256 * 1024))),
             !(header.contains("event") && header.contains("timestamp"))
         {
             mapper = try Importer.recognize(header, source: path, workspace: workspace, dateOrder: dateOrder)
