@@ -126,8 +126,9 @@ public final class HookIntake: Sendable {
                 case .failure(let failure): quarantine(prefix + failure.message, line: index + 1)
                 }
             }
-        } catch let error as DecodingError {
-            quarantine("the delivery is not JSON (\(error.localizedDescription))")
+        } catch is DecodingError {
+            // Foundation's own text ("The data isn't in the correct format") says no more than this.
+            quarantine("the delivery is not JSON (its raw body is kept as it came)")
         } catch let error as ScriptError {
             quarantine("the \(mapping.name) mapping failed on this delivery: \(error)")
         }
