@@ -77,11 +77,11 @@ public enum DashboardPage {
             for (value, text) in options { html += "<option value=\"\(escape(value))\">\(escape(text))</option>" }
             return html + "</select>"
         }
-        let states = ["running", "throttled", "evaluated", "kept", "rolled_back"]
+        let states = ExperimentState.allCases.filter { $0 != .drafted }
         var html = "<nav class=\"filters\" aria-label=\"Filters\">"
         html += select("change", "Change", dashboard.changes.map { ($0.status.changeID, "\($0.status.changeID) \($0.status.title)") })
         html += select("cohort", "Cohort", dashboard.cohorts.map { ($0, $0) })
-        html += select("state", "State", states.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) })
+        html += select("state", "State", states.map { ($0.rawValue, $0.description) })
         html += "<button type=\"button\" class=\"reset\">Show everything</button>"
         return html + "</nav>\n"
     }
@@ -106,7 +106,7 @@ public enum DashboardPage {
 
     /// The attributes the filters read.
     static func attributes(_ change: Dashboard.Change) -> String {
-        "data-change=\"\(escape(change.status.changeID))\" data-state=\"\(escape(change.status.state))\" data-cohorts=\"\(escape(change.cohorts.joined(separator: " ")))\""
+        "data-change=\"\(escape(change.status.changeID))\" data-state=\"\(escape(change.status.state.rawValue))\" data-cohorts=\"\(escape(change.cohorts.joined(separator: " ")))\""
     }
 
     static func panel(_ change: Dashboard.Change) -> String {
@@ -114,7 +114,7 @@ public enum DashboardPage {
         let id = "change-\(slug(s.changeID))"
         var html = "<article class=\"change\" id=\"\(id)\" \(attributes(change)) aria-labelledby=\"\(id)-title\">"
         html += "<header><h2 id=\"\(id)-title\"><span class=\"chip tone-\(change.chip.tone.rawValue)\"><span class=\"shape\" aria-hidden=\"true\">\(shapes[change.chip.tone]!)</span> \(escape(change.chip.label))\(change.chip.detail.map { " · " + escape($0) } ?? "")</span> \(escape(s.changeID)) \(escape(s.title))</h2>"
-        html += "<p class=\"meta\">\(escape(s.state.replacingOccurrences(of: "_", with: " "))) · window \(escape(s.windowStart)) to \(escape(s.windowEnd)) · \(escape(change.design))"
+        html += "<p class=\"meta\">\(escape(s.state.description)) · window \(escape(s.windowStart)) to \(escape(s.windowEnd)) · \(escape(change.design))"
         if let flag = s.flag { html += " · flag <code>\(escape(flag.key))</code> \(escape(flag.state.rawValue.replacingOccurrences(of: "_", with: " "))) at \(escape(FigureText.percent(flag.share, trimmed: true)))" }
         html += " · seal <code>\(escape(String(s.seal.prefix(12))))</code></p></header>"
         html += "<p class=\"hypothesis\"><strong>Hypothesis.</strong> \(escape(change.hypothesis))</p>"
@@ -215,7 +215,7 @@ public enum DashboardPage {
             let v = change.verdict
             let primary = v?.changeText ?? "n/a"
             html += "<tr class=\"decided\" data-outcome=\"\(change.outcome!.rawValue)\" \(attributes(change))><th scope=\"row\"><a href=\"#change-\(slug(change.status.changeID))\">\(escape(change.status.changeID))</a> \(escape(change.status.title))</th>"
-            html += "<td>\(marks[change.outcome!]!)</td><td>\(escape(v?.recorded == true ? v!.outcome : "none"))</td><td>\(escape(change.decisions.last?.decision ?? change.status.state))</td><td>\(escape(primary))</td></tr>"
+            html += "<td>\(marks[change.outcome!]!)</td><td>\(escape(v?.recorded == true ? v!.outcome : "none"))</td><td>\(escape(change.decisions.last?.decision ?? change.status.state.rawValue))</td><td>\(escape(primary))</td></tr>"
         }
         return html + "</tbody></table></section>\n"
     }

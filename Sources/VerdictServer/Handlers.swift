@@ -68,7 +68,7 @@ final class Handlers: Sendable {
         }
         router.post("/v1/experiments/:change_id/flag") { [self] request, context in
             try await admin(request, context) { [self] token, body, changeID in
-                struct Change: Decodable { var action: String; var share: Double? }
+                struct Change: Decodable { var action: String; var share: Double?; var note: String? }
                 let change = try JSONDecoder().decode(Change.self, from: body)
                 let action: Lifecycle.FlagAction
                 switch (change.action, change.share) {
@@ -78,7 +78,7 @@ final class Handlers: Sendable {
                 default: return error(.badRequest, "action: give on, off, or throttle with a share (0 to 1)")
                 }
                 let lifecycle = try Lifecycle(workspace: workspace, clock: clock, actor: token.name)
-                return try json(lifecycle.setFlag(changeID, action))
+                return try json(lifecycle.setFlag(changeID, action, note: change.note))
             }
         }
         router.get("/") { [self] request, _ in
@@ -306,13 +306,13 @@ final class Handlers: Sendable {
         let flags: [FlagStatus]
         let byKey: [String: FlagStatus]
         /// The state of each change, by change_id.
-        let states: [String: String]
+        let states: [String: ExperimentState]
         /// The workspace's local day when read (switchbacks change variant by day).
         let today: LocalDay
         let at: Date
         let texts = Mutex<[String: String]>([:])
 
-        init(flags: [FlagStatus], states: [String: String], today: LocalDay, at: Date) {
+        init(flags: [FlagStatus], states: [String: ExperimentState], today: LocalDay, at: Date) {
             self.flags = flags
             byKey = Dictionary(flags.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             self.states = states
@@ -321,7 +321,7 @@ final class Handlers: Sendable {
         }
 
         func evaluate(_ flag: FlagStatus, key: String?, cohort: String?) -> FlagEvaluation {
-            FlagEvaluation(flag, changeState: states[flag.changeID], targetingKey: key, cohort: cohort, day: today)
+            FlagEvaluation(flag, changeState: states[flag.changeID]?.rawValue, targetingKey: key, cohort: cohort, day: today)
         }
 
         /// The compact JSON of `evaluation`, encoded once per flag, variant and reason.

@@ -205,13 +205,20 @@ extension EventStore {
 
     /// Changes a flag in one transaction with its record on the audit trail, made from the flag
     /// as it was. Returns the flag as it is now. `experimentState`, when given, becomes the flag's
-    /// experiment's state in the same transaction.
+    /// experiment's state in the same transaction; `check` sees that experiment as stored first
+    /// and throws to refuse.
     public func changeFlag(
-        _ key: String, to change: FlagChangeRow, experimentState: String?, audit: (FlagRow) -> AuditRecordMaker
+        _ key: String, to change: FlagChangeRow, experimentState: String?, check: (ExperimentRow) throws -> Void = { _ in },
+        audit: (FlagRow) -> AuditRecordMaker
     ) throws -> FlagRow {
         try refusableWrite { db in
             var change = change
             change.flag = key
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT e.* FROM experiments e JOIN flags f ON f.change_id = e.change_id WHERE f.key = ?", arguments: [key])
+            {
+                try check(ExperimentRow(row))
+            }
             let before = try Self.apply(change, db)
             if let experimentState {
                 try db.execute(
@@ -270,13 +277,14 @@ extension EventStore {
         return EventsVersion(lastBatch: row[0], removedBatches: row[1], experiments: row[2])
     }
 
-    /// Records a verdict in one transaction with its audit record; the experiment becomes
-    /// `evaluated`. `check` sees the experiment as stored and throws to refuse. The stored
+    /// Records a verdict in one transaction with its audit record; the experiment's state becomes
+    /// `state` (Core's transition table says which). `check` sees the experiment as stored and
+    /// throws to refuse. The stored
     /// events must still be those the caller evaluated and digested (`version`, read before):
     /// if an ingest, a batch removal or a start came in between, the verdict is refused with
     /// `StoreError.conflict`, to be evaluated again.
     public func recordVerdict(
-        _ verdict: VerdictRow, eventsVersion version: EventsVersion, check: (ExperimentRow) throws -> Void,
+        _ verdict: VerdictRow, eventsVersion version: EventsVersion, state: String, check: (ExperimentRow) throws -> Void,
         audit: (ExperimentRow) -> AuditRecordMaker
     ) throws {
         try refusableWrite { db in
@@ -297,7 +305,7 @@ extension EventStore {
                     verdict.changeID, verdict.at, verdict.actor, verdict.startDay, verdict.endDay, verdict.seal, verdict.outcome,
                     verdict.recommendation, verdict.events, verdict.digest, verdict.document,
                 ])
-            try db.execute(sql: "UPDATE experiments SET state = 'evaluated' WHERE change_id = ?", arguments: [verdict.changeID])
+            try db.execute(sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [state, verdict.changeID])
             _ = try Self.appendAudit(db, audit(before))
         }
     }
@@ -480,11 +488,18 @@ extension EventStore {
     /// Records a safety check in one transaction with what it does: the flag's change and the
     /// experiment's new state (a breach's action), and the audit records, made from the flag as
     /// it was. Returns false, writing nothing, when this check was recorded already (a second
-    /// run for the same date, or one racing this).
+    /// run for the same date, or one racing this). When it changes the experiment's state,
+    /// `refuse` sees the experiment as stored first and throws to refuse.
     public func recordSafetyCheck(
-        _ check: SafetyCheckRow, flagChange: FlagChangeRow?, experimentState: String?, audit: (FlagRow?) -> [AuditRecordMaker]
+        _ check: SafetyCheckRow, flagChange: FlagChangeRow?, experimentState: String?,
+        check refuse: (ExperimentRow) throws -> Void = { _ in }, audit: (FlagRow?) -> [AuditRecordMaker]
     ) throws -> Bool {
         try refusableWrite { db in
+            if experimentState != nil,
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE change_id = ?", arguments: [check.changeID])
+            {
+                try refuse(ExperimentRow(row))
+            }
             let done = try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM safety_checks WHERE change_id = ? AND hour = ?", arguments: [check.changeID, check.hour]) ?? false
             if done { return false }

@@ -78,9 +78,9 @@ import VerdictTestSupport
             #expect(mine.filter { $0.action == "decision" }.count == 1, "\(status.changeID): one decision")
             let flag = try #require(status.flag)
             switch status.state {
-            case "kept": #expect(flag.state == .kept && flag.share == 1)
-            case "rolled_back": #expect(flag.state == .off && flag.share == 0)
-            case "running": #expect(flag.state == .on && status.windowEnd == "2026-11-15")  // extended
+            case .kept: #expect(flag.state == .kept && flag.share == 1)
+            case .rolledBack: #expect(flag.state == .off && flag.share == 0)
+            case .extended: #expect(flag.state == .on && status.windowEnd == "2026-11-15")
             default: Issue.record("\(status.changeID) left \(status.state)")
             }
             #expect(filed[flag.key]?["state"] as? String == flag.state.rawValue, "flags.json agrees for \(flag.key)")
@@ -155,7 +155,7 @@ import VerdictTestSupport
                 as? [String: [String: Any]] ?? [:]
             for status in try Lifecycle(workspace: workspace, clock: FixedClock(iso8601: Self.now)!, actor: "t").statuses() {
                 let breached = Int(status.changeID.suffix(4))! % 3 == 0
-                #expect(status.state == (breached ? "rolled_back" : "running") && status.flag?.share == (breached ? 0 : 0.5))
+                #expect(status.state == (breached ? .rolledBack : .running) && status.flag?.share == (breached ? 0 : 0.5))
                 #expect(filed[status.flag!.key]?["share"] as? Double == status.flag?.share, "flags.json agrees for \(status.changeID)")
             }
         }

@@ -6,7 +6,7 @@ import Testing
 /// The page as text: self-contained, safe with any text a script or an export brings, a chip and
 /// a panel per change, shapes that do not need colour, and small at the scale of a busy shop.
 @Suite struct DashboardPageTests {
-    static func change(_ index: Int, title: String = "Book-now button", tone: Dashboard.Chip.Tone = .running, state: String = "running") -> Dashboard.Change {
+    static func change(_ index: Int, title: String = "Book-now button", tone: Dashboard.Chip.Tone = .running, state: ExperimentState = .running) -> Dashboard.Change {
         let id = String(format: "CHG-%04d", index)
         let status = ExperimentStatus(
             changeID: id, title: title, scriptPath: "experiments/e\(index).lua", seal: String(repeating: "a", count: 64), state: state,

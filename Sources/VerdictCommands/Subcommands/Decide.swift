@@ -47,7 +47,7 @@ extension VerdictCommand {
                     text += "Verdict for \(verdict.window.from) .. \(verdict.window.to): \(verdict.outcome.uppercased())\(recommendation), "
                         + "from \(verdict.events) events (recorded).\n"
                 }
-                text += "\(status.changeID) is now \(status.state.replacingOccurrences(of: "_", with: " "))"
+                text += "\(status.changeID) is now \(status.state)"
                 if decision == "extend" { text += ", its window extended to \(status.windowEnd)" }
                 if let flag = status.flag {
                     text += "; flag \(flag.key) \(flag.state.rawValue) at \(FigureText.percent(flag.share, trimmed: true))"

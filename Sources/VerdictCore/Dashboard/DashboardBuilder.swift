@@ -126,7 +126,7 @@ extension Dashboard {
         let verdict = verdictSummary(recorded: recorded, report: report)
         let rolledBackBySafety = checks.contains { $0.action == "rollback" }
         var outcome: Outcome?
-        if ["kept", "rolled_back"].contains(status.state) {
+        if [.kept, .ended, .rolledBack, .reversed].contains(status.state) {
             switch recorded?.outcome {
             case "pass": outcome = .won
             case "fail": outcome = .lost
@@ -150,7 +150,7 @@ extension Dashboard {
                 "The recorded verdict (\(recorded.outcome)) differs from the figures now (\(report.verdict.outcome.rawValue)): "
                     + "events arrived after it was recorded.")
         }
-        if ["running", "throttled"].contains(status.state), date.number > sealed.from.number,
+        if status.state.isLive, date.number > sealed.from.number,
             let yesterday = primaryDays.last(where: { $0.day.number == date.number - 1 })?.result,
             yesterday.control.n + yesterday.treatment.n == 0
         {
@@ -173,18 +173,23 @@ extension Dashboard {
     static func chip(_ status: ExperimentStatus, verdict: VerdictRow?, report: ExperimentReport, rolledBackBySafety: Bool) -> Chip {
         let outcomeTone: (String) -> Chip.Tone = { ["pass": .pass, "fail": .fail][$0] ?? .inconclusive }
         switch status.state {
-        case "running":
-            return Chip(tone: .running, label: "running day \(status.day) of \(status.windowDays)", detail: nil)
-        case "throttled":
+        case .drafted, .started, .running, .scaled, .extended:
+            return Chip(tone: .running, label: "\(status.state) day \(status.day) of \(status.windowDays)", detail: nil)
+        case .throttled:
             let share = status.flag.map { " to \(FigureText.percent($0.share, trimmed: true))" } ?? ""
             return Chip(tone: .throttled, label: "throttled\(share) · day \(status.day) of \(status.windowDays)", detail: nil)
-        case "evaluated":
+        case .evaluated:
             let outcome = verdict?.outcome ?? report.verdict.outcome.rawValue
             let action = verdict?.recommendation ?? report.recommendation.action.rawValue
             return Chip(tone: outcomeTone(outcome), label: outcome.uppercased(), detail: "\(action) · awaiting decision")
-        case "kept":
-            return Chip(tone: outcomeTone(verdict?.outcome ?? "inconclusive"), label: (verdict?.outcome ?? "no verdict").uppercased(), detail: "kept")
-        default:  // rolled_back
+        case .kept, .ended:
+            let throttled = status.flag?.state == .throttled ? ", throttled by its watch" : ""
+            return Chip(
+                tone: outcomeTone(verdict?.outcome ?? "inconclusive"), label: (verdict?.outcome ?? "no verdict").uppercased(),
+                detail: "\(status.state)\(throttled)")
+        case .reversed:
+            return Chip(tone: .rolledBack, label: "ROLLED BACK", detail: "after it was kept: a reversal")
+        case .rolledBack:
             if let verdict { return Chip(tone: outcomeTone(verdict.outcome), label: verdict.outcome.uppercased(), detail: "rolled back") }
             return Chip(tone: .rolledBack, label: "ROLLED BACK", detail: rolledBackBySafety ? "by its safety checks" : "early, by decision")
         }
@@ -313,7 +318,7 @@ extension Dashboard {
                 let kind: TimelineMark.Kind = check.outcome == "breach" ? .breach : (check.outcome == "overtaken" ? .overtaken : .ok)
                 let action = check.action == "none" ? "" : ", \(check.action)"
                 marks.append(TimelineMark(hour: Double(hour), kind: kind, text: "\(hour)h check (\(at)): \(check.outcome)\(action)"))
-            } else if ["running", "throttled"].contains(status.state) {
+            } else if status.state.isLive {
                 marks.append(TimelineMark(hour: Double(hour), kind: .scheduled, text: "\(hour)h check (\(at)): to come"))
             }
         }

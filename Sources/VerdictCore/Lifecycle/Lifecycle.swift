@@ -2,7 +2,8 @@ import Foundation
 import VerdictScript
 import VerdictStore
 
-/// Why the lifecycle refused an action, in words that say what to do.
+/// Why the lifecycle refused an action, in words that say what to do; each refusal is its own
+/// case, so a program can match it.
 public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The forecast says the window cannot decide the rule.
     case underpowered(changeID: String, conclusion: String)
@@ -14,8 +15,27 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case flagInUse(flag: String, by: String, state: String)
     /// No started experiment has this change_id.
     case notStarted(String)
-    /// The action does not fit the experiment's state.
-    case notAllowed(String)
+    /// The transition table has no move for `action` from `state`; `allowed` is what a person
+    /// can do instead.
+    case refused(changeID: String, state: ExperimentState, action: LifecycleAction, allowed: [LifecycleAction])
+    /// A stored state this version does not know.
+    case unknownState(String)
+    /// A stored record that cannot be read back as what it should be.
+    case unreadable(String)
+    /// A throttle's share must be above 0 and below the design's split.
+    case throttleShare(split: Double)
+    /// `scale` needs a throttled flag.
+    case notThrottled(String)
+    /// `scale` inside an experiment is for its window.
+    case windowEnded(String)
+    /// A decision before the window (and its outcome lag) has ended needs `--early`.
+    case windowStillOpen(String, windowEnd: String, outcomesUntil: String?)
+    /// The action is recorded with a reason, and none was given.
+    case noteNeeded(String)
+    /// The verdict is due only once the window and its outcome lag are over.
+    case verdictNotDue(String, until: String, outcomeLag: Bool)
+    /// Another run changed the experiment between reading and writing it.
+    case changedMeanwhile(String, advice: String)
 
     public var description: String {
         switch self {
@@ -30,8 +50,46 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             "the flag \(flag) belongs to \(change) (\(state.replacingOccurrences(of: "_", with: " "))); give this change a flag of its own"
         case .notStarted(let change):
             "\(change) has not been started (verdict start NAME)"
-        case .notAllowed(let message):
-            message
+        case .refused(let change, let state, let action, let allowed):
+            "\(change) is \(state): \(action) does not apply to it. "
+                + (allowed.isEmpty
+                    ? "Nothing more is done to it by hand; to try the change again, start a new experiment with its own change_id and follows = \"\(change)\"."
+                    : "What can be done now: \(allowed.map { "verdict \(Self.command($0, change, reversal: state.isServedAfterDecision))" }.joined(separator: ", ")).")
+        case .unknownState(let state):
+            "the store holds an experiment state this version of Verdict does not know: \"\(state)\""
+        case .unreadable(let what):
+            what
+        case .throttleShare(let split):
+            "throttle takes a share above 0 and below the design's \(FigureText.percent(split, trimmed: true)), such as 0.1"
+        case .notThrottled(let change):
+            "\(change) is not throttled, so there is nothing to scale back up"
+        case .windowEnded(let change):
+            "\(change)'s window has ended: decide keep, rollback or extend (an extended window can then be scaled)"
+        case .windowStillOpen(let change, let end, let until):
+            "\(change)'s window runs until \(end)\(until.map { " and its outcomes keep arriving until \($0) (outcome_lag)" } ?? ""); "
+                + "decide after it, or now with --early and a --note saying why"
+        case .noteNeeded(let what):
+            "\(what) needs a --note saying why (it is recorded)"
+        case .verdictNotDue(let change, let until, let lag):
+            lag
+                ? "\(change)'s outcomes keep arriving until \(until) (outcome_lag); its verdict comes after"
+                : "\(change)'s window runs until \(until); its verdict comes after"
+        case .changedMeanwhile(let change, let advice):
+            "\(change) changed meanwhile; \(advice)"
+        }
+    }
+
+    /// The command that takes `action` on `change`, as a person types it after `verdict`.
+    /// A reversal (rolling back a kept change) takes a note.
+    static func command(_ action: LifecycleAction, _ change: String, reversal: Bool) -> String {
+        let note = reversal ? " --note WHY" : ""
+        return switch action {
+        case .throttle: "flag \(change) throttle SHARE"
+        case .flagOn: "flag \(change) on"
+        case .flagOff: "flag \(change) off\(note)"
+        case .rollback: "decide \(change) rollback\(note)"
+        case .keep, .extend, .scale: "decide \(change) \(action.rawValue)"
+        default: "\(action)"
         }
     }
 }
@@ -42,7 +100,7 @@ public struct ExperimentStatus: Encodable, Sendable {
     public var title: String
     public var scriptPath: String
     public var seal: String
-    public var state: String
+    public var state: ExperimentState
     /// When it started, UTC.
     public var startedAt: String
     /// The window's first and last local days.
@@ -135,7 +193,7 @@ public struct Lifecycle: Sendable {
         let experiment = ExperimentRow(
             changeID: declaration.changeID, scriptPath: seal.script.path, sealed: String(decoding: try encoder.encode(sealed), as: UTF8.self),
             seal: seal.hash, cohorts: String(decoding: try encoder.encode(declaration.cohorts), as: UTF8.self), startedAt: startedAt,
-            startDay: today.number, endDay: endDay, state: "running")
+            startDay: today.number, endDay: endDay, state: LifecycleTable.transition(from: .drafted, .start)!.to.rawValue)
         let flag = FlagRow(
             key: key, changeID: declaration.changeID, spec: String(decoding: try encoder.encode(spec), as: UTF8.self), state: FlagState.on.rawValue,
             share: spec.split, updatedAt: now)
@@ -160,10 +218,10 @@ public struct Lifecycle: Sendable {
                     }
                     // A flag serves one change, for good: its history and flags.json name that change.
                     if let user = try self.store.flags().first(where: { $0.key == key }) {
-                        let state = stored.first { $0.changeID == user.changeID }?.state ?? "started"
+                        let state = stored.first { $0.changeID == user.changeID }?.state ?? ExperimentState.started.rawValue
                         throw LifecycleRefusal(underlying: LifecycleError.flagInUse(flag: key, by: user.changeID, state: state))
                     }
-                    let running = stored.filter { ["running", "throttled"].contains($0.state) }
+                    let running = try stored.filter { try self.state(of: $0).isLive }
                     overlapping = running.filter { Self.overlaps(declaration.cohorts, Self.cohorts(of: $0)) }.map(\.changeID)
                     if !overlapping.isEmpty && !force {
                         throw LifecycleRefusal(underlying: LifecycleError.overlap(changeID: declaration.changeID, running: overlapping))
@@ -201,47 +259,78 @@ public struct Lifecycle: Sendable {
     }
 
     /// Changes `changeID`'s flag by hand, with the experiment's state, its record on the audit
-    /// trail and `flags.json`; refuses what does not fit the experiment's state.
+    /// trail and `flags.json`; refuses what the transition table does not allow from the
+    /// experiment's state. Turning a kept change's flag off is a reversal of that decision: it
+    /// is recorded as `decide rollback` is, and needs `note`.
     @discardableResult
-    public func setFlag(_ changeID: String, _ action: FlagAction, reason: String = "manual") throws -> FlagStatus {
+    public func setFlag(_ changeID: String, _ action: FlagAction, reason: String = "manual", note: String? = nil) throws -> FlagStatus {
         guard let experiment = try store.experiments().first(where: { $0.changeID == changeID }) else {
             throw LifecycleError.notStarted(changeID)
         }
-        guard ["running", "throttled"].contains(experiment.state) else {
-            if experiment.state == "evaluated" {
-                throw LifecycleError.notAllowed(
-                    "\(changeID) has its verdict and awaits your decision: verdict decide \(changeID) keep|rollback|extend")
-            }
-            throw LifecycleError.notAllowed(
-                "\(changeID) is \(experiment.state.replacingOccurrences(of: "_", with: " ")); its flag no longer changes by hand")
+        let lifecycleAction: LifecycleAction = switch action {
+        case .on: .flagOn
+        case .off: .flagOff
+        case .throttle: .throttle
         }
-        guard let flag = try store.flags().first(where: { $0.changeID == changeID }) else { throw LifecycleError.notStarted(changeID) }
-        let spec = FlagStatus(flag, seal: experiment.seal).spec
-        let (state, share, experimentState): (FlagState, Double, String)
-        switch action {
-        case .on: (state, share, experimentState) = (.on, spec.split, "running")
-        case .off: (state, share, experimentState) = (.off, 0, "rolled_back")
-        case .throttle(let to):
-            guard to > 0, to < spec.split else {
-                throw LifecycleError.notAllowed(
-                    "throttle takes a share above 0 and below the design's \(FigureText.percent(spec.split, trimmed: true)), such as 0.1")
-            }
-            (state, share, experimentState) = (.throttled, to, "throttled")
+        let flag = try store.flags().first { $0.changeID == changeID }
+        let move = try LifecycleTable.require(
+            lifecycleAction, from: try state(of: experiment), changeID: changeID, flagThrottled: flag?.state == FlagState.throttled.rawValue)
+        if move.to == .reversed {
+            try decide(changeID, .rollback, note: note)
+            return try flags().first { $0.changeID == changeID }!
+        }
+        guard let flag else { throw LifecycleError.notStarted(changeID) }
+        let spec = try FlagStatus(flag, seal: experiment.seal).spec
+        var throttleTo: Double?
+        if case .throttle(let to) = action {
+            guard to > 0, to < spec.split else { throw LifecycleError.throttleShare(split: spec.split) }
+            throttleTo = to
         }
         let now = clock.nowMilliseconds()
         let actor = actor
+        guard
+            let change = Self.flagChange(
+                move, flag: flag.key, share: flag.share, split: spec.split, throttleTo: throttleTo, at: now, actor: actor, reason: reason)
+        else { return try FlagStatus(flag, seal: experiment.seal) }
         let row = try store.changeFlag(
-            flag.key, to: FlagChangeRow(flag: flag.key, at: now, actor: actor, state: state.rawValue, share: share, reason: reason),
-            experimentState: experimentState,
+            flag.key, to: change, experimentState: move.to.rawValue,
+            check: Self.unchanged(experiment, else: "look again and change the flag then"),
             audit: { before in
                 AuditTrail.maker(
                     at: now, changeID: changeID, actor: actor, action: "flag",
                     details: FlagChangeDetails(
                         flag: flag.key, reason: reason, from: .init(state: before.state, share: before.share),
-                        to: .init(state: state.rawValue, share: share)))
+                        to: .init(state: change.state, share: change.share)))
             })
         try writeFlagsFile()
-        return FlagStatus(row, seal: experiment.seal)
+        return try FlagStatus(row, seal: experiment.seal)
+    }
+
+    /// The flag's change `move` makes, or nil when it leaves the flag as it is: the design's
+    /// split, a throttle to `throttleTo`, off, or kept for everyone targeted.
+    static func flagChange(
+        _ move: Transition, flag: String, share current: Double, split: Double, throttleTo: Double?, at time: Int64, actor: String,
+        reason: String
+    ) -> FlagChangeRow? {
+        let (state, share): (FlagState, Double)
+        switch move.flag {
+        case .split: (state, share) = (.on, split)
+        case .throttle: (state, share) = (.throttled, throttleTo ?? current)
+        case .off: (state, share) = (.off, 0)
+        case .keep: (state, share) = (.kept, 1)
+        case .unchanged: return nil
+        }
+        return FlagChangeRow(flag: flag, at: time, actor: actor, state: state.rawValue, share: share, reason: reason)
+    }
+
+    /// The state `row` is in today: as stored, moved on by the clock (a started change whose
+    /// first day is over is running).
+    func state(of row: ExperimentRow) throws -> ExperimentState {
+        let stored = try ExperimentState(stored: row.state)
+        if stored == .started, row.startDay < today.number, let move = LifecycleTable.transition(from: .started, .windowOpens) {
+            return move.to
+        }
+        return stored
     }
 
     /// A started experiment loaded from its sealed copy, ready to evaluate.
@@ -306,75 +395,75 @@ public struct Lifecycle: Sendable {
             throw LifecycleError.notStarted(changeID)
         }
         var recorded: RecordedVerdict?
-        if decision != .scale, ["running", "throttled"].contains(row.state), today.number > Self.verdictWaitsThrough(row) {
+        if decision != .scale, try state(of: row).isLive, today.number > Self.verdictWaitsThrough(row) {
             recorded = try evaluate(changeID).verdict
             row = try store.experiments().first { $0.changeID == changeID } ?? row
         }
+        let current = try state(of: row)
+        let action: LifecycleAction = switch decision {
+        case .keep: .keep
+        case .rollback: .rollback
+        case .extend: .extend
+        case .scale: .scale
+        }
         let flag = try store.flags().first { $0.changeID == changeID }
-        let spec = flag.map { FlagStatus($0, seal: row.seal).spec }
+        let move = try LifecycleTable.require(
+            action, from: current, changeID: changeID, flagThrottled: flag?.state == FlagState.throttled.rawValue)
+        let spec = try flag.map { try FlagStatus($0, seal: row.seal).spec }
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let today = self.today
-        let stateWords = row.state.replacingOccurrences(of: "_", with: " ")
-        guard ["running", "throttled", "evaluated"].contains(row.state) else {
-            throw LifecycleError.notAllowed("\(changeID) is \(stateWords) already; a decision about it is on the record")
-        }
         if decision == .scale {
-            guard flag?.state == FlagState.throttled.rawValue else {
-                throw LifecycleError.notAllowed("\(changeID) is not throttled, so there is nothing to scale back up")
-            }
-            guard today.number <= row.endDay else {
-                throw LifecycleError.notAllowed(
-                    "\(changeID)'s window has ended: decide keep, rollback or extend (an extended window can then be scaled)")
-            }
-        } else if today.number <= Self.verdictWaitsThrough(row) && row.state != "evaluated" {
+            guard flag?.state == FlagState.throttled.rawValue else { throw LifecycleError.notThrottled(changeID) }
+            guard !current.isLive || today.number <= row.endDay else { throw LifecycleError.windowEnded(changeID) }
+        } else if current.isLive && today.number <= Self.verdictWaitsThrough(row) {
             guard early else {
-                let lagged = Self.verdictWaitsThrough(row) > row.endDay
-                    ? " and its outcomes keep arriving until \(LocalDay(number: Self.verdictWaitsThrough(row))) (outcome_lag)" : ""
-                throw LifecycleError.notAllowed(
-                    "\(changeID)'s window runs until \(LocalDay(number: row.endDay))\(lagged); decide after it, or now with --early and a --note saying why")
+                let waits = Self.verdictWaitsThrough(row)
+                throw LifecycleError.windowStillOpen(
+                    changeID, windowEnd: LocalDay(number: row.endDay).description,
+                    outcomesUntil: waits > row.endDay ? LocalDay(number: waits).description : nil)
             }
-            guard !note.isEmpty else { throw LifecycleError.notAllowed("deciding early needs a --note saying why (it is recorded)") }
+            guard !note.isEmpty else { throw LifecycleError.noteNeeded("deciding early") }
         }
+        // Rolling back a kept change reverses the decision that kept it.
+        var reverses: DecisionDetails.Reversed?
+        if move.to == .reversed {
+            guard !note.isEmpty else { throw LifecycleError.noteNeeded("rolling back a kept change") }
+            let earlier = try store.auditRows(changeID: changeID).last { $0.action == "decision" }
+            reverses = earlier.map { .init(seq: $0.seq, at: utcTime($0.at), decision: Self.decision(in: $0.details) ?? "keep") }
+        }
+        let isEarly = early && decision != .scale && current.isLive
         let now = clock.nowMilliseconds()
         let actor = actor
-        let newState: String
-        var endDay: Int32?
-        var flagChange: FlagChangeRow?
-        switch decision {
-        case .keep:
-            newState = "kept"
-            flagChange = flag.map { FlagChangeRow(flag: $0.key, at: now, actor: actor, state: FlagState.kept.rawValue, share: 1, reason: "decision: keep") }
-        case .rollback:
-            newState = "rolled_back"
-            flagChange = flag.map { FlagChangeRow(flag: $0.key, at: now, actor: actor, state: FlagState.off.rawValue, share: 0, reason: "decision: rollback") }
-        case .extend:
-            newState = flag?.state == FlagState.throttled.rawValue ? "throttled" : "running"
-            endDay = row.endDay + Int32(Self.declaredWindowDays(row))
-        case .scale:
-            newState = "running"
-            flagChange = flag.map {
-                FlagChangeRow(flag: $0.key, at: now, actor: actor, state: FlagState.on.rawValue, share: spec?.split ?? $0.share, reason: "decision: scale")
-            }
+        let endDay: Int32? = decision == .extend ? row.endDay + Int32(Self.declaredWindowDays(row)) : nil
+        let flagChange = flag.flatMap {
+            Self.flagChange(
+                move, flag: $0.key, share: $0.share, split: spec?.split ?? $0.share, throttleTo: nil, at: now, actor: actor,
+                reason: "decision: \(decision.rawValue)")
         }
-        let finalState = newState, finalEnd = endDay, finalFlag = flagChange
         do {
             try store.decide(
-                changeID, decision: decision.rawValue, note: note, early: early && decision != .scale, at: now, actor: actor,
-                state: finalState, endDay: finalEnd, flagChange: finalFlag,
+                changeID, decision: decision.rawValue, note: note, early: isEarly, at: now, actor: actor,
+                state: move.to.rawValue, endDay: endDay, flagChange: flagChange,
                 check: Self.unchanged(row, else: "look again and decide"),
                 audit: { before in
                     AuditTrail.maker(
                         at: now, changeID: changeID, actor: actor, action: "decision",
                         details: DecisionDetails(
-                            decision: decision.rawValue, note: note, early: early && decision != .scale, from: before.state, to: finalState,
-                            windowEnd: LocalDay(number: finalEnd ?? before.endDay).description,
-                            flag: finalFlag.map { .init(state: $0.state, share: $0.share) }))
+                            decision: decision.rawValue, note: note, early: isEarly, from: before.state, to: move.to.rawValue,
+                            windowEnd: LocalDay(number: endDay ?? before.endDay).description,
+                            flag: flagChange.map { .init(state: $0.state, share: $0.share) }, reverses: reverses))
                 })
         } catch let refusal as LifecycleRefusal {
             throw refusal.underlying
         }
         if flagChange != nil { try writeFlagsFile() }
         return Decided(status: try status(of: changeID), verdict: recorded)
+    }
+
+    /// The decision an audit record's details name.
+    static func decision(in details: String) -> String? {
+        struct Named: Decodable { var decision: String }
+        return try? JSONDecoder().decode(Named.self, from: Data(details.utf8)).decision
     }
 
     /// A decision's result: where the experiment stands now, and the verdict recorded on the
@@ -389,7 +478,7 @@ public struct Lifecycle: Sendable {
     static func unchanged(_ row: ExperimentRow, else advice: String) -> (ExperimentRow) throws -> Void {
         { stored in
             if stored.state != row.state || stored.endDay != row.endDay {
-                throw LifecycleRefusal(underlying: LifecycleError.notAllowed("\(row.changeID) changed meanwhile; \(advice)"))
+                throw LifecycleRefusal(underlying: LifecycleError.changedMeanwhile(row.changeID, advice: advice))
             }
         }
     }
@@ -439,7 +528,7 @@ public struct Lifecycle: Sendable {
     /// Every flag with its state.
     public func flags() throws -> [FlagStatus] {
         let seals = Dictionary(uniqueKeysWithValues: try store.experiments().map { ($0.changeID, $0.seal) })
-        return try store.flags().map { FlagStatus($0, seal: seals[$0.changeID] ?? "") }
+        return try store.flags().map { try FlagStatus($0, seal: seals[$0.changeID] ?? "") }
     }
 
     /// Writes `flags.json` from the flags as stored.
@@ -483,12 +572,15 @@ public struct Lifecycle: Sendable {
         let local = { (instant: Date) in EventRecord.format(instant, in: zone) }
         let checks = checkHours.map { start.addingTimeInterval(Double($0) * 3600) }
         let now = clock.now()
-        let running = ["running", "throttled"].contains(row.state)
+        let state = try state(of: row)
+        let running = state.isLive
         let next: String
-        if row.state == "evaluated" {
+        if state == .evaluated {
             next = "awaiting your decision (verdict decide \(row.changeID) keep|rollback|extend)"
+        } else if state == .kept || state == .ended {
+            next = "nothing: it is \(state); to reverse it: verdict decide \(row.changeID) rollback --note WHY"
         } else if !running {
-            next = "nothing: it is \(row.state.replacingOccurrences(of: "_", with: " "))"
+            next = "nothing: it is \(state)"
         } else if let check = checks.first(where: { $0 > now }) {
             next = "safety check at \(local(check))"
         } else if today.number <= row.endDay {
@@ -510,7 +602,7 @@ public struct Lifecycle: Sendable {
             }
         }
         return ExperimentStatus(
-            changeID: row.changeID, title: title, scriptPath: row.scriptPath, seal: row.seal, state: row.state,
+            changeID: row.changeID, title: title, scriptPath: row.scriptPath, seal: row.seal, state: state,
             startedAt: utcTime(row.startedAt), windowStart: LocalDay(number: row.startDay).description,
             windowEnd: LocalDay(number: row.endDay).description, windowDays: windowDays, day: day, flag: flag,
             safetyChecks: checks.map(local), next: next, today: todayText,
@@ -562,9 +654,18 @@ struct DecisionDetails: Encodable, Sendable {
     var to: String
     var windowEnd: String
     var flag: FlagPosition?
+    /// The decision a rollback of a kept change reverses (absent otherwise, as `flag` when nil).
+    var reverses: Reversed?
+
+    struct Reversed: Encodable, Sendable {
+        /// The earlier decision's audit record.
+        var seq: Int64
+        var at: String
+        var decision: String
+    }
 
     enum CodingKeys: String, CodingKey {
-        case decision, note, early, from, to, flag
+        case decision, note, early, from, to, flag, reverses
         case windowEnd = "window_end"
     }
 }

@@ -55,6 +55,8 @@ extension Lifecycle {
     /// A verdict computed and not yet recorded: reads only, so several can be prepared at once.
     struct PreparedVerdict: Sendable {
         var row: ExperimentRow
+        /// The state the verdict moves the experiment to.
+        var state: ExperimentState
         var version: EventStore.EventsVersion
         var stored: VerdictRow
         var verdict: RecordedVerdict
@@ -68,17 +70,14 @@ extension Lifecycle {
         guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
             throw LifecycleError.notStarted(changeID)
         }
-        guard ["running", "throttled"].contains(row.state) else {
-            throw LifecycleError.notAllowed("\(changeID) is \(row.state.replacingOccurrences(of: "_", with: " ")); there is no window to evaluate")
-        }
+        let move = try LifecycleTable.require(.verdict, from: try state(of: row), changeID: changeID)
         let today = self.today
         guard today.number > row.endDay else {
-            throw LifecycleError.notAllowed("\(changeID)'s window runs until \(LocalDay(number: row.endDay)); its verdict comes after")
+            throw LifecycleError.verdictNotDue(changeID, until: LocalDay(number: row.endDay).description, outcomeLag: false)
         }
         let waits = Self.verdictWaitsThrough(row)
         guard today.number > waits else {
-            throw LifecycleError.notAllowed(
-                "\(changeID)'s outcomes keep arriving until \(LocalDay(number: waits)) (outcome_lag); its verdict comes after")
+            throw LifecycleError.verdictNotDue(changeID, until: LocalDay(number: waits).description, outcomeLag: true)
         }
         guard let sealed = try sealedExperiment(changeID: changeID) else { throw LifecycleError.notStarted(changeID) }
         let version = try store.eventsVersion()
@@ -96,7 +95,7 @@ extension Lifecycle {
         var verdict = RecordedVerdict(stored)
         if waits > row.endDay { verdict.outcomesThrough = LocalDay(number: waits).description }
         return PreparedVerdict(
-            row: row, version: version, stored: stored, verdict: verdict, document: document, evaluated: evaluated,
+            row: row, state: move.to, version: version, stored: stored, verdict: verdict, document: document, evaluated: evaluated,
             changedFiles: sealed.changedFiles)
     }
 
@@ -106,7 +105,7 @@ extension Lifecycle {
         let changeID = prepared.row.changeID
         do {
             try store.recordVerdict(
-                prepared.stored, eventsVersion: prepared.version,
+                prepared.stored, eventsVersion: prepared.version, state: prepared.state.rawValue,
                 check: Self.unchanged(prepared.row, else: "evaluate it again"),
                 audit: { _ in
                     AuditTrail.maker(

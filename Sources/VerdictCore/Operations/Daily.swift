@@ -30,7 +30,7 @@ public struct DailySummary: Encodable, Sendable {
     public struct Experiment: Encodable, Sendable {
         public var changeID: String
         public var title: String
-        public var state: String
+        public var state: ExperimentState
         public var day: Int
         public var windowDays: Int
         public var flag: String
@@ -128,7 +128,7 @@ public struct Daily: Sendable {
         var changed = summary.inbox.contains { $0.stored > 0 }
         // Each experiment's checks are its own (its reads, its check records, its flag), so the
         // experiments are checked side by side; the store serializes their writes.
-        let live = try store.experiments().filter { ["running", "throttled"].contains($0.state) }
+        let live = try store.experiments().filter { try lifecycle.state(of: $0).isLive }
         let running = live.filter { $0.startDay < date.number }
         summary.starting = try live.filter { $0.startDay >= date.number }.map { try starting($0, lifecycle: lifecycle) }
         let results = Mutex([Result<(DailySummary.Experiment, Bool), any Error>?](repeating: nil, count: running.count))
@@ -310,27 +310,34 @@ public struct Daily: Sendable {
         let outcome = breached.isEmpty ? "ok" : "breach"
         var actionName = "none"
         var flagChange: FlagChangeRow?
-        var newState: String?
+        var newState: ExperimentState?
+        var safetyAction: LifecycleAction?
         var words = ""
         let now = clock.nowMilliseconds()
         if !breached.isEmpty, let flag = try lifecycle.flags().first(where: { $0.changeID == row.changeID }) {
             let action = breaches == 0 ? declaration.safety.onBreach : declaration.safety.onSecondBreach
             let ordinal = breaches == 0 ? "first breach" : "breach \(breaches + 1)"
+            let reason = "safety: \(hour)h check"
             switch action {
             case .throttle(let share) where flag.share > share:
+                let move = try LifecycleTable.require(.safetyThrottle, from: try lifecycle.state(of: row), changeID: row.changeID)
                 actionName = "throttle"
-                flagChange = FlagChangeRow(
-                    flag: flag.key, at: now, actor: Self.safetyActor, state: FlagState.throttled.rawValue, share: share,
-                    reason: "safety: \(hour)h check")
-                newState = "throttled"
+                flagChange = Lifecycle.flagChange(
+                    move, flag: flag.key, share: flag.share, split: flag.spec.split, throttleTo: share, at: now, actor: Self.safetyActor,
+                    reason: reason)
+                newState = move.to
+                safetyAction = move.action
                 words = "throttled to \(FigureText.percent(share, trimmed: true)) (\(ordinal))"
             case .throttle(let share):
                 words = "already at \(FigureText.percent(flag.share, trimmed: true)), at or below the throttle's \(FigureText.percent(share, trimmed: true)) (\(ordinal))"
             case .rollback:
+                let move = try LifecycleTable.require(.safetyRollback, from: try lifecycle.state(of: row), changeID: row.changeID)
                 actionName = "rollback"
-                flagChange = FlagChangeRow(
-                    flag: flag.key, at: now, actor: Self.safetyActor, state: FlagState.off.rawValue, share: 0, reason: "safety: \(hour)h check")
-                newState = "rolled_back"
+                flagChange = Lifecycle.flagChange(
+                    move, flag: flag.key, share: flag.share, split: flag.spec.split, throttleTo: nil, at: now, actor: Self.safetyActor,
+                    reason: reason)
+                newState = move.to
+                safetyAction = move.action
                 words = "rolled back: the flag is off (\(ordinal))"
             }
         }
@@ -339,7 +346,14 @@ public struct Daily: Sendable {
             details: try JSONOutput.encode(findings.map(StoredFinding.init)))
         let changeID = row.changeID, actionWords = words, change = flagChange
         let recorded = try store.recordSafetyCheck(
-            check, flagChange: flagChange, experimentState: newState,
+            check, flagChange: flagChange, experimentState: newState?.rawValue,
+            check: { stored in
+                // The state as stored now (this run may have throttled it a day earlier): the
+                // breach's action must still apply to it.
+                if let action = safetyAction, try LifecycleTable.transition(from: lifecycle.state(of: stored), action) == nil {
+                    throw LifecycleRefusal(underlying: LifecycleError.changedMeanwhile(stored.changeID, advice: "daily checks it again on its next run"))
+                }
+            },
             audit: { before in
                 guard outcome == "breach" else { return [] }
                 return [
@@ -353,7 +367,7 @@ public struct Daily: Sendable {
             })
         return (
             .init(hour: hour, at: at, status: outcome, action: actionName, now: recorded, findings: findings), recorded, words,
-            recorded && newState == "rolled_back"
+            recorded && flagChange?.state == FlagState.off.rawValue
         )
     }
 
@@ -435,7 +449,7 @@ enum DailyText {
         }
         for experiment in summary.experiments {
             lines.append("")
-            lines.append("\(experiment.changeID) \(experiment.title): day \(experiment.day) of \(experiment.windowDays), \(experiment.flag) (\(experiment.state.replacingOccurrences(of: "_", with: " ")))")
+            lines.append("\(experiment.changeID) \(experiment.title): day \(experiment.day) of \(experiment.windowDays), \(experiment.flag) (\(experiment.state))")
             for action in experiment.actions { lines.append("  ACTION: \(action)") }
             if let quiet = experiment.noEventsSince { lines.append("  NO EVENTS since \(quiet): is the website or the export still sending them?") }
             if let day = experiment.leading.last {

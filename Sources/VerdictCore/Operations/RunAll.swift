@@ -104,7 +104,8 @@ public struct RunAll: Sendable {
         var changed = false
         let rows = try store.experiments()
         // The due verdicts are computed side by side (reads only), then recorded one by one.
-        let due = rows.filter { ["running", "throttled"].contains($0.state) && date.number > Lifecycle.verdictWaitsThrough($0) }
+        let states = try Dictionary(uniqueKeysWithValues: rows.map { ($0.changeID, try lifecycle.state(of: $0)) })
+        let due = rows.filter { states[$0.changeID]!.isLive && date.number > Lifecycle.verdictWaitsThrough($0) }
         let prepared = Mutex([String: Result<Lifecycle.PreparedVerdict, any Error>]())
         DispatchQueue.concurrentPerform(iterations: due.count) { index in
             let changeID = due[index].changeID
@@ -114,8 +115,8 @@ public struct RunAll: Sendable {
         let ready = prepared.withLock { $0 }
         for row in rows {
             var recorded = false
-            switch row.state {
-            case "running", "throttled":
+            switch states[row.changeID]! {
+            case let state where state.isLive:
                 guard let result = ready[row.changeID] else {
                     summary.stillRunning += 1
                     continue
@@ -128,7 +129,7 @@ public struct RunAll: Sendable {
                     summary.failures.append(.init(changeID: row.changeID, message: "\(error)"))
                     continue
                 }
-            case "evaluated":
+            case .evaluated:
                 break
             default:
                 continue
@@ -176,8 +177,8 @@ public struct RunAll: Sendable {
 
     static func afterDecision(_ status: ExperimentStatus) -> String {
         switch status.state {
-        case "kept": "nothing: kept for everyone it targets"
-        case "rolled_back": "nothing: rolled back"
+        case .kept: "nothing: kept for everyone it targets"
+        case .rolledBack: "nothing: rolled back"
         default: "wait: extended to \(status.windowEnd)"
         }
     }

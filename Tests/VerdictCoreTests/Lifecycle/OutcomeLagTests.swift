@@ -58,7 +58,7 @@ import VerdictTestSupport
         // The 10th: the window has ended, the outcomes have not.
         let during = try lifecycle(fixture, "2026-11-10T07:00:00-06:00")
         #expect(try during.status(of: "CHG-0007").next == "outcomes keep arriving until 2026-11-11 (outcome_lag): the verdict comes after")
-        #expect(throws: LifecycleError.notAllowed("CHG-0007's outcomes keep arriving until 2026-11-11 (outcome_lag); its verdict comes after")) {
+        #expect(throws: LifecycleError.verdictNotDue("CHG-0007", until: "2026-11-11", outcomeLag: true)) {
             try during.evaluate("CHG-0007")
         }
         do {

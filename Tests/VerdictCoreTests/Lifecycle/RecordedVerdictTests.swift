@@ -55,7 +55,7 @@ import VerdictTestSupport
         #expect(record.details.contains(#""digest":"\#(verdict.digest)""#) && record.details.contains(#""seal":"\#(verdict.seal)""#))
 
         let status = try lifecycle.status(of: "CHG-0007")
-        #expect(status.state == "evaluated" && status.verdict == verdict.outcome && status.next.contains("awaiting your decision"))
+        #expect(status.state == .evaluated && status.verdict == verdict.outcome && status.next.contains("awaiting your decision"))
         #expect(try lifecycle.verdicts(changeID: "CHG-0007").map(\.digest) == [verdict.digest])
     }
 
@@ -88,14 +88,14 @@ import VerdictTestSupport
             recommendation: nil, events: 1, digest: String(repeating: "0", count: 64), document: "{}")
         #expect(throws: StoreError.self) {
             try store.recordVerdict(
-                verdict, eventsVersion: seen, check: { _ in },
+                verdict, eventsVersion: seen, state: "evaluated", check: { _ in },
                 audit: { _ in AuditTrail.maker(at: 0, changeID: "CHG-0007", actor: "dana", action: "verdict", details: ["x": 1]) })
         }
-        #expect(try store.verdicts().isEmpty && store.experiments().first?.state == "running")
+        #expect(try store.verdicts().isEmpty && store.experiments().first?.state == "started")
         #expect(try AuditTrail(workspace: fixture.workspace).records().last?.action != "verdict")
         // With the events as they are now, it is recorded.
         try store.recordVerdict(
-            verdict, eventsVersion: try store.eventsVersion(), check: { _ in },
+            verdict, eventsVersion: try store.eventsVersion(), state: "evaluated", check: { _ in },
             audit: { _ in AuditTrail.maker(at: 0, changeID: "CHG-0007", actor: "dana", action: "verdict", details: ["x": 1]) })
         #expect(try store.verdicts().count == 1)
     }

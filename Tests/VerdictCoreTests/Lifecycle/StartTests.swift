@@ -52,7 +52,7 @@ import VerdictTestSupport
         }
         #expect(try lifecycle(fixture).statuses().isEmpty)
         let (status, _) = try lifecycle(fixture).start(file, acceptUnderpowered: true)
-        #expect(status.state == "running" && status.windowStart == "2026-11-09" && status.windowEnd == "2026-11-15")
+        #expect(status.state == .started && status.windowStart == "2026-11-09" && status.windowEnd == "2026-11-15")
         let records = try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007")
         #expect(records.map(\.action) == ["start", "override-underpowered"])
         #expect(records[0].actor == "dana" && records[0].details.contains(status.seal))
@@ -98,10 +98,10 @@ import VerdictTestSupport
         #expect(throws: LifecycleError.self) { try lifecycle(fixture).start(c, acceptUnderpowered: true) }
         try lifecycle(fixture).start(try experiment(fixture, "d", change: "CHG-0004", flag: "flag_d", cohorts: #"{ "returning" }"#), acceptUnderpowered: true)
         // A change_id used before, and a flag in use, are refused.
-        #expect(throws: LifecycleError.changeIDUsed("CHG-0001", state: "running")) {
+        #expect(throws: LifecycleError.changeIDUsed("CHG-0001", state: "started")) {
             try lifecycle(fixture).start(try experiment(fixture, "a2", change: "CHG-0001", flag: "flag_x"), acceptUnderpowered: true, force: true)
         }
-        #expect(throws: LifecycleError.flagInUse(flag: "flag_a", by: "CHG-0001", state: "running")) {
+        #expect(throws: LifecycleError.flagInUse(flag: "flag_a", by: "CHG-0001", state: "started")) {
             try lifecycle(fixture).start(try experiment(fixture, "e", change: "CHG-0005", flag: "flag_a"), acceptUnderpowered: true, force: true)
         }
         #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
@@ -203,13 +203,13 @@ private final class Results: @unchecked Sendable {
         try tests.lifecycle(fixture).start(try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), acceptUnderpowered: true)
         let lifecycle = try tests.lifecycle(fixture, actor: "owner")
         #expect(try lifecycle.setFlag("CHG-0007", .throttle(0.1)).state == .throttled)
-        #expect(try lifecycle.statuses()[0].state == "throttled")
+        #expect(try lifecycle.statuses()[0].state == .throttled)
         #expect(throws: LifecycleError.self) { try lifecycle.setFlag("CHG-0007", .throttle(0.6)) }  // above the split
         let back = try lifecycle.setFlag("CHG-0007", .on)
         #expect(back.state == .on && back.share == 0.5)
         let off = try lifecycle.setFlag("CHG-0007", .off)
         #expect(off.state == .off && off.share == 0)
-        #expect(try lifecycle.statuses()[0].state == "rolled_back")
+        #expect(try lifecycle.statuses()[0].state == .rolledBack)
         // Rolled back: the flag no longer changes by hand; nor does a change never started.
         #expect(throws: LifecycleError.self) { try lifecycle.setFlag("CHG-0007", .on) }
         #expect(throws: LifecycleError.notStarted("CHG-0999")) { try lifecycle.setFlag("CHG-0999", .on) }
@@ -269,7 +269,7 @@ private final class Results: @unchecked Sendable {
         var (fixture, tests) = try started()
         // The window (2–8 Nov) has ended by the 9th.
         let kept = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "bookings up").status
-        #expect(kept.state == "kept" && kept.flag?.state == .kept && kept.flag?.share == 1)
+        #expect(kept.state == .kept && kept.flag?.state == .kept && kept.flag?.share == 1)
         #expect(kept.flag?.variant(for: "anyone", cohort: "new_customer", day: LocalDay("2026-11-10")!) == "on")
         let record = try #require(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").last)
         #expect(record.action == "decision" && record.details.contains(#""decision":"keep""#) && record.details.contains(#""note":"bookings up""#))
@@ -277,7 +277,7 @@ private final class Results: @unchecked Sendable {
 
         (fixture, tests) = try started()
         let rolledBack = try tests.lifecycle(fixture).decide("CHG-0007", .rollback).status
-        #expect(rolledBack.state == "rolled_back" && rolledBack.flag?.state == .off)
+        #expect(rolledBack.state == .rolledBack && rolledBack.flag?.state == .off)
         // Its flag stays its own: a new change needs another.
         #expect(throws: LifecycleError.flagInUse(flag: "book_now_button", by: "CHG-0007", state: "rolled_back")) {
             try tests.lifecycle(fixture).start(try tests.experiment(fixture, "again", change: "CHG-0008", flag: "book_now_button"), acceptUnderpowered: true)
@@ -285,7 +285,7 @@ private final class Results: @unchecked Sendable {
 
         (fixture, tests) = try started()
         let extended = try tests.lifecycle(fixture).decide("CHG-0007", .extend).status
-        #expect(extended.state == "running" && extended.windowEnd == "2026-11-15" && extended.windowDays == 14)
+        #expect(extended.state == .extended && extended.windowEnd == "2026-11-15" && extended.windowDays == 14)
         // The sealed copy is evaluated over the whole span now.
         let sealed = try #require(try tests.lifecycle(fixture).sealedExperiment(changeID: "CHG-0007"))
         #expect(sealed.from == LocalDay("2026-11-02")! && sealed.to == LocalDay("2026-11-15")!)
@@ -293,16 +293,16 @@ private final class Results: @unchecked Sendable {
         #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .keep) }
         #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .keep, early: true) }
         let early = try tests.lifecycle(fixture).decide("CHG-0007", .keep, note: "clear enough", early: true).status
-        #expect(early.state == "kept")
+        #expect(early.state == .kept)
         #expect(try AuditTrail(workspace: fixture.workspace).records(changeID: "CHG-0007").last?.details.contains(#""early":true"#) == true)
 
         (fixture, tests) = try started(throttled: true)
-        #expect(try tests.lifecycle(fixture).statuses()[0].state == "throttled")
+        #expect(try tests.lifecycle(fixture).statuses()[0].state == .throttled)
         // Scaling back up is for a throttle inside the window.
         #expect(throws: LifecycleError.self) { try tests.lifecycle(fixture).decide("CHG-0007", .scale) }
         let inWindow = try Lifecycle(workspace: fixture.workspace, clock: TransitionTests.inWindow, actor: "dana")
         let scaled = try inWindow.decide("CHG-0007", .scale).status
-        #expect(scaled.state == "running" && scaled.flag?.state == .on && scaled.flag?.share == 0.5)
+        #expect(scaled.state == .scaled && scaled.flag?.state == .on && scaled.flag?.share == 0.5)
         #expect(throws: LifecycleError.self) { try inWindow.decide("CHG-0007", .scale) }  // not throttled now
         #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
     }

@@ -11,7 +11,7 @@ import VerdictTestSupport
 @Suite struct TransitionTests {
     /// One action, on a day inside the window (the 5th) or after it (the 9th).
     indirect enum Step: Sendable, CustomStringConvertible {
-        case throttle(Double), flagOn, flagOff, evaluate
+        case throttle(Double), flagOn, flagOff, flagOffNoted(String), evaluate
         case decide(Lifecycle.Decision, early: Bool = false, note: String? = nil)
         case after(Step)
         case then(Step, Step)
@@ -21,6 +21,7 @@ import VerdictTestSupport
             case .throttle(let share): "throttle \(share)"
             case .flagOn: "flag on"
             case .flagOff: "flag off"
+            case .flagOffNoted: "flag off --note"
             case .evaluate: "evaluate"
             case .decide(let decision, let early, _): "decide \(decision.rawValue)\(early ? " --early" : "")"
             case .after(let step): "\(step) after the window"
@@ -55,7 +56,7 @@ import VerdictTestSupport
         // running → throttled → running, by hand and by `scale`
         Row(step: .throttle(0.1), expected: .moves(to: "throttled", flag: .throttled, share: 0.1, records: ["flag"])),
         Row(setup: throttled, step: .flagOn, expected: .moves(to: "running", flag: .on, share: 0.5, records: ["flag"])),
-        Row(setup: throttled, step: .decide(.scale), expected: .moves(to: "running", flag: .on, share: 0.5, records: ["decision"])),
+        Row(setup: throttled, step: .decide(.scale), expected: .moves(to: "scaled", flag: .on, share: 0.5, records: ["decision"])),
         // rolled back early: by the flag, or by an early decision
         Row(step: .flagOff, expected: .moves(to: "rolled_back", flag: .off, share: 0, records: ["flag"])),
         Row(setup: throttled, step: .flagOff, expected: .moves(to: "rolled_back", flag: .off, share: 0, records: ["flag"])),
@@ -71,25 +72,37 @@ import VerdictTestSupport
         // evaluated → decided
         Row(setup: evaluated, step: .after(.decide(.keep)), expected: .moves(to: "kept", flag: .kept, share: 1, records: ["decision"])),
         Row(setup: evaluated, step: .after(.decide(.rollback)), expected: .moves(to: "rolled_back", flag: .off, share: 0, records: ["decision"])),
-        Row(setup: evaluated, step: .after(.decide(.extend)), expected: .moves(to: "running", flag: .on, share: 0.5, records: ["decision"])),
+        Row(setup: evaluated, step: .after(.decide(.extend)), expected: .moves(to: "extended", flag: .on, share: 0.5, records: ["decision"])),
         Row(
             setup: throttledEvaluated, step: .after(.decide(.extend)),
-            expected: .moves(to: "throttled", flag: .throttled, share: 0.1, records: ["decision"])),
+            expected: .moves(to: "extended", flag: .throttled, share: 0.1, records: ["decision"])),
         // a decision after the window without a verdict records the verdict first
         Row(step: .after(.decide(.keep)), expected: .moves(to: "kept", flag: .kept, share: 1, records: ["verdict", "decision"])),
         Row(
             setup: throttled, step: .after(.decide(.rollback)),
             expected: .moves(to: "rolled_back", flag: .off, share: 0, records: ["verdict", "decision"])),
-        Row(step: .after(.decide(.extend)), expected: .moves(to: "running", flag: .on, share: 0.5, records: ["verdict", "decision"])),
+        Row(step: .after(.decide(.extend)), expected: .moves(to: "extended", flag: .on, share: 0.5, records: ["verdict", "decision"])),
+        // rollback at any time: a kept change rolled back is a reversal, by decision or by its flag, with a note
+        Row(
+            setup: kept, step: .after(.decide(.rollback, note: "callbacks doubled")),
+            expected: .moves(to: "reversed", flag: .off, share: 0, records: ["decision"])),
+        Row(setup: kept, step: .after(.flagOffNoted("callbacks doubled")), expected: .moves(to: "reversed", flag: .off, share: 0, records: ["decision"])),
         // refusals
         Row(step: .evaluate, expected: .refused("its verdict comes after")),
-        Row(setup: evaluated, step: .after(.evaluate), expected: .refused("there is no window to evaluate")),
-        Row(setup: kept, step: .after(.evaluate), expected: .refused("there is no window to evaluate")),
-        Row(setup: kept, step: .after(.decide(.rollback)), expected: .refused("a decision about it is on the record")),
-        Row(setup: rolledBack, step: .decide(.keep, early: true, note: "changed my mind"), expected: .refused("a decision about it is on the record")),
-        Row(setup: kept, step: .after(.flagOn), expected: .refused("no longer changes by hand")),
-        Row(setup: rolledBack, step: .flagOn, expected: .refused("no longer changes by hand")),
-        Row(setup: evaluated, step: .after(.throttle(0.1)), expected: .refused("awaits your decision")),
+        Row(setup: evaluated, step: .after(.evaluate), expected: .refused("CHG-0007 is evaluated: the verdict does not apply to it")),
+        Row(setup: kept, step: .after(.evaluate), expected: .refused("CHG-0007 is kept: the verdict does not apply to it")),
+        Row(setup: kept, step: .after(.decide(.rollback)), expected: .refused("rolling back a kept change needs a --note")),
+        Row(setup: kept, step: .after(.flagOff), expected: .refused("rolling back a kept change needs a --note")),
+        Row(setup: kept, step: .after(.decide(.keep)), expected: .refused("is kept: decide keep does not apply to it. What can be done now: verdict decide CHG-0007 rollback --note WHY, verdict flag CHG-0007 off --note WHY.")),
+        Row(
+            setup: rolledBack, step: .decide(.keep, early: true, note: "changed my mind"),
+            expected: .refused("is rolled back: decide keep does not apply to it. Nothing more is done to it by hand; to try the change again, start a new experiment")),
+        Row(setup: .then(kept, .after(.decide(.rollback, note: "worse"))), step: .after(.flagOn), expected: .refused("is reversed: flag on does not apply")),
+        Row(setup: kept, step: .after(.flagOn), expected: .refused("is kept: flag on does not apply")),
+        Row(setup: rolledBack, step: .flagOn, expected: .refused("is rolled back: flag on does not apply")),
+        Row(
+            setup: evaluated, step: .after(.throttle(0.1)),
+            expected: .refused("is evaluated: flag throttle does not apply to it. What can be done now: verdict decide CHG-0007 keep, verdict decide CHG-0007 rollback, verdict decide CHG-0007 extend")),
         Row(step: .decide(.keep), expected: .refused("decide after it, or now with --early")),
         Row(step: .decide(.keep, early: true), expected: .refused("needs a --note")),
         Row(step: .decide(.scale), expected: .refused("not throttled")),
@@ -113,7 +126,7 @@ import VerdictTestSupport
         case .moves(let state, let flag, let share, let records):
             try Self.run(row.step, fixture)
             let now = try lifecycle(fixture, Self.inWindow).status(of: "CHG-0007")
-            #expect(now.state == state)
+            #expect(now.state.rawValue == state)
             #expect(now.flag?.state == flag && now.flag?.share == share)
             #expect(try trail.records().dropFirst(before.count).map(\.action) == records)
             // flags.json follows the flag.
@@ -143,6 +156,7 @@ import VerdictTestSupport
         case .throttle(let share): try lifecycle.setFlag("CHG-0007", .throttle(share))
         case .flagOn: try lifecycle.setFlag("CHG-0007", .on)
         case .flagOff: try lifecycle.setFlag("CHG-0007", .off)
+        case .flagOffNoted(let note): try lifecycle.setFlag("CHG-0007", .off, note: note)
         case .evaluate: try lifecycle.evaluate("CHG-0007")
         case .decide(let decision, let early, let note): try lifecycle.decide("CHG-0007", decision, note: note, early: early)
         case .after(let inner): try run(inner, fixture, clock: afterWindow)

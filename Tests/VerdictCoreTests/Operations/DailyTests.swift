@@ -72,7 +72,7 @@ import VerdictTestSupport
         #expect(experiment.checks.map(\.status) == ["breach", "scheduled", "scheduled"])
         // Newcombe's 90% interval of 12/100 against 1/100, as statsmodels gives it: [0.0549, 0.1742].
         #expect(experiment.actions == ["24h check: booking_submit error rate past its limit (+0.5 pp): +11 pp [+5.49 pp, +17.42 pp]; throttled to 10% (first breach)"])
-        #expect(try status(fixture).state == "throttled" && status(fixture).flag?.share == 0.1)
+        #expect(try status(fixture).state == .throttled && status(fixture).flag?.share == 0.1)
         let flags = try String(contentsOf: fixture.workspace.root.appendingPathComponent("flags.json"), encoding: .utf8)
         #expect(flags.contains(#""state": "throttled""#) && flags.contains(#""share": 0.1"#))
         let breach = try #require(try trail.records().last)
@@ -84,7 +84,7 @@ import VerdictTestSupport
         let wednesday = try daily(fixture, "2026-11-04")
         #expect(wednesday.experiments.first?.checks.map(\.status) == ["breach", "breach", "scheduled"])
         #expect(wednesday.experiments.first?.actions.first?.hasSuffix("rolled back: the flag is off (breach 2)") == true)
-        #expect(try status(fixture).state == "rolled_back" && status(fixture).flag?.state == .off)
+        #expect(try status(fixture).state == .rolledBack && status(fixture).flag?.state == .off)
         #expect(try trail.records().filter { $0.action == "safety-breach" }.count == 2)
 
         // Again for the 4th: nothing changes, and it says so; the rolled-back change is no longer checked.
@@ -102,7 +102,7 @@ import VerdictTestSupport
         let checks = try fixture.workspace.openStore().safetyChecks(changeID: "CHG-0007")
         #expect(checks.map(\.day) == [LocalDay("2026-11-03")!.number, LocalDay("2026-11-04")!.number])
         #expect(checks.map(\.action) == ["throttle", "rollback"])
-        #expect(try status(fixture).state == "rolled_back")
+        #expect(try status(fixture).state == .rolledBack)
     }
 
     @Test func withinTheLimitIsOKAndFewEventsWait() throws {
@@ -114,7 +114,7 @@ import VerdictTestSupport
         #expect(repeated.alreadyRanAt != nil && repeated.experiments.first?.checks.map(\.now) == [false, false, false])
         let summary = try daily(fixture, "2026-11-05")
         #expect(summary.experiments.first?.checks.map(\.status) == ["ok", "ok", "ok"])
-        #expect(try status(fixture).state == "running" && summary.experiments.first?.actions.isEmpty == true)
+        #expect(try status(fixture).state == .running && summary.experiments.first?.actions.isEmpty == true)
         #expect(try AuditTrail(workspace: fixture.workspace).records().filter { $0.action == "safety-breach" }.isEmpty)
         // The leading indicator, day by day, per arm.
         let leading = try #require(summary.experiments.first?.leading)

@@ -42,7 +42,7 @@ import VerdictTestSupport
         #expect(["keep", "rollback", "extend"].contains(entry.recommendation) && !entry.reason.isEmpty)
         #expect(entry.next == "your decision; recommended: verdict decide CHG-0007 \(entry.recommendation)")
         #expect(try trail.records().dropFirst(before).map(\.action) == ["verdict"])
-        #expect(try Lifecycle(workspace: fixture.workspace, clock: StartTests.now, actor: "x").status(of: "CHG-0007").state == "evaluated")
+        #expect(try Lifecycle(workspace: fixture.workspace, clock: StartTests.now, actor: "x").status(of: "CHG-0007").state == .evaluated)
         // Again for the same date: nothing changes, and it says so.
         let again = try runAll(fixture, "2026-11-09")
         #expect(again.alreadyRanAt == "2026-11-09T13:00:00Z" && again.entries.map(\.recorded) == [false])

@@ -91,7 +91,7 @@ import VerdictTestSupport
             let yesterday = LocalDay(number: number - 1)
             var rows: [String] = []
             for change in Self.changes {
-                guard let status = try? state(change.id), ["running", "throttled"].contains(status.state),
+                guard let status = try? state(change.id), status.state.isLive,
                     let start = LocalDay(status.windowStart), let end = LocalDay(status.windowEnd),
                     start.number <= yesterday.number, yesterday.number <= end.number
                 else { continue }
@@ -121,19 +121,19 @@ import VerdictTestSupport
             case "2026-11-03":
                 let online = try #require(dailies["2026-11-03"]?.experiments.first { $0.changeID == "CHG-0104" })
                 #expect(online.checks.map(\.status) == ["waiting", "scheduled", "scheduled"])
-                #expect(try state("CHG-0104").state == "running")
+                #expect(try state("CHG-0104").state == .running)
             case "2026-11-04":
                 let online = try #require(dailies["2026-11-04"]?.experiments.first { $0.changeID == "CHG-0104" })
                 #expect(online.checks.map(\.status) == ["overtaken", "breach", "scheduled"])
                 #expect(online.actions.count == 1 && online.actions[0].hasSuffix("throttled to 10% (first breach)"))
-                #expect(try state("CHG-0104").state == "throttled" && state("CHG-0104").flag?.share == 0.1)
+                #expect(try state("CHG-0104").state == .throttled && state("CHG-0104").flag?.share == 0.1)
                 #expect(try flagsFile()["online_pay"]?["share"] as? Double == 0.1)
                 let book = try #require(dailies["2026-11-04"]?.experiments.first { $0.changeID == "CHG-0101" })
                 #expect(book.checks.map(\.status) == ["overtaken", "ok", "scheduled"] && book.actions.isEmpty)
             case "2026-11-05":
                 let online = try #require(dailies["2026-11-05"]?.experiments.first { $0.changeID == "CHG-0104" })
                 #expect(online.actions.count == 1 && online.actions[0].hasSuffix("rolled back: the flag is off (breach 2)"))
-                #expect(try state("CHG-0104").state == "rolled_back" && flagsFile()["online_pay"]?["state"] as? String == "off")
+                #expect(try state("CHG-0104").state == .rolledBack && flagsFile()["online_pay"]?["state"] as? String == "off")
                 #expect(dailies["2026-11-05"]?.text.contains("ACTION: 72h check: booking_submit error rate past its limit (+0.5 pp)") == true)
             case "2026-11-06":
                 #expect(dailies["2026-11-06"]?.experiments.map(\.changeID) == ["CHG-0101"])
@@ -141,16 +141,16 @@ import VerdictTestSupport
                 let monday = try #require(weeklies["2026-11-09"])
                 #expect(monday.entries.map(\.changeID) == ["CHG-0101"])
                 #expect(monday.entries.first.map { "\($0.verdict) \($0.recommendation)" } == "pass keep")
-                #expect(try state("CHG-0101").state == "kept" && flagsFile()["book_now_button"]?["share"] as? Double == 1)
+                #expect(try state("CHG-0101").state == .kept && flagsFile()["book_now_button"]?["share"] as? Double == 1)
             case "2026-11-16":
                 let monday = try #require(weeklies["2026-11-16"])
                 #expect(monday.entries.first.map { "\($0.changeID) \($0.verdict) \($0.recommendation)" } == "CHG-0102 fail rollback")
-                #expect(try state("CHG-0102").state == "rolled_back")
+                #expect(try state("CHG-0102").state == .rolledBack)
             case "2026-11-23":
                 let monday = try #require(weeklies["2026-11-23"])
                 let entry = try #require(monday.entries.first)
                 #expect("\(entry.changeID) \(entry.verdict) \(entry.recommendation) \(entry.decided ?? "-")" == "CHG-0103 inconclusive keep keep")
-                #expect(try state("CHG-0103").state == "kept")
+                #expect(try state("CHG-0103").state == .kept)
             case "2026-12-13":
                 #expect(dailies["2026-12-13"]?.experiments.isEmpty == true)
                 let text = try #require(dailies["2026-12-13"]?.text)

@@ -43,33 +43,12 @@ public struct FlagEvaluation: Sendable, Equatable, Encodable {
     }
 
     /// The flag's answer for `targetingKey` (nil: no key, served as if outside the split), in
-    /// `cohort`, on local day `day`: the bucketing of docs/flags.md, as `FlagStatus.variant`.
+    /// `cohort`, on local day `day`: `FlagStatus.assign`'s answer.
     public init(_ flag: FlagStatus, changeState: String?, targetingKey: String?, cohort: String?, day: LocalDay) {
         key = flag.key
-        let targeted = flag.spec.cohorts.isEmpty || (cohort.map(flag.spec.cohorts.contains) ?? false)
-        switch flag.state {
-        case .off, .rolledBack:
-            variant = flag.spec.control
-            reason = "DISABLED"
-        case .kept:
-            variant = targeted ? flag.spec.treatment : flag.spec.control
-            reason = targeted ? "STATIC" : "DEFAULT"
-        case .on, .throttled:
-            if !targeted {
-                variant = flag.spec.control
-                reason = "DEFAULT"
-            } else if flag.spec.scheduleSeed != nil {
-                variant = flag.variant(for: targetingKey ?? "", cohort: cohort, day: day)
-                reason = "TARGETING_MATCH"
-            } else if let targetingKey, !targetingKey.isEmpty {
-                variant = flag.variant(for: targetingKey, cohort: cohort, day: day)
-                reason = "SPLIT"
-            } else {
-                // Without a key a visitor cannot be bucketed the same way twice: control.
-                variant = flag.spec.control
-                reason = "DEFAULT"
-            }
-        }
+        let assignment = flag.assign(targetingKey, cohort: cohort, day: day)
+        variant = assignment.variant
+        reason = assignment.reason
         switch variant.lowercased() {
         case "on", "true": value = .bool(true)
         case "off", "false": value = .bool(false)

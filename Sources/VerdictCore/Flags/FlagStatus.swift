@@ -53,27 +53,60 @@ public struct FlagStatus: Encodable, Sendable, Equatable {
     /// When it last changed, UTC.
     public var updatedAt: String
 
-    /// The variant `targetingKey` gets now, in `cohort` (nil: unknown), on local day `day`: the
-    /// bucketing of docs/flags.md, the cohort targeting, and a switchback's schedule.
-    public func variant(for targetingKey: String, cohort: String?, day: LocalDay) -> String {
-        guard state != .off, state != .rolledBack else { return spec.control }
-        if !spec.cohorts.isEmpty, !(cohort.map(spec.cohorts.contains) ?? false) { return spec.control }
-        if state == .kept { return spec.treatment }
-        if let seed = spec.scheduleSeed {
-            return Evaluator.switchbackIsTreatment(day: day.number, seed: seed) ? spec.treatment : spec.control
-        }
-        return FlagBucketing.isTreatment(bucket: FlagBucketing.bucket(targetingKey, seed: changeID), share: share)
-            ? spec.treatment : spec.control
+    /// Which arm a customer or visitor is in, and why: the one answer OFREP, `flags.json`'s
+    /// rule, `verdict assign` and the snippet give.
+    public struct Assignment: Sendable, Equatable {
+        /// `control` or `treatment`.
+        public var arm: String
+        /// The variant served: the spec's control or treatment name.
+        public var variant: String
+        /// As OpenFeature names it: STATIC (kept for everyone), SPLIT (bucketed into the share),
+        /// TARGETING_MATCH (a switchback's day), DEFAULT (outside the cohorts it targets, or no
+        /// key to bucket), DISABLED (off or rolled back).
+        public var reason: String
     }
 
-    init(_ row: FlagRow, seal: String) {
+    /// The arm `targetingKey` gets now, in `cohort` (nil: unknown), on local day `day`: the
+    /// bucketing of docs/flags.md, the cohort targeting, throttles, rollbacks and a
+    /// switchback's schedule. Without a key a visitor cannot be bucketed the same way twice, so
+    /// it gets the control.
+    public func assign(_ targetingKey: String?, cohort: String?, day: LocalDay) -> Assignment {
+        let control = Assignment(arm: "control", variant: spec.control, reason: "DEFAULT")
+        let treatment = Assignment(arm: "treatment", variant: spec.treatment, reason: "SPLIT")
+        if state == .off || state == .rolledBack { return Assignment(arm: "control", variant: spec.control, reason: "DISABLED") }
+        if !spec.cohorts.isEmpty, !(cohort.map(spec.cohorts.contains) ?? false) { return control }
+        if state == .kept { return Assignment(arm: "treatment", variant: spec.treatment, reason: "STATIC") }
+        if let seed = spec.scheduleSeed {
+            let on = Evaluator.switchbackIsTreatment(day: day.number, seed: seed)
+            return Assignment(arm: on ? "treatment" : "control", variant: on ? spec.treatment : spec.control, reason: "TARGETING_MATCH")
+        }
+        guard let targetingKey, !targetingKey.isEmpty else { return control }
+        let bucket = FlagBucketing.bucket(targetingKey, seed: changeID)
+        if FlagBucketing.isTreatment(bucket: bucket, share: share) { return treatment }
+        return Assignment(arm: "control", variant: spec.control, reason: "SPLIT")
+    }
+
+    /// The variant `targetingKey` gets now (`assign`'s).
+    public func variant(for targetingKey: String, cohort: String?, day: LocalDay) -> String {
+        assign(targetingKey, cohort: cohort, day: day).variant
+    }
+
+    /// The flag as stored, with its change's seal; a spec that cannot be read is an error
+    /// naming the flag, never a made-up split.
+    init(_ row: FlagRow, seal: String) throws {
         key = row.key
         changeID = row.changeID
         self.seal = seal
-        state = FlagState(rawValue: row.state) ?? .off
+        guard let state = FlagState(rawValue: row.state) else {
+            throw LifecycleError.unreadable("the flag \(row.key) is stored in a state this version does not know: \"\(row.state)\"")
+        }
+        self.state = state
         share = row.share
-        spec = (try? JSONDecoder().decode(FlagSpec.self, from: Data(row.spec.utf8)))
-            ?? FlagSpec(control: "off", treatment: "on", cohorts: [], design: "ab", split: 0.5)
+        do {
+            spec = try JSONDecoder().decode(FlagSpec.self, from: Data(row.spec.utf8))
+        } catch {
+            throw LifecycleError.unreadable("the flag \(row.key)'s stored spec cannot be read: \(error)")
+        }
         updatedAt = utcTime(row.updatedAt)
     }
 
