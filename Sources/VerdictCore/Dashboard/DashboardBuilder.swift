@@ -427,7 +427,8 @@ extension AuditRecord {
             return "verdict \(d["outcome"]?.text?.uppercased() ?? ""), recommendation \(d["recommendation"]?.text ?? "none"), \(d["events"]?.text ?? "?") events"
         case "decision":
             let note = d["note"]?.text ?? ""
-            return "decision \(d["decision"]?.text ?? "")\(d["early"] == .bool(true) ? " (early)" : "")\(note.isEmpty ? "" : ": \(note)")"
+            let reverses = d["reverses"].map { " (a reversal of record \($0["seq"]?.text ?? "?"): \($0["decision"]?.text ?? "keep"))" } ?? ""
+            return "decision \(d["decision"]?.text ?? "")\(d["early"] == .bool(true) ? " (early)" : "")\(reverses)\(note.isEmpty ? "" : ": \(note)")"
         case "safety-breach": return "safety breach at \(d["hour"]?.text ?? "?")h: \(d["words"]?.text ?? d["action"]?.text ?? "")"
         default:
             return String(details.prefix(120))

@@ -146,6 +146,34 @@ import VerdictTestSupport
         #expect(try trail.verify().isIntact)
     }
 
+    /// Rolling back a kept change is recorded as a reversal naming the decision it reverses,
+    /// with its note, and every surface says so.
+    @Test func aReversalNamesTheDecisionItReverses() throws {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
+        try tests.lifecycle(fixture).start(
+            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        try Self.run(Self.kept, fixture)
+        let trail = try AuditTrail(workspace: fixture.workspace)
+        let keep = try #require(try trail.records().last { $0.action == "decision" })
+        let later = FixedClock(iso8601: "2026-12-01T08:00:00-06:00")!
+        let reversed = try lifecycle(fixture, later).decide("CHG-0007", .rollback, note: "callbacks doubled in week 4")
+        #expect(reversed.status.state == .reversed && reversed.status.flag?.state == .off)
+        #expect(reversed.status.next.contains("nothing: it is reversed"))
+        let record = try #require(try trail.records().last)
+        #expect(record.action == "decision" && record.actor == "dana")
+        #expect(record.details.contains(#""reverses":{"at":"\#(keep.at)","decision":"keep","seq":\#(keep.seq)}"#), "\(record.details)")
+        #expect(record.summary == "decision rollback (a reversal of record \(keep.seq): keep): callbacks doubled in week 4")
+        let flags = try String(contentsOf: fixture.workspace.root.appendingPathComponent("flags.json"), encoding: .utf8)
+        #expect(flags.contains(#""state": "off""#))
+        // A reversed change stays reversed.
+        #expect(throws: LifecycleError.refused(changeID: "CHG-0007", state: .reversed, action: .keep, allowed: [])) {
+            try lifecycle(fixture, later).decide("CHG-0007", .keep)
+        }
+        #expect(try trail.verify().isIntact)
+    }
+
     func lifecycle(_ fixture: IngestFixture, _ clock: FixedClock) throws -> Lifecycle {
         try Lifecycle(workspace: fixture.workspace, clock: clock, actor: "dana")
     }
