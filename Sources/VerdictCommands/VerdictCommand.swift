@@ -32,7 +32,8 @@ public struct VerdictCommand: AsyncParsableCommand {
         version: VerdictVersion.current,
         subcommands: [
             Init.self, Settings.self, New.self, Check.self, Ingest.self, Batches.self, Batch.self, Events.self, Quarantine.self,
-            Forecast.self, Report.self, Start.self, Status.self, Flags.self, FlagCommand.self, Decide.self, DailyCommand.self, RunAllCommand.self,
+            Forecast.self, Report.self, Start.self, Status.self, Flags.self, FlagCommand.self, Assign.self, Today.self, Decide.self, DailyCommand.self,
+            RunAllCommand.self,
             ScheduleCommand.self, DashboardCommand.self, Serve.self, Token.self, Hook.self, Audit.self, Backup.self, Restore.self,
             Lua.self,
         ]

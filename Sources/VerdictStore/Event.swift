@@ -14,6 +14,9 @@ public struct Event: Sendable, Equatable {
     public var attributed: Bool { changeSource == .event }
     /// The flag variant that served it.
     public var versionFlag: String?
+    /// Whether `versionFlag` came from a customer list handed out for the change (`verdict
+    /// assign`), not from the event: intention to treat. Stored as bit 4 of `attributed`.
+    public var flagFromList = false
     /// The customer cohort.
     public var userCohort: String?
     /// A customer or visitor key.
@@ -55,7 +58,8 @@ public struct Event: Sendable, Equatable {
     }
 }
 
-/// Where an event's change_id came from (the `attributed` column: 1, 2 or 0).
+/// Where an event's change_id came from (the `attributed` column's low two bits: 1, 2 or 0; its
+/// bit 4 says the flag came from a customer list, `Event.flagFromList`).
 public enum ChangeSource: Int64, Sendable, Equatable {
     /// No change could be told: stored as `none`.
     case none = 0
@@ -64,6 +68,14 @@ public enum ChangeSource: Int64, Sendable, Equatable {
     /// The event named none, and Verdict stamped the change that was live for its cohort at its
     /// timestamp.
     case timeline = 2
+
+    /// The `attributed` bit that says the event's flag came from a customer list.
+    public static let flagFromListBit: Int64 = 4
+
+    /// The source an `attributed` column's value holds (its low two bits).
+    public init(attributed: Int64) {
+        self = ChangeSource(rawValue: attributed & 3) ?? .none
+    }
 }
 
 /// A row that failed validation, kept with its place and reason so nothing is ever lost.

@@ -162,13 +162,17 @@ extension EventStore {
                 throw StoreError.sqlite(message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
             }
             encoding.reset()
-            // Columns 1... are the digest columns; change_id (4) and attributed (5) as the event
-            // arrived: a change Verdict stamped is not part of it (see `RowEncoding`).
-            let named = sqlite3_column_int64(handle, 5) == ChangeSource.event.rawValue
+            // Columns 1... are the digest columns; change_id (4), attributed (5) and version_flag
+            // (6) as the event arrived: a change or a flag Verdict stamped is not part of it (see
+            // `RowEncoding`).
+            let attributed = sqlite3_column_int64(handle, 5)
+            let named = ChangeSource(attributed: attributed) == .event
+            let listed = attributed & ChangeSource.flagFromListBit != 0
             for index in 1..<sqlite3_column_count(handle) {
                 switch index {
                 case 4 where !named: encoding.null()
                 case 5: encoding.integer(named ? 1 : 0)
+                case 6 where listed: encoding.null()
                 default: encoding.column(handle, index)
                 }
             }

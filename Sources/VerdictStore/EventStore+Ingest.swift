@@ -122,8 +122,9 @@ public final class BatchWriter {
         resolves.formUnion(quarantineIDs)
     }
 
-    /// Gives an event that names no change the change live for it, as the store stands inside
-    /// this batch's transaction (see `startedChanges()`); set before the first row is stored.
+    /// Gives an event that names no change the change live for it, and one that carries no flag
+    /// the variant of the customer list it is on, as the store stands inside this batch's
+    /// transaction (see `startedChanges()`, `assignments()`); set before the first row is stored.
     /// Stamping here, under the write lock, is what makes it exact when a start races the batch:
     /// a start that commits first is seen, and one that commits later stamps what is stored.
     public var stamp: ((inout Event) -> Void)?
@@ -133,11 +134,16 @@ public final class BatchWriter {
         try EventStore.startedChanges(db)
     }
 
+    /// The customers on lists handed out, as this batch's transaction sees them, for `stamp`.
+    public func assignedCustomers() throws -> [AssignedCustomer] {
+        try EventStore.assignedCustomers(db)
+    }
+
     /// Stores an event; returns false when its event_id is already stored (a duplicate).
     @discardableResult
     public func store(_ event: Event) throws -> Bool {
         var event = event
-        if event.changeSource != .event, let stamp { stamp(&event) }
+        if let stamp { stamp(&event) }
         rowsRead += 1
         eventNames.insert(event.event)
         if event.eventID == nil { keylessPairs.insert(ChangeDay(change: event.changeID, day: event.day)) }
@@ -147,7 +153,7 @@ public final class BatchWriter {
         sqlite3_bind_int64(s, 3, event.timestamp)
         sqlite3_bind_int64(s, 4, Int64(event.day))
         bind(event.changeID, 5)
-        sqlite3_bind_int64(s, 6, event.changeSource.rawValue)
+        sqlite3_bind_int64(s, 6, event.changeSource.rawValue | (event.flagFromList ? ChangeSource.flagFromListBit : 0))
         bind(event.versionFlag, 7)
         bind(event.userCohort, 8)
         bind(event.userID, 9)
@@ -179,7 +185,7 @@ public final class BatchWriter {
                 encoding.null()
                 encoding.integer(0)
             }
-            encoding.text(event.versionFlag)
+            encoding.text(event.flagFromList ? nil : event.versionFlag)
             encoding.text(event.userCohort)
             encoding.text(event.userID)
             encoding.text(event.status)

@@ -185,7 +185,13 @@ extension EventStore {
                     experiment.startedAt, experiment.startDay, experiment.endDay, experiment.state,
                 ])
             try db.execute(
-                sql: "INSERT INTO flags (key, change_id, spec, state, share, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                // A flag of a rolled-back change that this one follows (Core's check allowed it) now
+                // serves this one; its earlier changes keep naming the earlier change.
+                sql: """
+                    INSERT INTO flags (key, change_id, spec, state, share, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET change_id = excluded.change_id, spec = excluded.spec, state = excluded.state,
+                        share = excluded.share, updated_at = excluded.updated_at
+                    """,
                 arguments: [flag.key, flag.changeID, flag.spec, flag.state, flag.share, flag.updatedAt])
             try Self.insert(change, db)
             var sql = """
@@ -254,12 +260,13 @@ extension EventStore {
     }
 
     /// Which events the store holds, as cheaply as it can tell: every change to stored events
-    /// goes through a batch (ingested, or removed) or a start (which stamps events), so this
-    /// changes whenever they do.
+    /// goes through a batch (ingested, or removed), a start or a customer list (which stamp
+    /// events), so this changes whenever they do.
     public struct EventsVersion: Sendable, Equatable {
         var lastBatch: Int64
         var removedBatches: Int64
         var experiments: Int64
+        var lists: Int64
     }
 
     /// The events' version now (see `EventsVersion`).
@@ -272,9 +279,9 @@ extension EventStore {
             db,
             sql: """
                 SELECT (SELECT COALESCE(MAX(id), 0) FROM batches), (SELECT COUNT(*) FROM batches WHERE removed_at IS NOT NULL),
-                       (SELECT COUNT(*) FROM experiments)
+                       (SELECT COUNT(*) FROM experiments), (SELECT COALESCE(MAX(id), 0) FROM assignment_lists)
                 """)!
-        return EventsVersion(lastBatch: row[0], removedBatches: row[1], experiments: row[2])
+        return EventsVersion(lastBatch: row[0], removedBatches: row[1], experiments: row[2], lists: row[3])
     }
 
     /// Records a verdict in one transaction with its audit record; the experiment's state becomes
@@ -345,8 +352,11 @@ extension EventStore {
 
     private static func insert(_ change: FlagChangeRow, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO flag_changes (flag, at, actor, state, share, reason) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [change.flag, change.at, change.actor, change.state, change.share, change.reason])
+            sql: """
+                INSERT INTO flag_changes (flag, change_id, at, actor, state, share, reason)
+                VALUES (?, (SELECT change_id FROM flags WHERE key = ?), ?, ?, ?, ?, ?)
+                """,
+            arguments: [change.flag, change.flag, change.at, change.actor, change.state, change.share, change.reason])
     }
 
     /// Every started experiment, oldest first.
@@ -356,6 +366,11 @@ extension EventStore {
 
     /// What tells which change was live when, for events that name none: each started change's
     /// span and its flags' changes (no sealed copies, so it is cheap to read for every batch).
+    /// Every started change with its flag's changes, for the timeline that stamps events.
+    public func startedChanges() throws(StoreError) -> [StartedChangeRow] {
+        try read { db in try Self.startedChanges(db) }
+    }
+
     static func startedChanges(_ db: Database) throws -> [StartedChangeRow] {
         var rows = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT change_id, cohorts, started_at, end_day FROM experiments ORDER BY started_at, change_id")
@@ -365,9 +380,9 @@ extension EventStore {
         let index = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($0.element.changeID, $0.offset) })
         let changes = try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT f.change_id, c.at, c.state FROM flag_changes c JOIN flags f ON f.key = c.flag ORDER BY c.id"))
+                sql: "SELECT change_id, at, state FROM flag_changes ORDER BY id"))
         for change in changes {
-            guard let at = index[change[0] as String] else { continue }
+            guard let changeID = change[0] as String?, let at = index[changeID] else { continue }
             rows[at].flagChanges.append(StartedChangeRow.FlagChange(at: change[1], state: change[2]))
         }
         return rows

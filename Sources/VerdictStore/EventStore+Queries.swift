@@ -124,7 +124,7 @@ public enum EventGrouping: String, Sendable, CaseIterable {
         case .status: "status"
         case .change: "change_id"
         case .source:
-            "(CASE attributed WHEN \(ChangeSource.event.rawValue) THEN 'event' WHEN \(ChangeSource.timeline.rawValue) THEN 'timeline' ELSE 'none' END)"
+            "(CASE attributed & 3 WHEN \(ChangeSource.event.rawValue) THEN 'event' WHEN \(ChangeSource.timeline.rawValue) THEN 'timeline' ELSE 'none' END)"
         }
     }
 }
@@ -192,14 +192,14 @@ extension EventStore {
             """
         return try read { db in
             try Row.fetchAll(db, sql: sql, arguments: allArguments).map { row in
-                StoredEvent(
-                    id: row["id"], batchID: row["batch_id"],
-                    event: Event(
-                        event: row["event"], timestamp: row["ts"], day: Int32(row["day"] as Int64), changeID: row["change_id"],
-                        attributed: false, changeSource: ChangeSource(rawValue: row["attributed"]) ?? ChangeSource.none,
-                        versionFlag: row["version_flag"], userCohort: row["user_cohort"],
-                        userID: row["user_id"], status: row["status"], latencyMs: row["latency_ms"], value: row["value"],
-                        eventID: row["event_id"], props: row["props"], hash: row["hash"]))
+                var event = Event(
+                    event: row["event"], timestamp: row["ts"], day: Int32(row["day"] as Int64), changeID: row["change_id"],
+                    attributed: false, changeSource: ChangeSource(attributed: row["attributed"]),
+                    versionFlag: row["version_flag"], userCohort: row["user_cohort"],
+                    userID: row["user_id"], status: row["status"], latencyMs: row["latency_ms"], value: row["value"],
+                    eventID: row["event_id"], props: row["props"], hash: row["hash"])
+                event.flagFromList = (row["attributed"] as Int64) & ChangeSource.flagFromListBit != 0
+                return StoredEvent(id: row["id"], batchID: row["batch_id"], event: event)
             }
         }
     }

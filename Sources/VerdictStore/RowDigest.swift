@@ -15,8 +15,9 @@ public protocol RowDigester: AnyObject {
 /// integer (little-endian two's complement); 2 and 8 bytes for a real (little-endian IEEE 754);
 /// 3, a 4-byte little-endian length and the UTF-8 bytes for text (-0 is written as 0). Binary,
 /// so neither writing nor reading back formats numbers. The event as it arrived: a change_id
-/// Verdict stamped from the timeline (or `none`) is written as NULL and `attributed` as 0, so
-/// stamping events later (a start dated back) leaves the batch's digest as it was.
+/// Verdict stamped from the timeline (or `none`) is written as NULL and `attributed` as 0, and a
+/// version_flag Verdict took from a customer list as NULL, so stamping events later (a start
+/// dated back, a list handed out) leaves the batch's digest as it was.
 struct RowEncoding {
     private(set) var bytes: [UInt8] = []
 

@@ -213,6 +213,34 @@ enum Schema {
         );
         CREATE INDEX hook_deliveries_pending ON hook_deliveries(status) WHERE status = 'received';
         """,
+        // 12: the customer lists handed out for changes people carry out (`verdict assign`,
+        // `verdict today`): each list with its digest and counts, and each customer's variant, so
+        // events of listed customers that carry no flag are attributed by the list. And each
+        // flag change names the change it was made for: a flag can serve a new change that
+        // follows a rolled-back one (`follows`), and its earlier changes stay the earlier one's.
+        """
+        ALTER TABLE flag_changes ADD COLUMN change_id TEXT;
+        UPDATE flag_changes SET change_id = (SELECT change_id FROM flags WHERE key = flag_changes.flag);
+        CREATE TABLE assignment_lists (
+            id INTEGER PRIMARY KEY,
+            change_id TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            source TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            control INTEGER NOT NULL,
+            treatment INTEGER NOT NULL
+        );
+        CREATE TABLE assignments (
+            list_id INTEGER NOT NULL REFERENCES assignment_lists(id),
+            change_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            day INTEGER NOT NULL
+        );
+        CREATE INDEX assignments_by_customer ON assignments(change_id, user_id, day);
+        """,
     ]
 
     /// The per-change index as the latest migration defines it, for a bulk batch to build again:

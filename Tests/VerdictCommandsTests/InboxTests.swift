@@ -19,7 +19,7 @@ import VerdictTestSupport
         #expect(night.status == 1, "a file that could not be ingested is an error: \(night.error)")
         #expect(night.output.contains("Inbox:\n"), "\(night.output)")
         #expect(night.output.contains(
-            "  inbox/appointments-sample.csv: 11 stored, 0 skipped, 1 quarantined (batch 1, importer appointments); moved to inbox/done/2026-11-06-appointments-sample.csv"),
+            "  inbox/appointments-sample.csv: 16 stored, 0 skipped, 1 quarantined (batch 1, importer appointments); moved to inbox/done/2026-11-06-appointments-sample.csv"),
             "\(night.output)")
         #expect(night.output.contains("  inbox/jobber-jobs-sample.csv: 7 stored, 0 skipped, 1 quarantined (batch 2, importer jobber); moved to inbox/done/2026-11-06-jobber-jobs-sample.csv"))
         #expect(night.output.contains("  inbox/tickets.csv: FAILED (moved to inbox/failed/2026-11-06-tickets.csv, why in inbox/failed/2026-11-06-tickets.csv.txt)"))

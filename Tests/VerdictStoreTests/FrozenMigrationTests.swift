@@ -17,6 +17,7 @@ import Testing
         0x16d9_9472_d689_af0d,
         0x0bc6_09fa_095c_6756,
         0x2569_d59c_37fa_3fd3,
+        0x9d1f_0747_2586_e670,
     ]
 
     static func fingerprint(_ sql: String) -> UInt64 {

@@ -5,7 +5,7 @@ extension ExperimentDeclaration {
     /// The fields `experiment { ... }` accepts.
     static let fields = [
         "change_id", "title", "hypothesis", "owner", "design", "window", "cohorts", "primary", "leading", "guardrails",
-        "safety", "forecast", "if_inconclusive", "risk_tolerance", "alpha", "power", "confidence",
+        "safety", "forecast", "if_inconclusive", "risk_tolerance", "alpha", "power", "confidence", "task", "watch", "follows",
     ]
 
     /// Validates what a script declared. Every error names the field path and its line:
@@ -77,6 +77,19 @@ extension ExperimentDeclaration {
         alpha = try root.number("alpha", in: 0.0001...0.4999)
         power = try root.number("power", in: 0.5...0.9999)
         confidence = try root.choice("confidence", default: .point)
+        task = try root.string("task", required: false, maxLength: 200)
+        switch root.value("watch") {
+        case .nil: watchDays = Self.defaultWatchDays
+        case let value:
+            guard let tagged = try reader.tagged(value, "duration", path: ["watch"], expected: "a duration such as days(28)"),
+                let days = tagged["days"].integerValue, (0...365).contains(days)
+            else {
+                throw reader.error(["watch"], "expected a duration of 0 to 365 days such as days(28), got \(reader.shown(value))")
+            }
+            watchDays = Int(days)
+        }
+        follows = try root.string("follows", required: false, maxLength: 64)
+        if follows == changeID { throw reader.error(["follows"], "a change cannot follow itself: name the earlier change_id it tries again") }
         location = declaration.location
     }
 

@@ -41,6 +41,16 @@ public struct ExperimentDeclaration: Sendable, Equatable {
     public var power: Double?
     /// Whether the rule is judged on the point estimate or needs the whole interval.
     public var confidence: Confidence
+    /// For a change people carry out (a reminder text, a follow-up call): what the office does
+    /// for each customer in the treatment, as `verdict today` says it.
+    public var task: String?
+    /// How many days after a decision to keep it the change stays watched by `daily` (its
+    /// guardrails and leading indicator); 0 for none.
+    public var watchDays: Int
+    /// The change_id of a rolled-back change this one tries again (it may reuse its flag).
+    public var follows: String?
+    /// The watch after a keep when a script declares none.
+    public static let defaultWatchDays = 28
     /// Where the `experiment { ... }` call is.
     public var location: SourceLocation
     /// What the script declared, as canonical JSON (`CanonicalJSON`): the declaration's part of

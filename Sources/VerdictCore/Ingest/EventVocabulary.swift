@@ -16,6 +16,7 @@ public enum EventVocabulary {
     public static let quoteApproved = "quote_approved"
     public static let appointmentBooked = "appointment_booked"
     public static let appointmentCanceled = "appointment_canceled"
+    public static let appointmentDue = "appointment_due"
     public static let noShow = "no_show"
     public static let jobCompleted = "job_completed"
     public static let invoicePaid = "invoice_paid"
@@ -31,6 +32,9 @@ public enum EventVocabulary {
         Name(name: quoteApproved, when: "the customer approved the quote", value: "the quote's total"),
         Name(name: appointmentBooked, when: "a visit or job was booked (the appointment exists)", value: nil),
         Name(name: appointmentCanceled, when: "a booked visit was canceled, by the customer or the shop", value: nil),
+        Name(
+            name: appointmentDue, when: "a booked visit's own date and time came, whatever became of it (done, missed or canceled)",
+            value: nil),
         Name(name: noShow, when: "the crew came and nobody was there, or the customer missed the slot", value: nil),
         Name(name: jobCompleted, when: "the work was done and the job closed", value: "the job's revenue"),
         Name(name: invoicePaid, when: "the invoice was marked paid", value: "the amount paid"),

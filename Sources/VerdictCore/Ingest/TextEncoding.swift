@@ -52,9 +52,22 @@ public enum TextEncoding: String, Sendable, CaseIterable {
             }
             return .unreadable("is not a text file (it holds NUL bytes); verdict ingest reads JSON lines or CSV in UTF-8, UTF-16 or Windows-1252")
         }
-        // A block may end inside a character: its last three bytes do not count.
-        let checked = isValidUTF8(first.count > 3 ? Array(first.dropLast(3)) : first)
-        return .encoding(checked ? .utf8 : .windows1252)
+        // A block may end inside a character: a sequence cut short at its end does not count.
+        return .encoding(isValidUTF8(Array(first.prefix(completeLength(first)))) ? .utf8 : .windows1252)
+    }
+
+    /// How many of `bytes` remain once a UTF-8 sequence cut short at the end is left off: a lead
+    /// byte in the last three followed only by continuation bytes, fewer than it announces. Any
+    /// other ending counts whole (a Windows-1252 "ë" at the very end is not UTF-8 cut short).
+    static func completeLength(_ bytes: [UInt8]) -> Int {
+        guard !bytes.isEmpty else { return 0 }
+        for back in 1...min(3, bytes.count) {
+            let byte = bytes[bytes.count - back]
+            if byte & 0xC0 == 0x80 { continue }  // a continuation byte: look further back
+            let needed = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            return needed > back ? bytes.count - back : bytes.count
+        }
+        return bytes.count
     }
 
     /// `bytes` as UTF-8, without a byte-order mark.

@@ -22,6 +22,8 @@ struct ChangeTimeline: Sendable {
 
     /// Latest start first: of two spans that both cover an event, the later start wins.
     var spans: [Span] = []
+    /// The customers on the lists handed out (`verdict assign`), for intention to treat.
+    var lists = AssignmentBook([])
 
     /// The change live for `cohort` (nil: none given) at `timestamp`, on local day `day`.
     func change(at timestamp: Int64, day: Int32, cohort: String?) -> String? {
@@ -31,19 +33,39 @@ struct ChangeTimeline: Sendable {
         }?.changeID
     }
 
-    /// Gives an event that named no change the change live for it, or `none`.
+    /// Gives an event that named no change the change live for it (for its cohort, or for the
+    /// customer by a list handed out), or `none`; then an event of a change that carries no flag
+    /// the variant its customer's list gave (intention to treat, docs/lifecycle.md).
     func stamp(_ event: inout Event) {
-        if let changeID = change(at: event.timestamp, day: event.day, cohort: event.userCohort) {
-            event.changeID = changeID
-            event.changeSource = .timeline
-        } else {
-            event.changeID = "none"
-            event.changeSource = .none
+        if event.changeSource != .event {
+            let arrived = event
+            if let changeID = change(at: event.timestamp, day: event.day, cohort: event.userCohort)
+                ?? spans.first(where: { span in covers(span, arrived) && arrived.userID.map { lists.has($0, in: span.changeID) } == true })?
+                .changeID
+            {
+                event.changeID = changeID
+                event.changeSource = .timeline
+            } else {
+                event.changeID = "none"
+                event.changeSource = .none
+            }
+        }
+        if event.versionFlag == nil, event.changeID != "none", let user = event.userID,
+            let variant = lists.variant(of: user, in: event.changeID, day: event.day)
+        {
+            event.versionFlag = variant
+            event.flagFromList = true
         }
     }
 
-    /// The timeline of these started changes.
-    init(_ started: [StartedChangeRow]) {
+    /// Whether `span` covers the event's time, whatever its cohort.
+    private func covers(_ span: Span, _ event: Event) -> Bool {
+        event.timestamp >= span.from && event.day <= span.lastDay && span.until.map { event.timestamp < $0 } != false
+    }
+
+    /// The timeline of these started changes, and the customers of the lists handed out.
+    init(_ started: [StartedChangeRow], lists: [AssignedCustomer] = []) {
+        self.lists = AssignmentBook(lists)
         spans = started.map { change in
             Span(
                 changeID: change.changeID,
@@ -56,7 +78,7 @@ struct ChangeTimeline: Sendable {
 
     /// Makes `writer` stamp the events of its batch by the timeline its transaction sees.
     static func stampEvents(of writer: BatchWriter) throws {
-        let timeline = ChangeTimeline(try writer.startedChanges())
+        let timeline = ChangeTimeline(try writer.startedChanges(), lists: try writer.assignedCustomers())
         writer.stamp = { timeline.stamp(&$0) }
     }
 
@@ -66,9 +88,37 @@ struct ChangeTimeline: Sendable {
         private var timeline: ChangeTimeline?
 
         func stampEvents(of writer: BatchWriter) throws {
-            let timeline = try self.timeline ?? ChangeTimeline(try writer.startedChanges())
+            let timeline = try self.timeline ?? ChangeTimeline(try writer.startedChanges(), lists: try writer.assignedCustomers())
             self.timeline = timeline
             writer.stamp = { timeline.stamp(&$0) }
         }
+    }
+}
+
+/// The customers of the lists handed out, by change and customer, in the order the lists were
+/// made: which variant a listed customer's event gets. The rule is the store's
+/// (`EventStore.listedVariant`): the latest list made on or before the event's day, else the
+/// earliest after it; of one day's lists, the last.
+struct AssignmentBook: Sendable {
+    private var entries: [String: [String: [(day: Int32, variant: String)]]] = [:]
+
+    init(_ customers: [AssignedCustomer]) {
+        for customer in customers { entries[customer.changeID, default: [:]][customer.userID, default: []].append((customer.day, customer.variant)) }
+    }
+
+    func has(_ user: String, in change: String) -> Bool { entries[change]?[user] != nil }
+
+    func variant(of user: String, in change: String, day: Int32) -> String? {
+        guard let lists = entries[change]?[user] else { return nil }
+        var before: (day: Int32, variant: String)?
+        var after: (day: Int32, variant: String)?
+        for list in lists {
+            if list.day <= day {
+                if before == nil || list.day >= before!.day { before = list }
+            } else if after == nil || list.day <= after!.day {
+                after = list
+            }
+        }
+        return (before ?? after)?.variant
     }
 }

@@ -15,6 +15,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case flagInUse(flag: String, by: String, state: String)
     /// No started experiment has this change_id.
     case notStarted(String)
+    /// `follows` names a change that is not rolled back (nil: never started).
+    case cannotFollow(String, follows: String, state: ExperimentState?)
     /// The transition table has no move for `action` from `state`; `allowed` is what a person
     /// can do instead.
     case refused(changeID: String, state: ExperimentState, action: LifecycleAction, allowed: [LifecycleAction])
@@ -47,9 +49,13 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
         case .changeIDUsed(let change, let state):
             "\(change) was started before (it is \(state.replacingOccurrences(of: "_", with: " "))); give the new change its own change_id"
         case .flagInUse(let flag, let change, let state):
-            "the flag \(flag) belongs to \(change) (\(state.replacingOccurrences(of: "_", with: " "))); give this change a flag of its own"
+            "the flag \(flag) belongs to \(change) (\(state.replacingOccurrences(of: "_", with: " "))); give this change a flag of its own, "
+                + "or, to try \(change) again once it is rolled back, declare follows = \"\(change)\""
         case .notStarted(let change):
             "\(change) has not been started (verdict start NAME)"
+        case .cannotFollow(let change, let follows, let state):
+            "\(change) is not started: follows names \(follows), which "
+                + (state.map { "is \($0); a change is tried again only once the earlier one is rolled back" } ?? "was never started")
         case .refused(let change, let state, let action, let allowed):
             "\(change) is \(state): \(action) does not apply to it. "
                 + (allowed.isEmpty
@@ -201,7 +207,8 @@ public struct Lifecycle: Sendable {
         var overlapping: [String] = []
         let startDetails = StartDetails(
             seal: seal.hash, script: seal.script.path, plugins: seal.plugins.map(\.path), startedAt: utcTime(startedAt),
-            windowStart: today.description, windowEnd: LocalDay(number: endDay).description, flag: key, share: spec.split, stamped: 0)
+            windowStart: today.description, windowEnd: LocalDay(number: endDay).description, flag: key, share: spec.split, stamped: 0,
+            follows: declaration.follows)
         var audit: [AuditRecordMaker] = []
         if underpowered {
             audit.append(
@@ -216,8 +223,15 @@ public struct Lifecycle: Sendable {
                     if let earlier = stored.first(where: { $0.changeID == declaration.changeID }) {
                         throw LifecycleRefusal(underlying: LifecycleError.changeIDUsed(declaration.changeID, state: earlier.state))
                     }
-                    // A flag serves one change, for good: its history and flags.json name that change.
-                    if let user = try self.store.flags().first(where: { $0.key == key }) {
+                    // A change tried again follows a rolled-back one, and may take over its flag.
+                    if let follows = declaration.follows {
+                        let earlier = try stored.first { $0.changeID == follows }.map { try self.state(of: $0) }
+                        guard let earlier, earlier == .rolledBack || earlier == .reversed else {
+                            throw LifecycleRefusal(underlying: LifecycleError.cannotFollow(declaration.changeID, follows: follows, state: earlier))
+                        }
+                    }
+                    // Otherwise a flag serves one change, for good: its history and flags.json name that change.
+                    if let user = try self.store.flags().first(where: { $0.key == key }), user.changeID != declaration.follows {
                         let state = stored.first { $0.changeID == user.changeID }?.state ?? ExperimentState.started.rawValue
                         throw LifecycleRefusal(underlying: LifecycleError.flagInUse(flag: key, by: user.changeID, state: state))
                     }
@@ -626,9 +640,11 @@ struct StartDetails: Encodable, Sendable {
     var share: Double
     /// Stored events that named no change, stamped with this one.
     var stamped: Int
+    /// The rolled-back change this one tries again (absent otherwise).
+    var follows: String?
 
     enum CodingKeys: String, CodingKey {
-        case seal, script, plugins, flag, share, stamped
+        case seal, script, plugins, flag, share, stamped, follows
         case startedAt = "started_at", windowStart = "window_start", windowEnd = "window_end"
     }
 }

@@ -53,6 +53,15 @@ import VerdictTestSupport
         #expect(try fixture.ingester.ingest("utf8.csv", relativeTo: fixture.folder.url).outcome.alreadyIngested != nil)
     }
 
+    /// Its one accented letter in the last bytes: Windows-1252 still, not UTF-8 cut short; a
+    /// UTF-8 character cut short at the end of a block is still UTF-8.
+    @Test func theLastBytesCountUnlessCutShort() {
+        #expect(TextEncoding.detect(Array("event,timestamp,user_id\r\nx,2026-11-02T10:00:00Z,Zoë\r\n".data(using: .windowsCP1252)!)) == .encoding(.windows1252))
+        #expect(TextEncoding.detect(Array("a,Zoë".utf8)) == .encoding(.utf8))
+        #expect(TextEncoding.detect(Array("a,Zo€".utf8).dropLast(1).map { $0 }) == .encoding(.utf8))
+        #expect(TextEncoding.detect([]) == .encoding(.utf8))
+    }
+
     @Test func aFileInNoneOfThemSaysWhatItSeemsToBe() throws {
         let fixture = try IngestFixture()
         try write(Self.utf16(Self.rows, littleEndian: true, mark: false), "nomark.csv", fixture)

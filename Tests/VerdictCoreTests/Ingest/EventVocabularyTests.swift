@@ -15,6 +15,6 @@ import VerdictTestSupport
         }
         let names = EventVocabulary.names.map { ["`\($0.name)`", $0.when, $0.value ?? ""] }
         #expect(documented == names)
-        #expect(names.count == 12)
+        #expect(names.count == 13)
     }
 }

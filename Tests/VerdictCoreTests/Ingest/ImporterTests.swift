@@ -124,10 +124,10 @@ import VerdictTestSupport
         let fixture = try fixture()
         let report = try fixture.ingester.ingest(
             try sample("appointments-sample.csv", into: fixture), relativeTo: fixture.folder.url, importer: "appointments")
-        #expect(report.outcome.stored == 11)
+        #expect(report.outcome.stored == 16)
         #expect(report.quarantined.map(\.line) == [8])
         #expect(report.quarantined.first?.reason.contains(#"Status: "On hold" is not a status this importer knows"#) == true)
-        #expect(try counts(fixture) == ["appointment_booked": 6, "job_completed": 2, "no_show": 2, "appointment_canceled": 1])
+        #expect(try counts(fixture) == ["appointment_booked": 6, "appointment_due": 5, "job_completed": 2, "no_show": 2, "appointment_canceled": 1])
         let noShow = try #require(try event("appointment-A-102-no_show", in: fixture))
         #expect(noShow.timestamp == 1_793_646_000_000 && noShow.props == #"{"appointment":"A-102","status":"no show","tech":"Marco"}"#)
         #expect(try event("appointment-A-102-appointment_booked", in: fixture)?.timestamp == 1_793_336_400_000)  // booked 30 Oct, CDT
