@@ -533,3 +533,46 @@ extension EventStore {
         }
     }
 }
+
+/// A decision as stored.
+public struct DecisionRow: Sendable, Equatable {
+    public var changeID: String
+    /// Epoch milliseconds.
+    public var at: Int64
+    public var actor: String
+    public var decision: String
+    public var note: String
+    public var early: Bool
+}
+
+extension EventStore {
+    /// The decisions recorded, oldest first; only `changeID`'s when given.
+    public func decisions(changeID: String? = nil) throws(StoreError) -> [DecisionRow] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM decisions WHERE ? IS NULL OR change_id = ? ORDER BY id", arguments: [changeID, changeID]
+            ).map { row in
+                DecisionRow(
+                    changeID: row["change_id"], at: row["at"], actor: row["actor"], decision: row["decision"], note: row["note"],
+                    early: row["early"])
+            }
+        }
+    }
+
+    /// Changes an experiment's state alone (a move the clock makes, such as a watch ending), with
+    /// its audit record, in one transaction; `check` sees the experiment as stored and throws to
+    /// refuse.
+    public func setState(
+        _ changeID: String, to state: String, check: (ExperimentRow) throws -> Void, audit: (ExperimentRow) -> AuditRecordMaker
+    ) throws {
+        try refusableWrite { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE change_id = ?", arguments: [changeID]) else {
+                throw StoreError.notFound("\(changeID) has not been started")
+            }
+            let before = ExperimentRow(row)
+            try check(before)
+            try db.execute(sql: "UPDATE experiments SET state = ? WHERE change_id = ?", arguments: [state, changeID])
+            _ = try Self.appendAudit(db, audit(before))
+        }
+    }
+}

@@ -151,6 +151,20 @@ public struct Evaluator {
         return try kpis.map { try evaluate($0.0, role: $0.1, control: control, treatment: treatment, window: window) }
     }
 
+    /// The leading indicator and the guardrails of a kept change, watched after its decision: the
+    /// treatment over the days `recent` (served to everyone targeted now, or to `share` of them
+    /// under a throttle) against the control arm of the window the change was judged on.
+    func watchResults(window: ClosedRange<Int32>, recent: ClosedRange<Int32>, share: Double) throws -> [KPIResult] {
+        let kpis: [(KPI, KPIResult.Role)] = [(declaration.leading, .leading)] + declaration.guardrails.map { ($0, .guardrail) }
+        let control = arms(from: LocalDay(number: window.lowerBound), to: LocalDay(number: window.upperBound), cohorts: declaration.cohorts).control
+        var treatment = arms(from: LocalDay(number: recent.lowerBound), to: LocalDay(number: recent.upperBound), cohorts: declaration.cohorts)
+            .treatment
+        treatment.filter.days = []  // a kept switchback serves every day
+        treatment.exposure = share * Double(recent.count)
+        let figures = try WindowFigures(store: store, control: control, treatment: treatment, kpis: kpis.map(\.0))
+        return try kpis.map { try evaluate($0.0, role: $0.1, control: control, treatment: treatment, window: figures) }
+    }
+
     /// One KPI's per-arm figures for each day of the window (for daily charts and the leading
     /// indicator): the same computation as the window's, over one day at a time.
     public func daily(_ kpi: KPI, role: KPIResult.Role, from: LocalDay, to: LocalDay) throws -> [(day: LocalDay, result: KPIResult)] {

@@ -13,6 +13,8 @@ public struct DailySummary: Encodable, Sendable {
     public var starting: [Starting] = []
     /// The files found in `inbox/`, ingested before the checks.
     public var inbox: [Inbox.File] = []
+    /// Kept changes watched after their decision.
+    public var watched: [WatchSummary] = []
     /// When an earlier run for the same date had finished and this one did nothing new.
     public var alreadyRanAt: String?
     /// The summary as text, as the terminal, the file and the webhook get it.
@@ -86,7 +88,7 @@ public struct DailySummary: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case date, experiments, failures, starting, inbox, file, webhook, dashboard
+        case date, experiments, failures, starting, inbox, file, webhook, dashboard, watched
         case auditHead = "audit_head"
         case alreadyRanAt = "already_ran_at"
     }
@@ -140,6 +142,15 @@ public struct Daily: Sendable {
             do {
                 let (experiment, did) = try result!.get()
                 summary.experiments.append(experiment)
+                changed = changed || did
+            } catch {
+                summary.failures.append(.init(changeID: row.changeID, message: "\(error)"))
+            }
+        }
+        for row in try store.experiments() where try lifecycle.state(of: row) == .kept {
+            do {
+                let (watched, did) = try watch(row, date: date, lifecycle: lifecycle, store: store)
+                summary.watched.append(watched)
                 changed = changed || did
             } catch {
                 summary.failures.append(.init(changeID: row.changeID, message: "\(error)"))
@@ -441,7 +452,9 @@ enum DailyText {
             lines += Inbox.lines(summary.inbox)
             if summary.experiments.isEmpty && summary.starting.isEmpty { lines.append("") }  // the next section opens with its own
         }
-        if summary.experiments.isEmpty && summary.failures.isEmpty && summary.starting.isEmpty { lines.append("  no experiment is running.") }
+        if summary.experiments.isEmpty && summary.failures.isEmpty && summary.starting.isEmpty {
+            lines.append(summary.watched.isEmpty ? "  no experiment is running." : "  no experiment is running; kept changes are watched.")
+        }
         for started in summary.starting {
             lines.append("")
             let check = started.firstCheckAt.map { "; its first safety check is at \($0)" } ?? ""
@@ -469,6 +482,16 @@ enum DailyText {
                     let judged = check.findings.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
                     lines.append("  safety check \(check.hour)h at \(check.at): \(marker)\(check.now ? "" : " (earlier)") — \(judged)")
                 }
+            }
+        }
+        for watched in summary.watched {
+            lines.append("")
+            lines.append("\(watched.changeID) \(watched.title): kept on \(watched.keptOn), watched through \(watched.watchedThrough) (\(watched.state))")
+            for action in watched.actions { lines.append("  ACTION: \(action)") }
+            if let check = watched.checks.last {
+                let judged = check.findings.map { "\($0.kpi) \($0.words)" }.joined(separator: "; ")
+                let marker = ["breach": "BREACH", "waiting": "waiting"][check.status] ?? "ok"
+                lines.append("  watch check of \(check.day): \(marker) — \(judged)")
             }
         }
         for failure in summary.failures { lines.append("ERROR \(failure)") }

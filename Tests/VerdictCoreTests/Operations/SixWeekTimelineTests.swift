@@ -7,7 +7,9 @@ import VerdictTestSupport
 /// Six weeks of Brightspark Electric with the injected clock: nightly ingest and `daily` every
 /// morning, `run-all` every Monday. Four changes:
 ///
-/// - CHG-0101 (new customers, 2 Nov): bookings 20% → 32% on 400 an arm; passes, kept.
+/// - CHG-0101 (new customers, 2 Nov): bookings 20% → 32% on 400 an arm; passes, kept on 9 Nov.
+///   Watched after the keep, it degrades in week 4 (booking errors 15% from 23 Nov): its watch
+///   throttles it on the 24th and rolls it back on the 25th, a reversal of the keep.
 /// - CHG-0104 (returning customers, 2 Nov): booking errors 12% against 1%; its 48-hour check
 ///   breaches (throttled to 10%), its 72-hour check breaches again (rolled back).
 /// - CHG-0102 (returning customers, 9 Nov): bookings 20% → 19% on 400 an arm; fails, rolled back.
@@ -61,6 +63,14 @@ import VerdictTestSupport
         return rows
     }
 
+    /// One day's events of a kept change: everyone targeted gets it, so the treatment's alone,
+    /// with `errors` booking errors in 100.
+    static func keptEvents(_ change: Change, day: LocalDay, errors: Int) -> [String] {
+        var kept = change
+        kept.errors = (errors, errors)
+        return events(kept, day: day, firstDay: false).filter { $0.contains(#""version_flag":"on""#) }
+    }
+
     static func clock(_ day: LocalDay, _ time: String = "06:30:00") -> FixedClock {
         FixedClock(iso8601: "\(day)T\(time)-06:00")!
     }
@@ -91,7 +101,14 @@ import VerdictTestSupport
             let yesterday = LocalDay(number: number - 1)
             var rows: [String] = []
             for change in Self.changes {
-                guard let status = try? state(change.id), status.state.isLive,
+                guard let status = try? state(change.id) else { continue }
+                if status.state == .kept, let end = LocalDay(status.windowEnd), yesterday.number > end.number {
+                    // Week 4 goes badly for the kept Book-now button.
+                    let bad = change.id == "CHG-0101" && yesterday.number >= LocalDay("2026-11-23")!.number
+                    rows += Self.keptEvents(change, day: yesterday, errors: bad ? 15 : change.errors.treatment)
+                    continue
+                }
+                guard status.state.isLive,
                     let start = LocalDay(status.windowStart), let end = LocalDay(status.windowEnd),
                     start.number <= yesterday.number, yesterday.number <= end.number
                 else { continue }
@@ -151,10 +168,23 @@ import VerdictTestSupport
                 let entry = try #require(monday.entries.first)
                 #expect("\(entry.changeID) \(entry.verdict) \(entry.recommendation) \(entry.decided ?? "-")" == "CHG-0103 inconclusive keep keep")
                 #expect(try state("CHG-0103").state == .kept)
+                #expect(try state("CHG-0101").state == .kept && dailies["2026-11-23"]?.watched.first?.checks.last?.status == "ok")
+            case "2026-11-24":
+                // The watch sees week 4's first bad day against the window's control: throttled.
+                let watched = try #require(dailies["2026-11-24"]?.watched.first { $0.changeID == "CHG-0101" })
+                #expect(watched.actions.count == 1 && watched.actions[0].hasSuffix("throttled to 10% (first breach since it was kept)"))
+                #expect(try state("CHG-0101").state == .kept && state("CHG-0101").flag?.share == 0.1)
+                #expect(try flagsFile()["book_now_button"]?["state"] as? String == "throttled")
+            case "2026-11-25":
+                let watched = try #require(dailies["2026-11-25"]?.watched.first { $0.changeID == "CHG-0101" })
+                #expect(watched.actions.first?.hasSuffix("rolled back: the flag is off, a reversal of the keep (breach 2 since it was kept)") == true)
+                #expect(try state("CHG-0101").state == .reversed && flagsFile()["book_now_button"]?["state"] as? String == "off")
+                #expect(dailies["2026-11-25"]?.text.contains("ACTION: watch check of 2026-11-25: booking_submit error rate past its limit") == true)
             case "2026-12-13":
                 #expect(dailies["2026-12-13"]?.experiments.isEmpty == true)
                 let text = try #require(dailies["2026-12-13"]?.text)
-                #expect(text.hasPrefix("Verdict daily for 2026-12-13:\n  no experiment is running.\n\nAudit head "))
+                #expect(text.hasPrefix("Verdict daily for 2026-12-13:\n  no experiment is running; kept changes are watched.\n\n"))
+                #expect(text.contains("CHG-0103 Book-now button on service pages: kept on 2026-11-23, watched through 2026-12-21 (kept)"))
                 // The head the text keeps is the trail's, so a lost store's trail can be checked against it.
                 let kept = try #require(AuditHead(fromTextHolding: text))
                 #expect(try trail.verify(keptHead: kept).isIntact)
@@ -177,9 +207,11 @@ import VerdictTestSupport
             "CHG-0102 cron verdict", "CHG-0102 dana decision",
             // 23 Nov: run-all records the verdict and carries out its recommendation.
             "CHG-0103 cron verdict", "CHG-0103 run-all decision",
+            // 24 and 25 Nov: CHG-0101's watch throttles it, then rolls it back.
+            "CHG-0101 daily safety-breach", "CHG-0101 daily safety-breach",
         ])
         #expect(try trail.verify(reproduce: true).isIntact)
-        #expect(try store.safetyChecks().filter { $0.outcome == "breach" }.map(\.changeID) == ["CHG-0104", "CHG-0104"])
+        #expect(try store.safetyChecks().filter { $0.outcome == "breach" }.map(\.changeID) == ["CHG-0104", "CHG-0104", "CHG-0101", "CHG-0101"])
         // Every morning left its summary.
         #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.root.appendingPathComponent("daily").path).count == 42)
     }
