@@ -8,8 +8,10 @@ import VerdictCore
 /// Filters live in the URL's fragment (`#change=CHG-0101&cohort=returning&state=running&history=won`),
 /// so a filtered view can be bookmarked and shared.
 public enum DashboardPage {
-    /// The page.
-    public static func render(_ dashboard: Dashboard) -> String {
+    /// The page. `live` is `verdict serve`'s: it adds a sign-in for an admin token (kept in the
+    /// tab's session storage, sent only as an `Authorization` header) and, per change, a form
+    /// to record a decision through the server's decision endpoint, as `verdict decide` does.
+    public static func render(_ dashboard: Dashboard, live: Bool = false) -> String {
         var html = """
             <!doctype html>
             <html lang="en">
@@ -17,6 +19,7 @@ public enum DashboardPage {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="generator" content="Verdict \(VerdictVersion.current)">
+            <link rel="icon" href="data:,">
             <title>\(escape(dashboard.business)): changes on \(escape(dashboard.date))</title>
             <style>\(style)</style>
             </head>
@@ -30,6 +33,7 @@ public enum DashboardPage {
 
             """
         html += impact(dashboard.impact)
+        if live { html += signIn }
         html += filters(dashboard)
         html += chips(dashboard.changes)
         if !dashboard.failures.isEmpty {
@@ -41,12 +45,12 @@ public enum DashboardPage {
         if dashboard.changes.isEmpty {
             html += "<p class=\"empty\">No change has started yet: <code>verdict start NAME</code> starts one.</p>\n"
         }
-        for change in dashboard.changes { html += panel(change) }
+        for change in dashboard.changes { html += panel(change, live: live) }
         html += history(dashboard.changes)
         html += """
             </main>
             <footer><p>Made by Verdict \(VerdictVersion.current) from the store as of \(escape(dashboard.refreshedAt)). Each figure is the one <code>verdict report</code> gives; check this page against the trail with <code>verdict audit verify --head \(escape(dashboard.auditHead ?? ""))</code>.</p></footer>
-            <script>\(script)</script>
+            <script>\(script)</script>\(live ? "\n<script>\(decideScript)</script>" : "")
             </body>
             </html>
 
@@ -109,7 +113,7 @@ public enum DashboardPage {
         "data-change=\"\(escape(change.status.changeID))\" data-state=\"\(escape(change.status.state.rawValue))\" data-cohorts=\"\(escape(change.cohorts.joined(separator: " ")))\""
     }
 
-    static func panel(_ change: Dashboard.Change) -> String {
+    static func panel(_ change: Dashboard.Change, live: Bool = false) -> String {
         let s = change.status
         let id = "change-\(slug(s.changeID))"
         var html = "<article class=\"change\" id=\"\(id)\" \(attributes(change)) aria-labelledby=\"\(id)-title\">"
@@ -152,6 +156,7 @@ public enum DashboardPage {
                 "<li><strong>\(escape(d.decision))</strong>\(d.early ? " (early)" : "") by \(escape(d.actor)) at \(escape(d.at))\(d.note.isEmpty ? "" : ": “\(escape(d.note))”")</li>"
             }.joined() + "</ul>"
         }
+        if live && !change.choices.decisions.isEmpty { html += decideForm(change) }
         html += "</div>"
         html += "<details class=\"audit\"><summary>Audit records of \(escape(s.changeID)) (\(change.audit.count))</summary><table><thead><tr><th scope=\"col\">seq</th><th scope=\"col\">at (UTC)</th><th scope=\"col\">actor</th><th scope=\"col\">what</th><th scope=\"col\">hash</th></tr></thead><tbody>"
         for line in change.audit {
@@ -251,7 +256,8 @@ public enum DashboardPage {
         .mark.ok{fill:var(--good)}.mark.scheduled{fill:#fff;stroke:var(--muted);stroke-width:2}.mark.overtaken{fill:#8a919c}.mark.breach{fill:var(--bad)}.mark.throttle{fill:var(--warn)}.mark.rollback{stroke:var(--bad);stroke-width:3}.mark.keep{fill:var(--good)}
         .marks{font-size:.85rem;color:var(--muted);padding-left:18px}.history{margin:24px 0}button{font:inherit;background:#fff;border:1px solid var(--line);border-radius:6px;padding:2px 10px;color:var(--ink);cursor:pointer}.outcomes button[aria-pressed=true]{font-weight:700;border-color:var(--ink)}.empty{color:var(--muted)}
         footer{color:var(--muted);font-size:.85rem;margin-top:24px;padding-bottom:24px}.failures{color:var(--bad)}
-        @media print{.filters,.outcomes{display:none}body{font-size:11pt}article.change{border:none;border-top:1px solid #999;border-radius:0}details.audit{display:block}details.audit>*{display:block}a{color:inherit;text-decoration:none}}
+        .signin{margin:12px 0}.signin input{font:inherit;padding:2px 6px}form.decide fieldset{border:1px solid var(--line);border-radius:6px;margin-top:8px}form.decide input,form.decide select{font:inherit}.result.error{color:var(--bad);font-weight:600}.result.ok{color:var(--good);font-weight:600}
+        @media print{.filters,.outcomes,.signin,form.decide{display:none}body{font-size:11pt}article.change{border:none;border-top:1px solid #999;border-radius:0}details.audit{display:block}details.audit>*{display:block}a{color:inherit;text-decoration:none}}
         """
 
     /// The filters: read the fragment, show what matches, keep the fragment and the controls
@@ -279,6 +285,77 @@ public enum DashboardPage {
         var reset=document.querySelector('button.reset');if(reset)reset.addEventListener('click',function(){write({});});
         window.addEventListener('hashchange',function(){apply(read());});
         apply(read());
+        })();
+        """
+
+    // MARK: - Deciding from the live page
+
+    /// The sign-in bar: an admin token, kept for this tab only, never in the address.
+    static let signIn = """
+        <section class="signin" aria-label="Sign in to decide"><form id="signin" autocomplete="off"><label for="admin-token">Admin token</label> <input id="admin-token" type="password" autocomplete="off" spellcheck="false" placeholder="vdt_…"> <button type="submit">Sign in to decide</button></form><p id="signed-in" hidden>Signed in to record decisions. <button type="button" id="signout">Sign out</button></p></section>
+
+        """
+
+    /// A change's decision form: the decisions its state allows, a note, the server's answer.
+    static func decideForm(_ change: Dashboard.Change) -> String {
+        let id = slug(change.status.changeID)
+        var html = "<form class=\"decide\" hidden data-change=\"\(escape(change.status.changeID))\" data-early=\"\(change.choices.early)\">"
+        html += "<fieldset><legend>Record your decision on \(escape(change.status.changeID))</legend>"
+        html += "<label for=\"decision-\(id)\">Decision</label> <select id=\"decision-\(id)\" name=\"decision\">"
+        for decision in change.choices.decisions { html += "<option value=\"\(decision)\">\(decision)</option>" }
+        html += "</select> <label for=\"note-\(id)\">Note\(change.choices.noteNeeded ? " (needed)" : "")</label> "
+        html += "<input id=\"note-\(id)\" name=\"note\" type=\"text\" size=\"40\"\(change.choices.noteNeeded ? " required" : "")> "
+        html += "<button type=\"submit\">Record</button>"
+        if change.choices.early { html += "<p class=\"note\">The window is still open: this decision is early, and needs a note.</p>" }
+        html += "<p class=\"result\" role=\"status\" aria-live=\"polite\"></p></fieldset></form>"
+        return html
+    }
+
+    static let decideScript = """
+        (function () {
+          var slot = "verdict-admin-token";
+          function token() { return sessionStorage.getItem(slot); }
+          function show() {
+            var signed = !!token();
+            document.getElementById("signin").hidden = signed;
+            document.getElementById("signed-in").hidden = !signed;
+            document.querySelectorAll("form.decide").forEach(function (form) { form.hidden = !signed; });
+          }
+          document.getElementById("signin").addEventListener("submit", function (event) {
+            event.preventDefault();
+            var field = document.getElementById("admin-token");
+            if (field.value.trim()) { sessionStorage.setItem(slot, field.value.trim()); }
+            field.value = "";
+            show();
+          });
+          document.getElementById("signout").addEventListener("click", function () { sessionStorage.removeItem(slot); show(); });
+          document.querySelectorAll("form.decide").forEach(function (form) {
+            form.addEventListener("submit", function (event) {
+              event.preventDefault();
+              var out = form.querySelector(".result");
+              out.textContent = "Recording…";
+              fetch("/v1/experiments/" + encodeURIComponent(form.dataset.change) + "/decision", {
+                method: "POST",
+                headers: { "Authorization": "Bearer " + token(), "Content-Type": "application/json" },
+                body: JSON.stringify({ decision: form.decision.value, note: form.note.value, early: form.dataset.early === "true" })
+              }).then(function (response) {
+                return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+              }).then(function (answer) {
+                if (answer.ok) {
+                  out.className = "result ok";
+                  out.textContent = "Recorded: " + answer.body.status.change_id + " is now " + answer.body.status.state.replace("_", " ") + ".";
+                  setTimeout(function () { location.reload(); }, 1500);
+                } else {
+                  out.className = "result error";
+                  out.textContent = "Not recorded: " + (answer.body.error || "the server refused it") + ".";
+                }
+              }).catch(function (error) {
+                out.className = "result error";
+                out.textContent = "Not recorded: the server could not be reached (" + error + ").";
+              });
+            });
+          });
+          show();
         })();
         """
 }

@@ -84,7 +84,7 @@ final class Handlers: Sendable {
         router.get("/") { [self] request, _ in
             try authorized(request, .read, allowQueryToken: true) { [self] _ in
                 let dashboard = try Dashboard.make(workspace: workspace, clock: clock, date: workspace.today(clock))
-                var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.render(dashboard))))
+                var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.render(dashboard, live: true))))
                 response.headers[.contentType] = "text/html; charset=utf-8"
                 response.headers[.cacheControl] = "no-store"
                 return response

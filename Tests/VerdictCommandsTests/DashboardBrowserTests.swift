@@ -25,4 +25,16 @@ import VerdictTestSupport
         #expect(result.status == 0 && result.output.hasSuffix("ok\n"), "\(result.output)\n\(result.error)")
         #expect(result.output.contains("the snippet's arm is the server's"), "\(result.output)")
     }
+
+    /// The owner records a decision from `verdict serve`'s live dashboard (Tests/Browser/decide_check.py):
+    /// offered only once signed in, refused for a read-only token, a kept change rolled back as a
+    /// reversal by the token's name, and the admin token in no address and no log line.
+    @Test(.enabled(if: BrowserCheck.python != nil, "python3 is not installed: deciding from the dashboard is not checked in a browser"))
+    func theOwnerDecidesFromTheLiveDashboard() throws {
+        if let missing = BrowserCheck.missingBrowser { Issue.record(Comment(rawValue: missing)); return }
+        let folder = try TemporaryFolder()
+        let result = try BrowserCheck.run(script: "Tests/Browser/decide_check.py", [], in: folder.url)
+        #expect(result.status == 0 && result.output.hasSuffix("ok\n"), "\(result.output)\n\(result.error)")
+        #expect(result.output.contains("rollback: Recorded: CHG-0502 is now reversed."), "\(result.output)")
+    }
 }

@@ -77,6 +77,9 @@ public struct Dashboard: Sendable {
         public var verdict: VerdictSummary?
         /// The owner's decisions, oldest first.
         public var decisions: [DecisionSummary]
+        /// What the owner can decide now, as `verdict decide` would take it (the live page offers
+        /// these to someone signed in with an admin token).
+        public var choices: DecisionChoices = DecisionChoices(decisions: [], early: false, noteNeeded: false)
         /// This change's records on the audit trail.
         public var audit: [AuditLine]
     }
@@ -237,5 +240,29 @@ public struct Dashboard: Sendable {
             /// The change and its interval in words, or why there is none.
             public var changeText: String
         }
+    }
+}
+
+/// The decisions a change's state allows now, from the transition table: keep, rollback,
+/// extend, whichever apply; whether deciding now is early (inside the window); whether a note is
+/// needed (early, or rolling back a kept change).
+public struct DecisionChoices: Sendable, Equatable {
+    public var decisions: [String]
+    public var early: Bool
+    public var noteNeeded: Bool
+
+    public init(decisions: [String], early: Bool, noteNeeded: Bool) {
+        self.decisions = decisions
+        self.early = early
+        self.noteNeeded = noteNeeded
+    }
+
+    /// For a change in `state` (its flag throttled or not) on local day `date`, whose window ends
+    /// on `windowEnd`.
+    public init(state: ExperimentState, flagThrottled: Bool, date: LocalDay, windowEnd: LocalDay) {
+        let allowed = LifecycleTable.allowedByHand(from: state, flagThrottled: flagThrottled)
+        decisions = [LifecycleAction.keep, .rollback, .extend].filter(allowed.contains).map(\.rawValue)
+        early = state.isLive && date.number <= windowEnd.number
+        noteNeeded = early || state.isServedAfterDecision
     }
 }

@@ -157,7 +157,7 @@ extension Dashboard {
             warnings.append("No \(declaration.primary.name) events yesterday: check the export or the website's tag.")
         }
 
-        return Change(
+        var change = Change(
             status: status, hypothesis: declaration.hypothesis, design: declaration.designText, rule: declaration.ruleText,
             limits: declaration.limitTexts, cohorts: declaration.cohorts,
             chip: chip(status, verdict: recorded, report: report, rolledBackBySafety: rolledBackBySafety),
@@ -167,6 +167,10 @@ extension Dashboard {
             timeline: timeline(status, declaration: declaration, checks: checks, records: records, zone: zone),
             warnings: warnings, verdict: verdict, decisions: decisions,
             audit: records.map { AuditLine(seq: $0.seq, at: $0.at, actor: $0.actor, action: $0.action, summary: $0.summary, hash: $0.hash) })
+        change.choices = DecisionChoices(
+            state: status.state, flagThrottled: status.flag?.state == .throttled, date: date,
+            windowEnd: LocalDay(status.windowEnd) ?? date)
+        return change
     }
 
     /// The chip: the state first, then what the verdict and the recommendation or decision say.
