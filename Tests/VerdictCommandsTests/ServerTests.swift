@@ -80,6 +80,35 @@ import VerdictTestSupport
         #expect(log.contains("hb.request.id="), "every request's log line carries its id: \(log)")
     }
 
+    /// `verdict assign`'s list is what the server answers the same customers over OFREP, under a
+    /// throttle and with cohort targeting.
+    @Test func theOfficesListIsTheServersAnswers() async throws {
+        let folder = try Self.workspace()
+        let now = ["VERDICT_NOW": "2026-11-04T09:00:00-06:00"]
+        let throttled = try VerdictProcess.run(["flag", "CHG-0007", "throttle", "0.3"], in: folder.url, environment: now)
+        #expect(throttled.status == 0, "\(throttled.error)")
+        let rows = (0..<150).map { "cust-\($0),\($0 % 4 == 0 ? "returning" : "new_customer"),555-01\($0)" }
+        try ("Customer,Segment,Phone\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(
+            to: folder.url.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
+        let assigned = try VerdictProcess.run(
+            ["assign", "CHG-0007", "customers.csv", "--cohort", "Segment", "--out", "list.csv"], in: folder.url, environment: now)
+        #expect(assigned.status == 0 && assigned.error.contains("Recorded as list 1 on the audit trail"), "\(assigned.error)")
+        let list = try String(contentsOf: folder.url.appendingPathComponent("list.csv"), encoding: .utf8)
+            .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        #expect(list.count == 150)
+        let server = try RunningServer(in: folder.url, environment: now)
+        defer { server.stop() }
+        var treated = 0
+        for row in list {
+            let body = Data(#"{"context":{"targetingKey":"\#(row[0])","cohort":"\#(row[1])"}}"#.utf8)
+            let answer = RunningServer.object(try await server.request("POST", "/ofrep/v1/evaluate/flags/book_now_button", body: body).body)
+            #expect(answer["variant"] as? String == row[4], "\(row[0]) in \(row[1])")
+            if row[3] == "treatment" { treated += 1 }
+        }
+        // About 30% of the new customers, and none of the returning ones.
+        #expect((20...50).contains(treated), "\(treated) treated")
+    }
+
     /// The OpenFeature Python SDK with its OFREP provider, unchanged (Tests/Clients/ofrep_client_check.py).
     @Test(.enabled(if: BrowserCheck.python != nil, "python3 is not installed: the OpenFeature SDK is not run against verdict serve"))
     func theOpenFeatureSDKEvaluatesOurFlags() throws {
