@@ -19,7 +19,11 @@ import VerdictTestSupport
         #expect(output.contains("CHG-0101  pass     keep"))
         #expect(output.contains("CHG-0102  fail     rollback"))
         #expect(output.contains("CHG-0103  inconclusive  keep (done)"))
-        #expect(output.contains("The audit trail is intact: 81 records, 63 batches checked, 3 verdicts reproduced"))
+        #expect(output.contains("The audit trail is intact: 103 records, 83 batches checked, 3 verdicts reproduced"), "\(output)")
+        // The kept Book-now button degrades in week 4: its watch throttles it, then rolls it back.
+        #expect(output.contains("throttled to 10% (first breach since it was kept)"))
+        #expect(output.contains("rolled back: the flag is off, a reversal of the keep (breach 2 since it was kept)"))
+        #expect(output.contains("CHG-0101  reversed  verdict pass"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.appendingPathComponent("weeks/daily").path).count == 42)
         // It ends with its dashboard: a page for each morning, and the last one's path.
         let page = folder.url.appendingPathComponent("weeks/dashboards/index.html")
