@@ -19,7 +19,7 @@ public enum DashboardPage {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="generator" content="Verdict \(VerdictVersion.current)">
-            <link rel="icon" href="data:,">
+            \(live ? "<link rel=\"icon\" href=\"data:,\">" : "")
             <title>\(escape(dashboard.business)): changes on \(escape(dashboard.date))</title>
             <style>\(style)</style>
             </head>

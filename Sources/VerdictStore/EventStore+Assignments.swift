@@ -149,3 +149,25 @@ extension EventStore {
             .map { AssignedCustomer(changeID: $0[0], userID: $0[1], day: Int32($0[2] as Int64), variant: $0[3]) }
     }
 }
+
+extension EventStore {
+    /// Per change: how many lists were handed out, and its distinct listed customers by the
+    /// variant their latest list gave them.
+    public func assignmentCounts() throws(StoreError) -> [String: (lists: Int, customers: [String: Int])] {
+        try read { db in
+            var counts: [String: (lists: Int, customers: [String: Int])] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT change_id, COUNT(*) FROM assignment_lists GROUP BY change_id") {
+                counts[row[0], default: (0, [:])].lists = row[1]
+            }
+            let latest = """
+                SELECT a.change_id, a.variant, COUNT(*) FROM assignments a
+                WHERE a.list_id = (SELECT MAX(b.list_id) FROM assignments b WHERE b.change_id = a.change_id AND b.user_id = a.user_id)
+                GROUP BY a.change_id, a.variant
+                """
+            for row in try Row.fetchAll(db, sql: latest) {
+                counts[row[0], default: (0, [:])].customers[row[1]] = row[2]
+            }
+            return counts
+        }
+    }
+}

@@ -93,13 +93,26 @@ extension VerdictCommand {
             var documents: [ReportDocument] = []
             var texts: [String] = []
             var failed = false
+            // A started change's customer lists, said under its report (Core counts them).
+            let lists = from != nil ? [:] : Dictionary(
+                ((try? Lifecycle(workspace: workspace, clock: SystemClock(), actor: "").statuses()) ?? []).map { ($0.changeID, $0.lists) },
+                uniquingKeysWith: { _, last in last })
             for outcome in outcomes {
                 do {
                     let evaluated = try outcome.get()
                     let rendering = ReportRendering(
                         report: evaluated.report, declaration: evaluated.declaration, daily: evaluated.days,
                         today: workspace.today(try clockOptions.clock()))
-                    if json { documents.append(ReportDocument(evaluated)) } else { texts.append(rendering.text()) }
+                    if json {
+                        documents.append(ReportDocument(evaluated))
+                    } else if let counts = lists[evaluated.declaration.changeID] ?? nil {
+                        texts.append(
+                            rendering.text()
+                                + "lists: \(counts.handedOut) handed out to the office; \(counts.treatment) customers meant to get the change, "
+                                + "\(counts.control) not (their events without a flag count in the list's arm: intention to treat)\n")
+                    } else {
+                        texts.append(rendering.text())
+                    }
                 } catch {
                     if single { throw Terminal.report(error) }
                     failed = true

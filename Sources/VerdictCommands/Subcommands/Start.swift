@@ -91,6 +91,10 @@ extension VerdictCommand {
                     Terminal.write(
                         "\(status.changeID)  \(status.state)\(status.verdict.map { "  verdict \($0)" } ?? "")  day \(status.day) of \(status.windowDays)  \(share)  next: \(status.next)\n")
                     if let today = status.today { Terminal.write("  \(today)\n") }
+                    if let lists = status.lists {
+                        Terminal.write(
+                            "  lists: \(lists.handedOut) handed out; \(lists.treatment) customers meant to get the change, \(lists.control) not\n")
+                    }
                 }
             } catch {
                 throw Terminal.report(error)

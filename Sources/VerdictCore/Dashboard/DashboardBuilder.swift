@@ -330,15 +330,23 @@ extension Dashboard {
             let details = record.detailsObject
             guard let instant = ISO8601DateFormatter().date(from: record.at) else { continue }
             let hour = instant.timeIntervalSince(start) / 3600
-            let to: String?
-            if record.action == "decision" { to = details["decision"]?.text } else { to = details["to"]?["state"]?.text }
+            // A decision by its name; a flag change or a breach by the flag's new state.
             let kind: TimelineMark.Kind
-            switch to {
-            case "throttled", "throttle": kind = .throttle
-            case "rolled_back", "rollback": kind = .rollback
-            case "running", "scale": kind = .scale
-            case "kept", "keep": kind = .keep
-            default: continue
+            if record.action == "decision" {
+                switch details["decision"]?.text.flatMap(Lifecycle.Decision.init(rawValue:)) {
+                case .keep?: kind = .keep
+                case .rollback?: kind = .rollback
+                case .scale?: kind = .scale
+                default: continue
+                }
+            } else {
+                switch details["to"]?["state"]?.text.flatMap(FlagState.init(rawValue:)) {
+                case .throttled?: kind = .throttle
+                case .off?, .rolledBack?: kind = .rollback
+                case .on?: kind = .scale
+                case .kept?: kind = .keep
+                default: continue
+                }
             }
             marks.append(TimelineMark(
                 hour: hour, kind: kind,

@@ -124,9 +124,23 @@ public struct ExperimentStatus: Encodable, Sendable {
     public var today: String?
     /// The latest recorded verdict (pass, fail or inconclusive), once there is one.
     public var verdict: String?
+    /// For a change people carry out: the customer lists handed out, and how many customers they
+    /// meant to get the change (each customer by their latest list), for intention to treat.
+    public var lists: Lists?
+
+    public struct Lists: Encodable, Sendable, Equatable {
+        public var handedOut: Int
+        public var control: Int
+        public var treatment: Int
+
+        enum CodingKeys: String, CodingKey {
+            case control, treatment
+            case handedOut = "handed_out"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case title, seal, state, day, flag, next, today, verdict
+        case title, seal, state, day, flag, next, today, verdict, lists
         case changeID = "change_id", scriptPath = "script", startedAt = "started_at", windowStart = "window_start"
         case windowEnd = "window_end", windowDays = "window_days", safetyChecks = "safety_checks"
     }
@@ -556,17 +570,20 @@ public struct Lifecycle: Sendable {
         guard let row = try store.experiments().first(where: { $0.changeID == changeID }) else {
             throw LifecycleError.notStarted(changeID)
         }
-        return try status(row, flags: try flags(), verdicts: try store.verdicts(changeID: changeID))
+        return try status(row, flags: try flags(), verdicts: try store.verdicts(changeID: changeID), lists: try store.assignmentCounts())
     }
 
     /// Every started experiment's status, oldest first.
     public func statuses() throws -> [ExperimentStatus] {
         let flags = try flags()
         let verdicts = try store.verdicts()
-        return try store.experiments().map { try status($0, flags: flags, verdicts: verdicts) }
+        let lists = try store.assignmentCounts()
+        return try store.experiments().map { try status($0, flags: flags, verdicts: verdicts, lists: lists) }
     }
 
-    private func status(_ row: ExperimentRow, flags: [FlagStatus], verdicts: [VerdictRow]) throws -> ExperimentStatus {
+    private func status(
+        _ row: ExperimentRow, flags: [FlagStatus], verdicts: [VerdictRow], lists: [String: (lists: Int, customers: [String: Int])]
+    ) throws -> ExperimentStatus {
         let sealed = try JSONDecoder().decode(SealedCopy.self, from: Data(row.sealed.utf8))
         let declared = (try? JSONDecoder().decode(AnyJSON.self, from: Data(sealed.declared.utf8)))
         var title = row.changeID
@@ -620,7 +637,15 @@ public struct Lifecycle: Sendable {
             startedAt: utcTime(row.startedAt), windowStart: LocalDay(number: row.startDay).description,
             windowEnd: LocalDay(number: row.endDay).description, windowDays: windowDays, day: day, flag: flag,
             safetyChecks: checks.map(local), next: next, today: todayText,
-            verdict: verdicts.last { $0.changeID == row.changeID }?.outcome)
+            verdict: verdicts.last { $0.changeID == row.changeID }?.outcome,
+            // (Once a later change has taken over its flag, its variants are that change's: no counts.)
+            lists: lists[row.changeID].flatMap { counts in
+                flag.map {
+                    ExperimentStatus.Lists(
+                        handedOut: counts.lists, control: counts.customers[$0.spec.control] ?? 0,
+                        treatment: counts.customers[$0.spec.treatment] ?? 0)
+                }
+            })
     }
 
     static func weekday(_ day: LocalDay) -> String {

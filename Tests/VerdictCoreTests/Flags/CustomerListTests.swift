@@ -143,6 +143,8 @@ import VerdictTestSupport
         let again = try lifecycle(fixture).assign("CHG-0042", csv: Data(Self.appointments.utf8), source: "tomorrow.csv")
         #expect(!again.recorded && again.listID == list.listID)
         #expect(try AuditTrail(workspace: fixture.workspace).records().filter { $0.action == "assign" }.count == 1)
+        // The status says how many customers the lists meant to get the change.
+        #expect(try lifecycle(fixture).status(of: "CHG-0042").lists == .init(handedOut: 1, control: list.control, treatment: list.treatment))
         // Stored after the list.
         try fixture.ingest(
             """

@@ -174,6 +174,52 @@ import VerdictTestSupport
         #expect(try trail.verify().isIntact)
     }
 
+    /// Re-keep: a rolled-back change is tried again only by a new experiment that follows it,
+    /// which may take over its flag; its earlier history stays its own.
+    @Test func aRolledBackChangeIsTriedAgainByOneThatFollowsIt() throws {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
+        try tests.lifecycle(fixture).start(
+            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        try Self.run(Self.kept, fixture)
+        func again(_ follows: String?) throws -> URL {
+            let file = try tests.experiment(fixture, "book-now-again", change: "CHG-0008", flag: "book_now_button")
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let followed = follows.map { text.replacingOccurrences(of: "  window     = days(7),", with: "  window     = days(7),\n  follows    = \"\($0)\",") } ?? text
+            try followed.write(to: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        let later = FixedClock(iso8601: "2026-12-01T08:00:00-06:00")!
+        let lifecycle = try lifecycle(fixture, later)
+        // Kept still: it cannot be followed, nor its flag taken.
+        #expect(throws: LifecycleError.cannotFollow("CHG-0008", follows: "CHG-0007", state: .kept)) {
+            try lifecycle.start(try again("CHG-0007"), acceptUnderpowered: true)
+        }
+        #expect(throws: LifecycleError.cannotFollow("CHG-0008", follows: "CHG-0099", state: nil)) {
+            try lifecycle.start(try again("CHG-0099"), acceptUnderpowered: true)
+        }
+        try lifecycle.decide("CHG-0007", .rollback, note: "worse in week 4")
+        do {
+            try lifecycle.start(try again(nil), acceptUnderpowered: true)
+            Issue.record("a second change took the flag without following the first")
+        } catch let error as LifecycleError {
+            #expect(error.description.contains(#"or, to try CHG-0007 again once it is rolled back, declare follows = "CHG-0007""#))
+        }
+        let started = try lifecycle.start(try again("CHG-0007"), acceptUnderpowered: true)
+        #expect(started.status.state == .started && started.status.flag?.key == "book_now_button" && started.status.flag?.state == .on)
+        let record = try #require(try AuditTrail(workspace: fixture.workspace).records().last { $0.action == "start" })
+        #expect(record.changeID == "CHG-0008" && record.details.contains(#""follows":"CHG-0007""#))
+        // The flag serves the new change; the old one's history (its rollback) stays its own.
+        let flags = try String(contentsOf: fixture.workspace.root.appendingPathComponent("flags.json"), encoding: .utf8)
+        #expect(flags.contains(#""change_id": "CHG-0008""#) && !flags.contains(#""change_id": "CHG-0007""#))
+        let timeline = try fixture.store.startedChanges()
+        #expect(timeline.first { $0.changeID == "CHG-0007" }?.flagChanges.map(\.state) == ["on", "kept", "off"])
+        #expect(timeline.first { $0.changeID == "CHG-0008" }?.flagChanges.map(\.state) == ["on"])
+        #expect(try lifecycle.status(of: "CHG-0007").state == .reversed)
+        #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
+    }
+
     func lifecycle(_ fixture: IngestFixture, _ clock: FixedClock) throws -> Lifecycle {
         try Lifecycle(workspace: fixture.workspace, clock: clock, actor: "dana")
     }
