@@ -28,6 +28,11 @@ struct DeclarationSummary {
         lines.append(
             "  decision     if inconclusive: \(d.ifInconclusive.rawValue); confidence: \(d.confidence.rawValue)"
                 + (d.expectedLift.map { "; expected lift \(percent($0))" } ?? ""))
+        if d.watchDays != ExperimentDeclaration.defaultWatchDays {
+            lines.append("  watch        \(d.watchDays == 0 ? "not watched after a keep" : "\(d.watchDays) days after a keep")")
+        }
+        if let task = d.task { lines.append("  task         \(task) (by the office: verdict today)") }
+        if let follows = d.follows { lines.append("  follows      \(follows), rolled back: this tries it again") }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -311,57 +311,83 @@ public struct Daily: Sendable {
         return (.init(hour: check.hour, at: check.at, status: "overtaken", action: "none", now: recorded, findings: check.findings), recorded)
     }
 
-    /// Records one check, with a breach's action on the flag, in one transaction. Returns the
-    /// check, whether this run recorded it, the action in words, and whether it rolled back.
+    /// Records one check of the first days, with a breach's action on the flag, in one
+    /// transaction. Returns the check, whether this run recorded it, the action in words, and
+    /// whether it rolled back.
     private func record(
         _ row: ExperimentRow, hour: Int, at: String, day: LocalDay, findings: [SafetyFinding], breaches: Int,
         declaration: ExperimentDeclaration, lifecycle: Lifecycle, store: EventStore
     ) throws -> (DailySummary.Check, Bool, String, Bool) {
+        let done = try recordCheck(
+            row, hour: hour, at: at, day: day, findings: findings, breaches: breaches, declaration: declaration, lifecycle: lifecycle,
+            store: store, reason: "safety: \(hour)h check", since: "")
+        return (
+            .init(hour: hour, at: at, status: done.outcome, action: done.action, now: done.recorded, findings: findings), done.recorded,
+            done.words, done.rolledBack
+        )
+    }
+
+    /// What `recordCheck` did.
+    struct RecordedCheck {
+        /// ok or breach.
+        var outcome: String
+        /// none, throttle or rollback.
+        var action: String
+        /// The action in words.
+        var words: String
+        /// Whether this run recorded it (false: an earlier run or a racing one had).
+        var recorded: Bool
+        var rolledBack: Bool
+    }
+
+    /// Records one safety check (of the first days, or of a kept change's watch) with what a
+    /// breach does, in one transaction: the check, the flag's change and the experiment's state
+    /// by the transition table, and a `safety-breach` record. The first breach carries out the
+    /// declared `on_breach`, later ones `on_second_breach`. `reason` is the flag change's; `since`
+    /// follows the breach's ordinal in words (" since it was kept").
+    func recordCheck(
+        _ row: ExperimentRow, hour: Int, at: String, day: LocalDay, findings: [SafetyFinding], breaches: Int,
+        declaration: ExperimentDeclaration, lifecycle: Lifecycle, store: EventStore, reason: String, since: String
+    ) throws -> RecordedCheck {
         let breached = findings.filter { $0.status == .breach }
         let outcome = breached.isEmpty ? "ok" : "breach"
         var actionName = "none"
         var flagChange: FlagChangeRow?
-        var newState: ExperimentState?
-        var safetyAction: LifecycleAction?
+        var move: Transition?
         var words = ""
         let now = clock.nowMilliseconds()
         if !breached.isEmpty, let flag = try lifecycle.flags().first(where: { $0.changeID == row.changeID }) {
-            let action = breaches == 0 ? declaration.safety.onBreach : declaration.safety.onSecondBreach
-            let ordinal = breaches == 0 ? "first breach" : "breach \(breaches + 1)"
-            let reason = "safety: \(hour)h check"
-            switch action {
+            let ordinal = (breaches == 0 ? "first breach" : "breach \(breaches + 1)") + since
+            let state = try lifecycle.state(of: row)
+            switch breaches == 0 ? declaration.safety.onBreach : declaration.safety.onSecondBreach {
             case .throttle(let share) where flag.share > share:
-                let move = try LifecycleTable.require(.safetyThrottle, from: try lifecycle.state(of: row), changeID: row.changeID)
+                move = try LifecycleTable.require(.safetyThrottle, from: state, changeID: row.changeID)
                 actionName = "throttle"
                 flagChange = Lifecycle.flagChange(
-                    move, flag: flag.key, share: flag.share, split: flag.spec.split, throttleTo: share, at: now, actor: Self.safetyActor,
+                    move!, flag: flag.key, share: flag.share, split: flag.spec.split, throttleTo: share, at: now, actor: Self.safetyActor,
                     reason: reason)
-                newState = move.to
-                safetyAction = move.action
                 words = "throttled to \(FigureText.percent(share, trimmed: true)) (\(ordinal))"
             case .throttle(let share):
                 words = "already at \(FigureText.percent(flag.share, trimmed: true)), at or below the throttle's \(FigureText.percent(share, trimmed: true)) (\(ordinal))"
             case .rollback:
-                let move = try LifecycleTable.require(.safetyRollback, from: try lifecycle.state(of: row), changeID: row.changeID)
+                move = try LifecycleTable.require(.safetyRollback, from: state, changeID: row.changeID)
                 actionName = "rollback"
                 flagChange = Lifecycle.flagChange(
-                    move, flag: flag.key, share: flag.share, split: flag.spec.split, throttleTo: nil, at: now, actor: Self.safetyActor,
+                    move!, flag: flag.key, share: flag.share, split: flag.spec.split, throttleTo: nil, at: now, actor: Self.safetyActor,
                     reason: reason)
-                newState = move.to
-                safetyAction = move.action
-                words = "rolled back: the flag is off (\(ordinal))"
+                words = "rolled back: the flag is off\(move!.to == .reversed ? ", a reversal of the keep" : "") (\(ordinal))"
             }
         }
         let check = SafetyCheckRow(
             changeID: row.changeID, hour: hour, day: day.number, checkedAt: now, outcome: outcome, action: actionName,
             details: try JSONOutput.encode(findings.map(StoredFinding.init)))
-        let changeID = row.changeID, actionWords = words, change = flagChange
+        let changeID = row.changeID, actionWords = words, change = flagChange, action = move?.action
         let recorded = try store.recordSafetyCheck(
-            check, flagChange: flagChange, experimentState: newState?.rawValue,
+            check, flagChange: flagChange, experimentState: move?.to.rawValue,
             check: { stored in
                 // The state as stored now (this run may have throttled it a day earlier): the
                 // breach's action must still apply to it.
-                if let action = safetyAction, try LifecycleTable.transition(from: lifecycle.state(of: stored), action) == nil {
+                if let action, try LifecycleTable.transition(from: lifecycle.state(of: stored), action) == nil {
                     throw LifecycleRefusal(underlying: LifecycleError.changedMeanwhile(stored.changeID, advice: "daily checks it again on its next run"))
                 }
             },
@@ -376,10 +402,9 @@ public struct Daily: Sendable {
                             to: change.map { .init(state: $0.state, share: $0.share) }))
                 ]
             })
-        return (
-            .init(hour: hour, at: at, status: outcome, action: actionName, now: recorded, findings: findings), recorded, words,
-            recorded && flagChange?.state == FlagState.off.rawValue
-        )
+        return RecordedCheck(
+            outcome: outcome, action: actionName, words: words, recorded: recorded,
+            rolledBack: recorded && flagChange?.state == FlagState.off.rawValue)
     }
 
     /// When the last finished day had no events for the change: the day after its last events

@@ -69,9 +69,10 @@ extension Daily {
                     summary.checks.append(.init(day: day.description, status: "waiting", findings: findings))
                     continue
                 }
-                let (status, words, recorded) = try recordWatch(
-                    row, day: day, hour: Self.watchHour(d - keptOn), findings: findings, breaches: breaches, declaration: declaration,
-                    flag: flag, lifecycle: lifecycle, store: store)
+                let done = try recordCheck(
+                    row, hour: Self.watchHour(d - keptOn), at: day.description, day: day, findings: findings, breaches: breaches,
+                    declaration: declaration, lifecycle: lifecycle, store: store, reason: "watch: \(day)", since: " since it was kept")
+                let (status, words, recorded) = (done.outcome, done.words, done.recorded)
                 summary.checks.append(.init(day: day.description, status: status, findings: findings))
                 guard recorded else { continue }
                 changed = true
@@ -97,65 +98,6 @@ extension Daily {
             changed = true
         }
         return (summary, changed)
-    }
-
-    /// Records one watch check with a breach's action, in one transaction: the declared first
-    /// action (a throttle), then the second (a rollback, which reverses the keep).
-    private func recordWatch(
-        _ row: ExperimentRow, day: LocalDay, hour: Int, findings: [SafetyFinding], breaches: Int, declaration: ExperimentDeclaration,
-        flag: FlagStatus, lifecycle: Lifecycle, store: EventStore
-    ) throws -> (status: String, words: String, recorded: Bool) {
-        let breached = findings.filter { $0.status == .breach }
-        let outcome = breached.isEmpty ? "ok" : "breach"
-        var actionName = "none", words = ""
-        var move: Transition?
-        var throttleTo: Double?
-        let now = clock.nowMilliseconds()
-        if !breached.isEmpty {
-            let ordinal = breaches == 0 ? "first breach since it was kept" : "breach \(breaches + 1) since it was kept"
-            switch breaches == 0 ? declaration.safety.onBreach : declaration.safety.onSecondBreach {
-            case .throttle(let share) where flag.share > share:
-                move = try LifecycleTable.require(.safetyThrottle, from: .kept, changeID: row.changeID)
-                (actionName, throttleTo) = ("throttle", share)
-                words = "throttled to \(FigureText.percent(share, trimmed: true)) (\(ordinal))"
-            case .throttle(let share):
-                words = "already at \(FigureText.percent(flag.share, trimmed: true)) (\(ordinal))"
-            case .rollback:
-                move = try LifecycleTable.require(.safetyRollback, from: .kept, changeID: row.changeID)
-                actionName = "rollback"
-                words = "rolled back: the flag is off, a reversal of the keep (\(ordinal))"
-            }
-        }
-        let flagChange = move.flatMap {
-            Lifecycle.flagChange(
-                $0, flag: flag.key, share: flag.share, split: flag.spec.split, throttleTo: throttleTo, at: now, actor: Self.safetyActor,
-                reason: "watch: \(day)")
-        }
-        let check = SafetyCheckRow(
-            changeID: row.changeID, hour: hour, day: day.number, checkedAt: now, outcome: outcome, action: actionName,
-            details: try JSONOutput.encode(findings.map(StoredFinding.init)))
-        let (changeID, action, actionWords) = (row.changeID, move?.action, words)
-        let at = LocalDay(number: day.number).description
-        let recorded = try store.recordSafetyCheck(
-            check, flagChange: flagChange, experimentState: move?.to.rawValue,
-            check: { stored in
-                if let action, try LifecycleTable.transition(from: lifecycle.state(of: stored), action) == nil {
-                    throw LifecycleRefusal(underlying: LifecycleError.changedMeanwhile(stored.changeID, advice: "daily watches it again on its next run"))
-                }
-            },
-            audit: { before in
-                guard outcome == "breach" else { return [] }
-                return [
-                    AuditTrail.maker(
-                        at: now, changeID: changeID, actor: Self.safetyActor, action: "safety-breach",
-                        details: SafetyBreachDetails(
-                            hour: hour, at: at, findings: breached, action: actionName, words: actionWords,
-                            from: before.map { .init(state: $0.state, share: $0.share) },
-                            to: flagChange.map { .init(state: $0.state, share: $0.share) }))
-                ]
-            })
-        if recorded && flagChange != nil { try lifecycle.writeFlagsFile() }
-        return (outcome, words, recorded)
     }
 }
 
