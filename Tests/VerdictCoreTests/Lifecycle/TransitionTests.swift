@@ -113,11 +113,7 @@ import VerdictTestSupport
 
     @Test(arguments: rows)
     func transition(_ row: Row) throws {
-        let tests = StartTests()
-        let fixture = try tests.setUp()
-        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
-        try tests.lifecycle(fixture).start(
-            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        let (_, fixture) = try Self.started()
         if let setup = row.setup { try Self.run(setup, fixture) }
         let trail = try AuditTrail(workspace: fixture.workspace)
         let before = try trail.records()
@@ -149,11 +145,7 @@ import VerdictTestSupport
     /// Rolling back a kept change is recorded as a reversal naming the decision it reverses,
     /// with its note, and every surface says so.
     @Test func aReversalNamesTheDecisionItReverses() throws {
-        let tests = StartTests()
-        let fixture = try tests.setUp()
-        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
-        try tests.lifecycle(fixture).start(
-            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        let (_, fixture) = try Self.started()
         try Self.run(Self.kept, fixture)
         let trail = try AuditTrail(workspace: fixture.workspace)
         let keep = try #require(try trail.records().last { $0.action == "decision" })
@@ -177,11 +169,7 @@ import VerdictTestSupport
     /// Re-keep: a rolled-back change is tried again only by a new experiment that follows it,
     /// which may take over its flag; its earlier history stays its own.
     @Test func aRolledBackChangeIsTriedAgainByOneThatFollowsIt() throws {
-        let tests = StartTests()
-        let fixture = try tests.setUp()
-        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
-        try tests.lifecycle(fixture).start(
-            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        let (tests, fixture) = try Self.started()
         try Self.run(Self.kept, fixture)
         func again(_ follows: String?) throws -> URL {
             let file = try tests.experiment(fixture, "book-now-again", change: "CHG-0008", flag: "book_now_button")
@@ -218,6 +206,16 @@ import VerdictTestSupport
         #expect(timeline.first { $0.changeID == "CHG-0008" }?.flagChanges.map(\.state) == ["on"])
         #expect(try lifecycle.status(of: "CHG-0007").state == .reversed)
         #expect(try AuditTrail(workspace: fixture.workspace).verify().isIntact)
+    }
+
+    /// CHG-0007 (the conversion template, flag book_now_button) started on 2 November, 50%.
+    static func started() throws -> (StartTests, IngestFixture) {
+        let tests = StartTests()
+        let fixture = try tests.setUp()
+        let wentLive = ISO8601DateFormatter().date(from: "2026-11-02T13:00:00Z")!
+        try tests.lifecycle(fixture).start(
+            try tests.experiment(fixture, "book-now", change: "CHG-0007", flag: "book_now_button"), at: wentLive, acceptUnderpowered: true)
+        return (tests, fixture)
     }
 
     func lifecycle(_ fixture: IngestFixture, _ clock: FixedClock) throws -> Lifecycle {
