@@ -68,11 +68,11 @@ extension VerdictCommand {
         /// The file's bytes, or standard input's for `-`.
         static func read(_ file: String) throws -> Data {
             if file == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-            do {
-                return try Data(contentsOf: URL(fileURLWithPath: file))
-            } catch {
-                throw ValidationError("\(file): cannot be read (\((error as NSError).localizedDescription))")
-            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder) else { throw ValidationError("\(file): no such file") }
+            if isFolder.boolValue { throw ValidationError("\(file): is a folder; give the CSV file in it") }
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot be read (permission denied?)") }
+            return data
         }
 
         static func write(_ text: String, to path: String) throws {

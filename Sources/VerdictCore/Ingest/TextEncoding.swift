@@ -37,7 +37,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         if first.starts(with: [0xFE, 0xFF]) { return .encoding(.utf16BigEndian) }
         if first.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             return .unreadable(
-                "is an Excel workbook (.xlsx) or another zip file, not a CSV file: in Excel, File > Save As > \"CSV UTF-8\", then ingest that")
+                "is an Excel workbook (.xlsx) or another zip file, not a CSV file: in Excel, File > Save As > \"CSV UTF-8\", and give Verdict that file")
         }
         let sample = first.prefix(4096)
         let nulls = sample.filter { $0 == 0 }.count
