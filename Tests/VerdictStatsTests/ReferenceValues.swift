@@ -4,8 +4,13 @@ import Testing
 /// The values scipy, statsmodels and gbstats computed (Fixtures/make_reference.py).
 enum ReferenceValues {
     /// Each section's cases, every field a number (Double).
-    static let sections: [String: [[String: Double]]] = {
-        let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/reference.json")
+    static let sections: [String: [[String: Double]]] = load("reference.json")
+
+    /// The one-arm intervals' cases (Fixtures/make_interval_reference.py).
+    static let intervals: [String: [[String: Double]]] = load("intervals.json")
+
+    static func load(_ file: String) -> [String: [[String: Double]]] {
+        let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/\(file)")
         let data = try! Data(contentsOf: url)
         let all = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         return all.compactMapValues { value in
@@ -21,7 +26,7 @@ enum ReferenceValues {
                 return numbers
             }
         }
-    }()
+    }
 
     static func cases(_ name: String) -> [[String: Double]] {
         sections[name] ?? []

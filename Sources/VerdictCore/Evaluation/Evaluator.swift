@@ -277,6 +277,7 @@ public struct Evaluator {
                 role: role, kpi: kpi, control: (c0, perDay(c0, control)), treatment: (c1, perDay(c1, treatment)),
                 difference: nil, relative: ratio.map(minusOne))
             result.summaries = Self.poisson((c0, control.exposure), (c1, treatment.exposure))
+            result.treatmentInterval = OneArm.poissonRate(count: c1, exposure: treatment.exposure, alpha: alpha)
             return result
         case .rate(let numerator, let denominator):
             let n0 = try figures.count(control, event: numerator, filter: kpi.filter, status: .kpi)
@@ -290,6 +291,7 @@ public struct Evaluator {
                 difference: Estimate(value: r1 - r0, standardError: .nan, low: .nan, high: .nan, pValue: ratio?.pValue ?? 1),
                 relative: ratio.map(minusOne))
             result.summaries = Self.poisson((n0, Double(d0)), (n1, Double(d1)))
+            result.treatmentInterval = OneArm.poissonRate(count: n1, exposure: Double(d1), alpha: alpha)
             return result
         case .conversion(let from, let to):
             // Per customer when the events carry user_id; otherwise per event.
@@ -324,11 +326,12 @@ public struct Evaluator {
                 difference: Compare.meanDifference(control: a, treatment: b, alpha: alpha),
                 relative: Compare.relativeLift(control: a, treatment: b, alpha: alpha))
             result.summaries = (a, b)
+            result.treatmentInterval = OneArm.mean(b, alpha: alpha)
             if a.mean != 0, a.variance > 0 {
                 let sd = a.variance.squareRoot()
                 let mde = Power.minimumDetectableEffect(perArm: Double(min(a.n, b.n)), alpha: alpha, power: power)
                 result.minimumDetectableEffect = Self.directed(mde * sd / abs(a.mean), kpi)
-                if let threshold = liftThreshold(kpi.rule) {
+                if let threshold = ruleChange(kpi.rule, control: a.mean) {
                     result.requiredPerArm = Power.sampleSizePerArm(effectSize: threshold * abs(a.mean) / sd, alpha: alpha, power: power)
                 }
             }
@@ -367,6 +370,14 @@ public struct Evaluator {
     }
 
     private func proportionResult(_ kpi: KPI, role: KPIResult.Role, control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int)) -> KPIResult {
+        Self.proportionResult(kpi, role: role, control: control, treatment: treatment, alpha: alpha, power: power)
+    }
+
+    /// A proportion KPI's result from each arm's successes and trials, at `alpha` and `power`.
+    static func proportionResult(
+        _ kpi: KPI, role: KPIResult.Role, control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int), alpha: Double,
+        power: Double
+    ) -> KPIResult {
         let a = ArmSummary.proportion(successes: control.successes, trials: control.trials)
         let b = ArmSummary.proportion(successes: treatment.successes, trials: treatment.trials)
         // The relative change as a risk ratio on the log scale: its interval stays above -100%,
@@ -376,12 +387,13 @@ public struct Evaluator {
             difference: Compare.proportionDifference(control: control, treatment: treatment, alpha: alpha),
             relative: Compare.riskRatio(control: control, treatment: treatment, alpha: alpha))
         result.summaries = (a, b)
+        result.treatmentInterval = OneArm.proportion(successes: treatment.successes, trials: treatment.trials, alpha: alpha)
         if a.mean > 0 && a.mean < 1 {
             let perArm = Double(max(1, min(control.trials, treatment.trials)))
             result.minimumDetectableEffect = kpi.better == .lower
                 ? Power.minimumDetectableDrop(baseline: a.mean, perArm: perArm, alpha: alpha, power: power)
                 : Power.minimumDetectableLift(baseline: a.mean, perArm: perArm, alpha: alpha, power: power)
-            if let threshold = liftThreshold(kpi.rule) {
+            if let threshold = ruleChange(kpi.rule, control: a.mean) {
                 result.requiredPerArm = Power.sampleSizePerArm(
                     baseline: a.mean, relativeLift: kpi.better == .lower ? -threshold : threshold, alpha: alpha, power: power)
             }
@@ -401,14 +413,30 @@ public struct Evaluator {
         return (summary(a), summary(b))
     }
 
-    /// The relative change a rule turns on, for the sample it needs (nil: the rule has none).
-    func liftThreshold(_ rule: Rule?) -> Double? {
+    /// The relative change a rule turns on, for the sample it needs (nil: the rule has none): a
+    /// declared lift or drop; for a level the treatment must reach or stay within (`at_least`,
+    /// `at_most`), its distance from the control's value, which the sample must be able to tell
+    /// apart. So an absolute rule has the same minimum-sample safeguard as a relative one.
+    static func ruleChange(_ rule: Rule?, control: Double) -> Double? {
+        switch rule {
+        case .atLeast(let level)?, .atMost(let level)?: control != 0 && level != control ? abs(level / control - 1) : nil
+        case .allOf(let rules)?, .anyOf(let rules)?: rules.compactMap { ruleChange($0, control: control) }.min()
+        default: liftThreshold(rule)
+        }
+    }
+
+    func ruleChange(_ rule: Rule?, control: Double) -> Double? { Self.ruleChange(rule, control: control) }
+
+    /// The relative change a relative rule turns on (nil: the rule has none).
+    static func liftThreshold(_ rule: Rule?) -> Double? {
         switch rule {
         case .liftAtLeast(let x)?, .dropAtLeast(let x)?: x > 0 ? x : nil
         case .allOf(let rules)?, .anyOf(let rules)?: rules.compactMap { liftThreshold($0) }.min()
         default: nil
         }
     }
+
+    func liftThreshold(_ rule: Rule?) -> Double? { Self.liftThreshold(rule) }
 
     private func minusOne(_ ratio: Estimate) -> Estimate {
         Estimate(value: ratio.value - 1, standardError: ratio.standardError, low: ratio.low - 1, high: ratio.high - 1, pValue: ratio.pValue)

@@ -63,6 +63,22 @@ public struct ReportDocument: Encodable, Sendable {
     public struct Arm: Encodable, Sendable {
         public var n: Int
         public var value: Number
+        /// The arm's own interval, where the report gives one (the treatment's, in `kpis[]`):
+        /// what `at_least` and `at_most` are judged on with `confidence = "interval"`.
+        public var ciLow: Number?
+        public var ciHigh: Number?
+
+        init(n: Int, value: Number, ciLow: Number? = nil, ciHigh: Number? = nil) {
+            self.n = n
+            self.value = value
+            self.ciLow = ciLow
+            self.ciHigh = ciHigh
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case n, value
+            case ciLow = "ci_low", ciHigh = "ci_high"
+        }
     }
 
     public struct Arms: Encodable, Sendable {
@@ -202,8 +218,11 @@ public struct ReportDocument: Encodable, Sendable {
     /// One KPI's part: its figures, its risks, and its days when given.
     static func part(_ result: KPIResult, ruleHolds: Bool??, daily: [(day: LocalDay, result: KPIResult)]?) -> KPIPart {
         let risk = KPIRisk(result)
+        var arms = Self.arms(result)
+        arms.treatment.ciLow = Number(result.treatmentInterval?.low)
+        arms.treatment.ciHigh = Number(result.treatmentInterval?.high)
         return KPIPart(
-            role: result.role.rawValue, name: result.kpi.name, arms: Self.arms(result),
+            role: result.role.rawValue, name: result.kpi.name, arms: arms,
             difference: Difference(
                 absolute: Number(result.difference?.value), relative: Number(result.relative?.value),
                 ciLow: Number(result.relative?.low), ciHigh: Number(result.relative?.high),

@@ -27,6 +27,10 @@ public struct KPIResult: Sendable, Equatable {
     /// Each arm as n, mean and variance, where that summarizes it (a proportion, a mean, a
     /// count as a Poisson rate): what the chance to beat control and the risks are computed from.
     public var summaries: (control: ArmSummary, treatment: ArmSummary)?
+    /// The treatment's own value with its interval (Wilson for a proportion, t for a mean, the
+    /// exact Poisson one for a count or a rate per event): what `at_least` and `at_most` are
+    /// judged against with `confidence = "interval"`. Nil where none is honest (one observation).
+    public var treatmentInterval: (low: Double, high: Double)?
 
     public init(
         role: Role, kpi: KPI, control: (n: Int, value: Double), treatment: (n: Int, value: Double), difference: Estimate?,
@@ -60,7 +64,8 @@ public struct KPIResult: Sendable, Equatable {
         a.role == b.role && a.kpi == b.kpi && a.control == b.control && a.treatment == b.treatment
             && a.difference == b.difference && a.relative == b.relative && a.requiredPerArm == b.requiredPerArm
             && a.minimumDetectableEffect == b.minimumDetectableEffect && a.summaries?.control == b.summaries?.control
-            && a.summaries?.treatment == b.summaries?.treatment
+            && a.summaries?.treatment == b.summaries?.treatment && a.treatmentInterval?.low == b.treatmentInterval?.low
+            && a.treatmentInterval?.high == b.treatmentInterval?.high
     }
 }
 
@@ -206,8 +211,8 @@ struct RuleCheck {
         switch rule {
         case .liftAtLeast(let x): return compare(result.relative, atLeast: x)
         case .dropAtLeast(let x): return compare(result.relative.map(negated), atLeast: x)
-        case .atLeast(let v): return result.treatment.value >= v
-        case .atMost(let v): return result.treatment.value <= v
+        case .atLeast(let v): return value(atLeast: v)
+        case .atMost(let v): return value(atMost: v)
         case .noWorseThan(let margin):
             // The worsening: how much worse the treatment is than the control, in the KPI's sense.
             guard let difference = result.difference else { return nil }
@@ -225,6 +230,20 @@ struct RuleCheck {
     /// A guardrail's `max_increase`: the absolute increase stays within the limit.
     func increaseAtMost(_ limit: Double) -> Bool? {
         compare(result.difference, atMost: limit)
+    }
+
+    /// The treatment's value against a level: its point value, or with `interval` its whole
+    /// interval (nil when the interval straddles the level, or there is none).
+    private func value(atLeast level: Double) -> Bool? {
+        guard interval else { return result.treatment.value >= level }
+        guard let range = result.treatmentInterval else { return nil }
+        return range.low >= level ? true : (range.high < level ? false : nil)
+    }
+
+    private func value(atMost level: Double) -> Bool? {
+        guard interval else { return result.treatment.value <= level }
+        guard let range = result.treatmentInterval else { return nil }
+        return range.high <= level ? true : (range.low > level ? false : nil)
     }
 
     private func compare(_ estimate: Estimate?, atLeast threshold: Double) -> Bool? {

@@ -109,3 +109,76 @@ import VerdictTestSupport
         #expect(verdict(.anyOf([.liftAtLeast(0.5), .atLeast(0.5)]), relative: estimate(0.08, 0.03, 0.13), difference: estimate(0.08, 0.03, 0.13)) == .pass)
     }
 }
+
+/// Rules on a level (`at_least`, `at_most`) judged as the declaration asks: with `confidence =
+/// "interval"` on the treatment's whole interval, and with the same minimum-sample safeguard as
+/// relative rules. An A/A portfolio (both arms truly 25%, ~120 customers an arm) must pass
+/// `at_least(0.27)` at most at its nominal rate.
+@Suite struct LevelRuleTests {
+    /// The conversion template with its rule replaced.
+    func declaration(_ rule: String, confidence: String) throws -> ExperimentDeclaration {
+        let folder = try TemporaryFolder()
+        let workspace = try WorkspaceInitializer.create(at: folder.url, business: "Shop", timeZone: "UTC")
+        var text = try String(contentsOf: VerdictTests.repository.appendingPathComponent("experiments/templates/conversion.lua"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "lift_at_least(0.05)", with: rule)
+            .replacingOccurrences(of: "if_inconclusive = \"rollback\",", with: "if_inconclusive = \"rollback\", confidence = \"\(confidence)\",")
+        return try ExperimentLoader(workspace: workspace).load(try folder.write(text, to: "experiments/e.lua"))
+    }
+
+    /// SplitMix64, for draws the test can repeat.
+    struct Draws: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+    }
+
+    func outcome(_ d: ExperimentDeclaration, control: (Int, Int), treatment: (Int, Int)) -> Verdict.Outcome {
+        let result = Evaluator.proportionResult(
+            d.primary, role: .primary, control: control, treatment: treatment, alpha: 0.05, power: 0.8)
+        return Verdict.decide(d, results: [result]).outcome
+    }
+
+    @Test func anAAPortfolioPassesALevelRuleAtMostAtItsNominalRate() throws {
+        var draws = Draws(state: 2026)
+        for (rule, confidence) in [("at_least(0.27)", "interval"), ("at_least(0.27)", "point"), ("at_most(0.23)", "interval")] {
+            let d = try declaration(rule, confidence: confidence)
+            var passes = 0
+            for _ in 0..<2000 {
+                let n0 = Int.random(in: 100...140, using: &draws), n1 = Int.random(in: 100...140, using: &draws)
+                let s0 = (0..<n0).filter { _ in Double.random(in: 0..<1, using: &draws) < 0.25 }.count
+                let s1 = (0..<n1).filter { _ in Double.random(in: 0..<1, using: &draws) < 0.25 }.count
+                if outcome(d, control: (s0, n0), treatment: (s1, n1)) == .pass { passes += 1 }
+            }
+            // At most 2.5% of 2,000, with room for the draws' own noise (binomial sd 0.35%).
+            #expect(Double(passes) / 2000 <= 0.025 + 0.007, "\(rule) with \(confidence) confidence: \(passes) of 2000 passed")
+        }
+    }
+
+    @Test func aLevelIsJudgedOnTheWholeIntervalWhenAsked() throws {
+        let interval = try declaration("at_least(0.27)", confidence: "interval")
+        // 9,000 an arm (the rule needs about 7,550 to tell 27% from the control's 25%): 30% has
+        // its whole Wilson interval above 27%, and passes; 24% has it below, and fails.
+        let big = Evaluator.proportionResult(interval.primary, role: .primary, control: (2250, 9000), treatment: (2700, 9000), alpha: 0.05, power: 0.8)
+        #expect(big.requiredPerArm.map { (7000...8000).contains($0) } == true)
+        #expect(Verdict.decide(interval, results: [big]).outcome == .pass, "\(Verdict.decide(interval, results: [big]).reason)")
+        #expect(outcome(interval, control: (2250, 9000), treatment: (2160, 9000)) == .fail)
+        // 27.5% of 9,000 is past 27% on its point, not on its whole interval: inconclusive.
+        #expect(outcome(interval, control: (2250, 9000), treatment: (2475, 9000)) == .inconclusive)
+        // Far past 27% on a small sample: inconclusive all the same (the minimum sample).
+        #expect(outcome(interval, control: (500, 2000), treatment: (800, 2000)) == .inconclusive)
+        // 28% of 120: the interval straddles 27%, and the sample is small: inconclusive.
+        let small = Evaluator.proportionResult(interval.primary, role: .primary, control: (30, 120), treatment: (34, 120), alpha: 0.05, power: 0.8)
+        #expect(small.treatmentInterval.map { $0.low < 0.27 && $0.high > 0.27 } == true)
+        let verdict = Verdict.decide(interval, results: [small])
+        #expect(verdict.outcome == .inconclusive, "\(verdict.reason)")
+        #expect(verdict.reason.hasPrefix("sample 120 per arm is below the "), "\(verdict.reason)")
+        // Point confidence: a big sample on the right side passes on the point value.
+        let point = try declaration("at_least(0.27)", confidence: "point")
+        #expect(outcome(point, control: (2250, 9000), treatment: (2475, 9000)) == .pass)
+    }
+}
