@@ -36,11 +36,12 @@ public struct BayesianComparison: Sendable, Equatable {
     /// The chance the treatment is better than control (for a KPI where lower is better, the
     /// chance it is lower).
     public var chanceToWin: Double
-    /// The expected loss, as a relative effect, of keeping control (rolling back): how much is
-    /// given up, on average, if the treatment is in fact better.
+    /// The expected loss, as a relative effect, of keeping control (rolling back): E[max(0,
+    /// effect)], what is given up on average, the cases where the treatment is not better
+    /// counting as 0 (unconditional, as gbstats' risk).
     public var riskOfControl: Double
-    /// The expected loss of keeping the treatment: how much is lost, on average, if it is in fact
-    /// worse.
+    /// The expected loss of keeping the treatment: E[max(0, −effect)], what is lost on average,
+    /// the cases where it is not worse counting as 0.
     public var riskOfTreatment: Double
 
     /// The comparison of `treatment` with `control`; nil where gbstats gives no result: an arm

@@ -19,11 +19,11 @@ public enum RiskTolerance {
 /// KPI where lower is better, lower.
 public struct KPIRisk: Sendable, Equatable {
     public var chanceToBeatControl: Double
-    /// The expected loss of keeping the change: how much worse the KPI is, on average, in the
-    /// cases where the change is in fact worse.
+    /// The expected loss of keeping the change: E[max(0, −effect)], how much worse the KPI is on
+    /// average, the cases where the change is not worse counting as 0 (unconditional).
     public var expectedLossKeep: Double
-    /// The expected loss of rolling back: how much better the change would have made it, on
-    /// average, in the cases where it is in fact better.
+    /// The expected loss of rolling back: E[max(0, effect)], how much better the change would
+    /// have made it on average, the cases where it is not better counting as 0.
     public var expectedLossRollback: Double
 
     /// The risk of `result`'s change; nil when the figures cannot tell (an arm without data or
