@@ -216,7 +216,6 @@ extension Lifecycle {
         let recorded = try store.recordAssignmentList(
             stored, customers: customers,
             span: LiveSpan(from: span?.from ?? row.startedAt, lastDay: span?.lastDay ?? row.endDay, until: span?.until),
-            check: { stored in _ = try ExperimentState(stored: stored.state) },
             audit: { stamped in
                 var details = details
                 details.stamped = stamped
