@@ -21,8 +21,8 @@ import VerdictTestSupport
         #expect(text.output.contains("2026-11-02 .. 2026-11-08"))
         #expect(text.output.contains("verdict: INCONCLUSIVE — sample "))
         #expect(text.output.contains("recommendation: KEEP — the chance it beats control is"))
-        // Each row's interval and p-value come from one named test; counts say what per day means.
-        #expect(text.output.contains("interval and p-value, each from one test: log risk ratio (quote_viewed → appointment_booked)"))
+        // Each row's intervals, p-value and chance come from one named distribution; counts say what per day means.
+        #expect(text.output.contains("intervals, p-value and chance, each KPI's from one distribution: Beta posteriors (uniform prior) for quote_viewed → appointment_booked"))
         #expect(text.output.contains("counts are per day at full traffic"))
         #expect(text.output.contains("(as designed: a mismatch needs p < 0.001)"))
         let daily = try VerdictProcess.run(["report", "book-now", "--from", "2026-11-02", "--daily"], in: folder.url)

@@ -32,7 +32,7 @@ struct ReportRendering {
                 rows: days.map { day, result in
                     [day.description, "\(valueText(result.control.value, result.kpi)) (n \(result.control.n))",
                      "\(valueText(result.treatment.value, result.kpi)) (n \(result.treatment.n))",
-                     result.relative.map { signedPercent($0.value) } ?? "—"]
+                     result.relativeChange.map(signedPercent) ?? result.absoluteChange.map { signedValue($0, result.kpi) } ?? "—"]
                 }).text())
         }
         var tests: [(test: String, kpis: [String])] = []
@@ -48,7 +48,9 @@ struct ReportRendering {
             lines.append("counts are per day at full traffic: an arm's events over its days and its share of the traffic, as the forecast's per day")
         }
         if !tests.isEmpty {
-            lines.append("interval and p-value, each from one test: " + tests.map { "\($0.test) (\($0.kpis.joined(separator: ", ")))" }.joined(separator: "; "))
+            lines.append(
+                "intervals, p-value and chance, each KPI's from one distribution: "
+                    + tests.map { "\($0.test) for \($0.kpis.joined(separator: ", "))" }.joined(separator: "; "))
         }
         if let srm = report.sampleRatioMismatch {
             let figures = "sample ratio: χ² = \(format(srm.statistic, digits: 2)), p = \(format(srm.pValue, digits: 3))"
@@ -79,7 +81,7 @@ struct ReportRendering {
 
     private func row(_ result: KPIResult) -> [String] {
         let value = { (v: Double) in valueText(v, result.kpi) }
-        let change = result.relative.map { signedPercent($0.value) } ?? result.difference.map { signedValue($0.value, result.kpi) } ?? "—"
+        let change = result.relativeChange.map(signedPercent) ?? result.absoluteChange.map { signedValue($0, result.kpi) } ?? "—"
         let interval = result.relative.map { "[\(signedPercent($0.low)), \(signedPercent($0.high))]" }
             ?? result.difference.flatMap { $0.low.isNaN ? nil : "[\(signedValue($0.low, result.kpi)), \(signedValue($0.high, result.kpi))]" } ?? "—"
         let p = result.pValue.map { format($0, digits: 3) } ?? "—"
@@ -93,12 +95,7 @@ struct ReportRendering {
 
     private func valueText(_ v: Double, _ kpi: KPI) -> String { kpi.shown(v) }
 
-    private func signedValue(_ v: Double, _ kpi: KPI) -> String {
-        switch kpi.kind {
-        case .conversion, .errorRate: (v >= 0 ? "+" : "") + format(v * 100, digits: 2) + " pp"
-        default: (v >= 0 ? "+" : "") + format(v, digits: 4)
-        }
-    }
+    private func signedValue(_ v: Double, _ kpi: KPI) -> String { kpi.shownChange(v) }
 
     private func percent(_ v: Double) -> String { FigureText.percent(v) }
     private func signedPercent(_ v: Double) -> String { FigureText.percent(v, signed: true) }

@@ -272,10 +272,15 @@ public struct Evaluator {
             let c0 = try figures.count(control, event: event, filter: kpi.filter, status: .kpi)
             let c1 = try figures.count(treatment, event: event, filter: kpi.filter, status: .kpi)
             let perDay = { (count: Int, arm: Arm) in arm.exposure > 0 ? Double(count) / arm.exposure : 0 }
-            let ratio = Compare.rateRatio(control: (c0, control.exposure), treatment: (c1, treatment.exposure), alpha: alpha)
+            let (r0, r1) = (perDay(c0, control), perDay(c1, treatment))
+            let posterior = TwoArmPosterior.counts(control: (c0, control.exposure), treatment: (c1, treatment.exposure))
             var result = KPIResult(
-                role: role, kpi: kpi, control: (c0, perDay(c0, control)), treatment: (c1, perDay(c1, treatment)),
-                difference: nil, relative: ratio.map(minusOne))
+                role: role, kpi: kpi, control: (c0, r0), treatment: (c1, r1),
+                difference: posterior?.absolute(observed: r1 - r0, alpha: alpha),
+                relative: posterior?.relative(observed: r0 > 0 ? r1 / r0 - 1 : .infinity, alpha: alpha))
+            result.comparison = KPIResult.Comparison(posterior)
+        result.posterior = posterior
+            result.posterior = posterior
             result.summaries = Self.poisson((c0, control.exposure), (c1, treatment.exposure))
             result.treatmentInterval = OneArm.poissonRate(count: c1, exposure: treatment.exposure, alpha: alpha)
             return result
@@ -284,12 +289,15 @@ public struct Evaluator {
             let d0 = try figures.count(control, event: denominator, filter: kpi.filter, status: .kpi)
             let n1 = try figures.count(treatment, event: numerator, filter: kpi.filter, status: .kpi)
             let d1 = try figures.count(treatment, event: denominator, filter: kpi.filter, status: .kpi)
-            let ratio = d0 > 0 && d1 > 0 ? Compare.rateRatio(control: (n0, Double(d0)), treatment: (n1, Double(d1)), alpha: alpha) : nil
             let r0 = d0 > 0 ? Double(n0) / Double(d0) : 0, r1 = d1 > 0 ? Double(n1) / Double(d1) : 0
+            let posterior = TwoArmPosterior.counts(control: (n0, Double(d0)), treatment: (n1, Double(d1)))
             var result = KPIResult(
                 role: role, kpi: kpi, control: (d0, r0), treatment: (d1, r1),
-                difference: Estimate(value: r1 - r0, standardError: .nan, low: .nan, high: .nan, pValue: ratio?.pValue ?? 1),
-                relative: ratio.map(minusOne))
+                difference: posterior?.absolute(observed: r1 - r0, alpha: alpha),
+                relative: posterior?.relative(observed: r0 > 0 ? r1 / r0 - 1 : .infinity, alpha: alpha))
+            result.comparison = KPIResult.Comparison(posterior)
+        result.posterior = posterior
+            result.posterior = posterior
             result.summaries = Self.poisson((n0, Double(d0)), (n1, Double(d1)))
             result.treatmentInterval = OneArm.poissonRate(count: n1, exposure: Double(d1), alpha: alpha)
             return result
@@ -326,6 +334,7 @@ public struct Evaluator {
                 difference: Compare.meanDifference(control: a, treatment: b, alpha: alpha),
                 relative: Compare.relativeLift(control: a, treatment: b, alpha: alpha))
             result.summaries = (a, b)
+            result.comparison = KPIResult.Comparison(result.relative)
             result.treatmentInterval = OneArm.mean(b, alpha: alpha)
             if a.mean != 0, a.variance > 0 {
                 let sd = a.variance.squareRoot()
@@ -342,10 +351,12 @@ public struct Evaluator {
             let v0 = try store.values(column, queried.scoped(control, event: event, filter: kpi.filter, status: .kpi), limit: 1_000_000)
             let v1 = try store.values(column, queried.scoped(treatment, event: event, filter: kpi.filter, status: .kpi), limit: 1_000_000)
             let compared = Bootstrap.quantileDifference(control: v0, treatment: v1, p: p, alpha: alpha, seed: UInt64(truncatingIfNeeded: declaration.changeID.hashValueStable))
-            return KPIResult(
+            var result = KPIResult(
                 role: role, kpi: kpi, control: (v0.count, v0.isEmpty ? 0 : Bootstrap.quantile(sorted: v0, p)),
                 treatment: (v1.count, v1.isEmpty ? 0 : Bootstrap.quantile(sorted: v1, p)),
                 difference: compared?.difference, relative: compared?.relative)
+            result.comparison = KPIResult.Comparison(compared?.relative)
+            return result
         case .custom(let compute):
             guard let customKPIs else { throw ScriptError(kind: .runtime, message: "\(kpi.name): custom KPIs need the experiment's sandbox") }
             let scope = { (arm: Arm) in
@@ -380,12 +391,15 @@ public struct Evaluator {
     ) -> KPIResult {
         let a = ArmSummary.proportion(successes: control.successes, trials: control.trials)
         let b = ArmSummary.proportion(successes: treatment.successes, trials: treatment.trials)
-        // The relative change as a risk ratio on the log scale: its interval stays above -100%,
-        // and its p-value is of the same test (statsmodels' log-adjusted ratio).
+        // One posterior per arm (Beta, uniform prior) gives both intervals, the p-value, the chance
+        // and the expected losses, so that none contradicts another.
+        let posterior = TwoArmPosterior.rates(control: control, treatment: treatment)
         var result = KPIResult(
             role: role, kpi: kpi, control: (control.trials, a.mean), treatment: (treatment.trials, b.mean),
-            difference: Compare.proportionDifference(control: control, treatment: treatment, alpha: alpha),
-            relative: Compare.riskRatio(control: control, treatment: treatment, alpha: alpha))
+            difference: posterior?.absolute(observed: b.mean - a.mean, alpha: alpha),
+            relative: posterior?.relative(observed: a.mean > 0 ? b.mean / a.mean - 1 : .infinity, alpha: alpha))
+        result.comparison = KPIResult.Comparison(posterior)
+        result.posterior = posterior
         result.summaries = (a, b)
         result.treatmentInterval = OneArm.proportion(successes: treatment.successes, trials: treatment.trials, alpha: alpha)
         if a.mean > 0 && a.mean < 1 {
@@ -437,10 +451,6 @@ public struct Evaluator {
     }
 
     func liftThreshold(_ rule: Rule?) -> Double? { Self.liftThreshold(rule) }
-
-    private func minusOne(_ ratio: Estimate) -> Estimate {
-        Estimate(value: ratio.value - 1, standardError: ratio.standardError, low: ratio.low - 1, high: ratio.high - 1, pValue: ratio.pValue)
-    }
 
     /// The units the sample ratio check counts: customers, else events.
     private func sampleRatioUnits(control: Arm, treatment: Arm, window: WindowFigures) -> [Int] {

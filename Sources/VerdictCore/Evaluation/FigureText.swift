@@ -50,3 +50,16 @@ extension KPI {
         }
     }
 }
+
+extension KPI {
+    /// A change of this KPI (treatment − control) in its own unit, signed: percentage points
+    /// for a rate of customers, per day for a count, per denominator event for a rate per event.
+    public func shownChange(_ change: Double) -> String {
+        let sign = { (text: String) in change >= 0 && !text.hasPrefix("-") ? "+" + text : text }
+        switch kind {
+        case .count, .dailyCount: return sign(FigureText.number(change, digits: 1)) + "/day"
+        case .conversion, .errorRate: return sign(FigureText.number(change * 100, digits: 2, trimmed: true)) + " pp"
+        default: return sign(FigureText.number(change, digits: 4, trimmed: true))
+        }
+    }
+}

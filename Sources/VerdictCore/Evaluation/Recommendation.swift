@@ -14,9 +14,10 @@ public enum RiskTolerance {
 }
 
 /// What the figures say about one KPI under uncertainty: the chance the change beats control,
-/// and the expected loss of each choice, as relative changes of the KPI (as gbstats computes
-/// them with a flat prior; see `BayesianComparison`). "Beats" follows the KPI's direction: for a
-/// KPI where lower is better, lower.
+/// and the expected loss of each choice, as relative changes of the KPI, from the same
+/// distribution as the KPI's interval and p-value (`KPIResult.comparison`: exact Beta or Gamma
+/// posteriors for rates and counts, the delta method's t for means). "Beats" follows the KPI's
+/// direction: for a KPI where lower is better, lower.
 public struct KPIRisk: Sendable, Equatable {
     public var chanceToBeatControl: Double
     /// The expected loss of keeping the change: E[max(0, −effect)], how much worse the KPI is on
@@ -29,21 +30,11 @@ public struct KPIRisk: Sendable, Equatable {
     /// The risk of `result`'s change; nil when the figures cannot tell (an arm without data or
     /// without spread, a control of 0).
     public init?(_ result: KPIResult) {
+        guard let comparison = result.comparison else { return nil }
         let lowerIsBetter = result.kpi.better == .lower
-        let comparison: BayesianComparison?
-        if let (a, b) = result.summaries {
-            comparison = BayesianComparison.relative(control: a, treatment: b, prior: .flat, lowerIsBetter: lowerIsBetter)
-        } else if let relative = result.relative, relative.standardError.isFinite, relative.standardError > 0 {
-            comparison = BayesianComparison.relative(
-                estimate: relative.value, variance: relative.standardError * relative.standardError, prior: .flat,
-                lowerIsBetter: lowerIsBetter)
-        } else {
-            comparison = nil
-        }
-        guard let comparison else { return nil }
-        chanceToBeatControl = comparison.chanceToWin
-        expectedLossKeep = comparison.riskOfTreatment
-        expectedLossRollback = comparison.riskOfControl
+        chanceToBeatControl = lowerIsBetter ? 1 - comparison.chanceHigher : comparison.chanceHigher
+        expectedLossKeep = lowerIsBetter ? comparison.expectedGain : comparison.expectedDrop
+        expectedLossRollback = lowerIsBetter ? comparison.expectedDrop : comparison.expectedGain
     }
 }
 

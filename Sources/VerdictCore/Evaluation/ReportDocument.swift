@@ -93,10 +93,14 @@ public struct ReportDocument: Encodable, Sendable {
         public var ciHigh: Number
         public var absoluteCILow: Number
         public var absoluteCIHigh: Number
+        /// The p-value of the absolute interval's own test (for means, Welch's t; for rates and
+        /// counts the same posterior tail as the KPI's `p_value`).
+        public var absolutePValue: Number
 
         enum CodingKeys: String, CodingKey {
             case absolute, relative
             case ciLow = "ci_low", ciHigh = "ci_high", absoluteCILow = "absolute_ci_low", absoluteCIHigh = "absolute_ci_high"
+            case absolutePValue = "absolute_p_value"
         }
     }
 
@@ -224,9 +228,10 @@ public struct ReportDocument: Encodable, Sendable {
         return KPIPart(
             role: result.role.rawValue, name: result.kpi.name, arms: arms,
             difference: Difference(
-                absolute: Number(result.difference?.value), relative: Number(result.relative?.value),
+                absolute: Number(result.absoluteChange), relative: Number(result.relativeChange),
                 ciLow: Number(result.relative?.low), ciHigh: Number(result.relative?.high),
-                absoluteCILow: Number(result.difference?.low), absoluteCIHigh: Number(result.difference?.high)),
+                absoluteCILow: Number(result.difference?.low), absoluteCIHigh: Number(result.difference?.high),
+                absolutePValue: Number(result.difference?.pValue)),
             pValue: Number(result.pValue), test: result.test,
             mde: Number(result.minimumDetectableEffect), requiredPerArm: Number(result.requiredPerArm),
             chanceToBeatControl: Number(risk?.chanceToBeatControl), expectedLossKeep: Number(risk?.expectedLossKeep),
@@ -235,7 +240,7 @@ public struct ReportDocument: Encodable, Sendable {
             daily: daily?.map { day, result in
                 Day(
                     day: day.description, control: Self.arms(result).control, treatment: Self.arms(result).treatment,
-                    relative: Number(result.relative?.value), ciLow: Number(result.relative?.low),
+                    relative: Number(result.relativeChange), ciLow: Number(result.relative?.low),
                     ciHigh: Number(result.relative?.high))
             })
     }

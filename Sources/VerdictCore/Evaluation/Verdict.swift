@@ -27,6 +27,74 @@ public struct KPIResult: Sendable, Equatable {
     /// Each arm as n, mean and variance, where that summarizes it (a proportion, a mean, a
     /// count as a Poisson rate): what the chance to beat control and the risks are computed from.
     public var summaries: (control: ArmSummary, treatment: ArmSummary)?
+    /// The chance the treatment's value is higher than the control's, and the expected gain and
+    /// drop of the relative change: drawn from the same distribution as `relative`'s interval and
+    /// p-value, so none of them can contradict another (nil where there is none).
+    public var comparison: Comparison?
+    /// The two arms' exact posteriors behind `relative`, `difference` and `comparison`, for a
+    /// rate or a count: what a check at another level (the safety checks' 90%) asks again.
+    public var posterior: TwoArmPosterior?
+
+    /// What a KPI's one distribution of the change says beyond its interval.
+    public struct Comparison: Sendable, Equatable {
+        /// P(treatment's value > control's).
+        public var chanceHigher: Double
+        /// E[max(0, relative change)] and E[max(0, −relative change)].
+        public var expectedGain: Double
+        public var expectedDrop: Double
+
+        public init(chanceHigher: Double, expectedGain: Double, expectedDrop: Double) {
+            self.chanceHigher = chanceHigher
+            self.expectedGain = expectedGain
+            self.expectedDrop = expectedDrop
+        }
+
+        /// From two arms' exact posteriors; nil when the relative change has no size.
+        init?(_ posterior: TwoArmPosterior?) {
+            guard let posterior, let gain = posterior.expectedGain, let drop = posterior.expectedDrop else { return nil }
+            self.init(chanceHigher: posterior.chanceHigher, expectedGain: gain, expectedDrop: drop)
+        }
+
+        /// From a relative change's t (or normal, without degrees of freedom) distribution,
+        /// centred on its estimate with its standard error: the confidence distribution its
+        /// interval and p-value come from.
+        init?(_ relative: Estimate?) {
+            guard let relative, relative.value.isFinite, relative.standardError.isFinite, relative.standardError > 0 else { return nil }
+            let m = relative.value / relative.standardError, se = relative.standardError
+            if let dof = relative.degreesOfFreedom {
+                let t = StudentT(degreesOfFreedom: dof)
+                guard let gain = t.positivePart(shift: m), let drop = t.positivePart(shift: -m) else { return nil }
+                self.init(chanceHigher: t.cdf(m), expectedGain: se * gain, expectedDrop: se * drop)
+            } else {
+                guard let normal = BayesianComparison.relative(estimate: relative.value, variance: se * se) else { return nil }
+                self.init(chanceHigher: normal.chanceToWin, expectedGain: normal.riskOfControl, expectedDrop: normal.riskOfTreatment)
+            }
+        }
+    }
+
+    /// The relative change to show: the estimate's, else the arms' point values (one
+    /// observation, no spread) where the control's is not 0. Nil without a comparison.
+    public var relativeChange: Double? {
+        if let relative, relative.value.isFinite { return relative.value }
+        guard control.n > 0, treatment.n > 0, control.value != 0, control.value.isFinite, treatment.value.isFinite else { return nil }
+        return treatment.value / control.value - 1
+    }
+
+    /// The absolute change to show: the estimate's, else the arms' point values.
+    public var absoluteChange: Double? {
+        if let difference, difference.value.isFinite { return difference.value }
+        guard control.n > 0, treatment.n > 0, control.value.isFinite, treatment.value.isFinite else { return nil }
+        return treatment.value - control.value
+    }
+
+    /// Why there is a change but no interval, in words (nil when there is an interval, or no
+    /// change to show).
+    public var noIntervalReason: String? {
+        guard relative == nil, relativeChange != nil else { return nil }
+        if min(control.n, treatment.n) < 2 { return "one observation in an arm" }
+        return "no spread in either arm"
+    }
+
     /// The treatment's own value with its interval (Wilson for a proportion, t for a mean, the
     /// exact Poisson one for a count or a rate per event): what `at_least` and `at_most` are
     /// judged against with `confidence = "interval"`. Nil where none is honest (one observation).
@@ -49,23 +117,26 @@ public struct KPIResult: Sendable, Equatable {
     /// The p-value shown beside the relative interval: of the same test.
     public var pValue: Double? { relative?.pValue ?? difference?.pValue }
 
-    /// The test the relative interval and the p-value come from, by KPI kind.
+    /// Where the relative interval, the p-value, the chance and the expected losses all come
+    /// from, by KPI kind.
     public var test: String? {
         switch kpi.kind {
-        case .conversion, .errorRate: return relative == nil ? nil : "log risk ratio"
+        case .conversion, .errorRate: return relative == nil ? nil : Self.betaPosteriors
         case .mean: return relative == nil ? nil : "delta method (Welch t)"
-        case .count, .dailyCount, .rate: return relative == nil ? nil : "exact Poisson rate ratio"
+        case .count, .dailyCount, .rate: return relative == nil ? nil : "Gamma posteriors (flat prior)"
         case .quantile: return relative == nil ? nil : "bootstrap"
-        case .custom: return summaries == nil || relative == nil ? nil : "log risk ratio"
+        case .custom: return summaries == nil || relative == nil ? nil : Self.betaPosteriors
         }
     }
+
+    static let betaPosteriors = "Beta posteriors (uniform prior)"
 
     public static func == (a: KPIResult, b: KPIResult) -> Bool {
         a.role == b.role && a.kpi == b.kpi && a.control == b.control && a.treatment == b.treatment
             && a.difference == b.difference && a.relative == b.relative && a.requiredPerArm == b.requiredPerArm
             && a.minimumDetectableEffect == b.minimumDetectableEffect && a.summaries?.control == b.summaries?.control
             && a.summaries?.treatment == b.summaries?.treatment && a.treatmentInterval?.low == b.treatmentInterval?.low
-            && a.treatmentInterval?.high == b.treatmentInterval?.high
+            && a.treatmentInterval?.high == b.treatmentInterval?.high && a.comparison == b.comparison
     }
 }
 
@@ -165,6 +236,9 @@ public struct Verdict: Sendable, Equatable {
     private static func describeChange(_ result: KPIResult) -> String {
         if let relative = result.relative {
             return "\(signedPercent(relative.value)) [\(signedPercent(relative.low)), \(signedPercent(relative.high))]"
+        }
+        if let change = result.relativeChange, let why = result.noIntervalReason {
+            return "\(signedPercent(change)) (no interval: \(why))"
         }
         return describeAbsolute(result)
     }

@@ -37,7 +37,9 @@ public struct SafetyFinding: Encodable, Sendable {
 ///   which keeps its coverage with a handful of events and rates near 0, against `max_increase`
 ///   or `no_worse_than`'s margin, else against no change;
 /// - means: Welch's interval of the difference, likewise;
-/// - counts: the exact Poisson rate ratio's interval, against no change;
+/// - counts and rates per event: the difference's interval from the arms' Gamma posteriors, in
+///   the KPI's own unit, against `max_increase` or `no_worse_than`'s margin, else against no
+///   change;
 /// - `at_most` / `at_least` on a proportion: the treatment's Wilson interval against the value.
 ///
 /// A KPI counts only with at least `minimumEvents` in both arms together; until then it waits.
@@ -85,9 +87,17 @@ enum SafetyTest {
             let half = (difference.high - difference.value) * z
             let worsening = worseIsUp ? (difference.value, difference.value - half) : (-difference.value, -difference.value - half)
             return judged(finding, breach: worsening.1 > (limit ?? 0), FigureText.number(worsening.0, digits: 1, trimmed: true))
+        case .count, .dailyCount, .rate:
+            guard let posterior = result.posterior, let change = result.absoluteChange else {
+                return waiting(finding, "no exposure in an arm yet")
+            }
+            let low = posterior.differenceQuantile(alpha / 2), high = posterior.differenceQuantile(1 - alpha / 2)
+            let worseningLow = worseIsUp ? low : -high
+            let text = "\(result.kpi.shownChange(change)) [\(result.kpi.shownChange(low)), \(result.kpi.shownChange(high))]"
+            return judged(finding, breach: worseningLow > (limit ?? 0), text)
         default:
-            guard let relative = result.relative, relative.low.isFinite || relative.high.isFinite else {
-                return waiting(finding, "no events in an arm yet")
+            guard let relative = result.relative, relative.low.isFinite, relative.high.isFinite else {
+                return waiting(finding, "no events to compare yet")
             }
             let breach = worseIsUp ? relative.low > 0 : relative.high < 0
             return judged(finding, breach: breach, "\(FigureText.percent(relative.value, signed: true)) [\(FigureText.percent(relative.low, signed: true)), \(FigureText.percent(relative.high, signed: true))]")

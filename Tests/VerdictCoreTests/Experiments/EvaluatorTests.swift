@@ -53,10 +53,13 @@ import VerdictTestSupport
         let primary = report.kpis[0]
         #expect(primary.control.n == 1000 && primary.treatment.n == 1000)
         #expect(primary.control.value == 0.10 && primary.treatment.value == 0.13)
-        // The relative change is the log risk ratio's, and the p-value shown is the same test's.
-        let expected = Compare.riskRatio(control: (100, 1000), treatment: (130, 1000))
-        #expect(primary.relative == expected && primary.pValue == expected?.pValue && primary.test == "log risk ratio")
-        #expect(abs(primary.difference!.value - 0.03) < 1e-12)
+        // The relative change's interval and p-value come from the arms' Beta posteriors, as do
+        // the absolute interval and the chance.
+        let posterior = try #require(TwoArmPosterior.rates(control: (100, 1000), treatment: (130, 1000)))
+        let expected = posterior.relative(observed: 0.13 / 0.10 - 1)
+        #expect(primary.relative == expected && primary.pValue == expected?.pValue && primary.test == "Beta posteriors (uniform prior)")
+        #expect(primary.difference == posterior.absolute(observed: 0.13 - 0.10) && primary.comparison?.chanceHigher == posterior.chanceHigher)
+        #expect(abs(primary.difference!.value - 0.03) < 1e-12 && primary.difference!.low > 0 && primary.relative!.low > 0)
         // A 5% lift on a 10% baseline needs tens of thousands per arm: inconclusive, and the reason says why.
         #expect(primary.requiredPerArm! > 20_000)
         #expect(report.verdict.outcome == .inconclusive)

@@ -10,23 +10,14 @@ import VerdictStats
 
     /// A conversion primary at contractor scale: `x0` and `x1` bookings of 120 customers an arm.
     func conversion(_ d: ExperimentDeclaration, _ x0: Int, _ x1: Int, n: Int = 120) -> KPIResult {
-        let a = ArmSummary.proportion(successes: x0, trials: n), b = ArmSummary.proportion(successes: x1, trials: n)
-        var result = KPIResult(
-            role: .primary, kpi: d.primary, control: (n, a.mean), treatment: (n, b.mean),
-            difference: Compare.proportionDifference(control: (x0, n), treatment: (x1, n)), relative: Compare.relativeLift(control: a, treatment: b),
-            requiredPerArm: 20000)
-        result.summaries = (a, b)
+        var result = Evaluator.proportionResult(d.primary, role: .primary, control: (x0, n), treatment: (x1, n), alpha: 0.05, power: 0.8)
+        result.requiredPerArm = 20000
         return result
     }
 
     /// The template's error-rate guardrail (at most +0.5 pp), with `e0` and `e1` errors of 2,000 submits.
     func errorRate(_ d: ExperimentDeclaration, _ e0: Int, _ e1: Int) -> KPIResult {
-        let a = ArmSummary.proportion(successes: e0, trials: 2000), b = ArmSummary.proportion(successes: e1, trials: 2000)
-        var result = KPIResult(
-            role: .guardrail, kpi: d.guardrails[0], control: (2000, a.mean), treatment: (2000, b.mean),
-            difference: Compare.proportionDifference(control: (e0, 2000), treatment: (e1, 2000)), relative: Compare.relativeLift(control: a, treatment: b))
-        result.summaries = (a, b)
-        return result
+        Evaluator.proportionResult(d.guardrails[0], role: .guardrail, control: (e0, 2000), treatment: (e1, 2000), alpha: 0.05, power: 0.8)
     }
 
     func recommend(_ d: ExperimentDeclaration, _ results: [KPIResult], windows: Int = 1) -> Recommendation {
@@ -82,30 +73,36 @@ import VerdictStats
         // Error rate: lower is better, so fewer errors beat control.
         let fewer = try #require(KPIRisk(errorRate(d, 40, 20)))
         #expect(fewer.chanceToBeatControl > 0.99 && fewer.expectedLossKeep < fewer.expectedLossRollback)
-        // A mean (revenue per job), from its summaries.
+        // Rates: from the arms' exact Beta posteriors, the same ones the interval comes from.
+        let booked = conversion(d, 30, 42)
+        let posterior = try #require(TwoArmPosterior.rates(control: (30, 120), treatment: (42, 120)))
+        let risk = try #require(KPIRisk(booked))
+        #expect(risk.chanceToBeatControl == posterior.chanceHigher && risk.expectedLossKeep == posterior.expectedDrop)
+        #expect(booked.relative?.low == posterior.quantile(0.025) && booked.test == "Beta posteriors (uniform prior)")
+        // A mean (revenue per job): the delta method's t, which gives its interval and p-value too.
+        let a = ArmSummary(n: 100, mean: 300, variance: 10000), b = ArmSummary(n: 100, mean: 330, variance: 12000)
         var revenue = KPIResult(
             role: .primary, kpi: KPI(name: "mean job value", kind: .mean(event: "job_completed", of: .value), filter: .init(), better: .higher, rule: .liftAtLeast(0.05), maxIncrease: nil),
-            control: (100, 300), treatment: (100, 330), difference: nil, relative: nil)
-        revenue.summaries = (ArmSummary(n: 100, mean: 300, variance: 10000), ArmSummary(n: 100, mean: 330, variance: 12000))
+            control: (100, 300), treatment: (100, 330), difference: nil, relative: Compare.relativeLift(control: a, treatment: b))
+        revenue.comparison = KPIResult.Comparison(revenue.relative)
         let mean = try #require(KPIRisk(revenue))
-        let reference = try #require(BayesianComparison.relative(control: revenue.summaries!.control, treatment: revenue.summaries!.treatment))
-        #expect(mean.chanceToBeatControl == reference.chanceToWin && mean.expectedLossKeep == reference.riskOfTreatment)
-        // A count as Poisson rates: 70 against 100 events over 3.5 days of exposure each.
-        let (c, t) = try #require(Evaluator.poisson((70, 3.5), (100, 3.5)))
-        #expect(c.mean == 20 && t.mean == 100 / 3.5 && abs(c.variance / Double(c.n) - 70 / (3.5 * 3.5)) < 1e-12)
-        var clicks = KPIResult(
-            role: .leading, kpi: d.leading, control: (70, 20), treatment: (100, 100 / 3.5), difference: nil, relative: nil)
-        clicks.summaries = (c, t)
-        let count = try #require(KPIRisk(clicks))
-        // The delta-method relative variance of two Poisson rates: 1/c1·(r1/r0)² + 1/c0·(r1/r0)².
-        let ratio = (100 / 3.5) / 20.0
-        let sd = (ratio * ratio / 100 + ratio * ratio / 70).squareRoot()
-        #expect(abs(count.chanceToBeatControl - Normal.cdf((ratio - 1) / sd)) < 1e-12)
-        // A quantile has no summaries: its bootstrap estimate and standard error stand in.
-        let latency = KPIResult(
+        let lift = try #require(revenue.relative)
+        let t = StudentT(degreesOfFreedom: try #require(lift.degreesOfFreedom))
+        #expect(mean.chanceToBeatControl == t.cdf(lift.value / lift.standardError))
+        #expect(abs(mean.expectedLossKeep - lift.standardError * t.positivePart(shift: -lift.value / lift.standardError)!) < 1e-15)
+        // Where the t interval excludes 0, the chance is outside [2.5%, 97.5%], and the reverse.
+        #expect((lift.low > 0) == (mean.chanceToBeatControl > 0.975))
+        // A count: fewer clicks than control on a KPI where higher is better.
+        let clicks = try #require(TwoArmPosterior.counts(control: (100, 3.5), treatment: (70, 3.5)))
+        var leading = KPIResult(role: .leading, kpi: d.leading, control: (100, 100 / 3.5), treatment: (70, 20), difference: nil, relative: nil)
+        leading.comparison = KPIResult.Comparison(clicks)
+        #expect(try #require(KPIRisk(leading)).chanceToBeatControl == clicks.chanceHigher)
+        // A quantile has no posterior: its bootstrap estimate and standard error stand in.
+        var latency = KPIResult(
             role: .guardrail, kpi: KPI(name: "p95", kind: .quantile(event: "x", of: .latencyMs, p: 0.95), filter: .init(), better: .lower, rule: nil, maxIncrease: 50),
             control: (400, 900), treatment: (400, 800), difference: nil,
             relative: Estimate(value: -0.111, standardError: 0.05, low: -0.21, high: -0.01, pValue: 0.03))
+        latency.comparison = KPIResult.Comparison(latency.relative)
         #expect(abs(try #require(KPIRisk(latency)).chanceToBeatControl - Normal.cdf(0.111 / 0.05)) < 1e-12)
         // No data: nothing to say.
         #expect(KPIRisk(conversion(d, 0, 5)) == nil)
