@@ -210,7 +210,7 @@ final class Handlers: Sendable {
         let evaluated = try ReportRun.evaluate(
             [(URL(fileURLWithPath: sealed.declaration.changeID), .success(sealed.declaration))], sandbox: sealed.sandbox,
             workspace: workspace, from: sealed.from, to: sealed.to, daily: false)[0].get()
-        return try json(ReportDocument(evaluated))
+        return try json(try reads.onRecord(ReportDocument(evaluated)))
     }
 
     // MARK: - Events

@@ -25,6 +25,9 @@ public struct VerdictServer: Sendable {
         public var rateLimit: Int?
         /// The morning (and weekly) runs in this process, at their local time.
         public var schedule: ServerSchedule?
+        /// After the scheduled runs: writes the dashboard for the day under the server's clock,
+        /// as `verdict daily` does, and returns the pages written (the command layer owns files).
+        public var refreshDashboard: (@Sendable (Workspace, any VerdictClock, LocalDay) throws -> [String])?
 
         public init() {}
     }
@@ -53,7 +56,7 @@ public struct VerdictServer: Sendable {
         handlers.register(on: router)
         var services: [any Service] = []
         if let schedule = configuration.schedule {
-            services.append(ScheduledRuns(schedule: schedule, workspace: workspace, logger: logger))
+            services.append(ScheduledRuns(schedule: schedule, workspace: workspace, clock: clock, refresh: configuration.refreshDashboard, logger: logger))
         }
         let app = Application(
             router: router,
@@ -82,10 +85,13 @@ public struct VerdictRequestContext: RequestContext, RemoteAddressRequestContext
 }
 
 /// The scheduled runs as a service of the application: sleeps until the next run's time, runs
-/// what is due, and stops with the server.
+/// what is due under the server's clock, refreshes the dashboard as `verdict daily` does (after
+/// the weekly run too, so its verdicts show), and stops with the server.
 struct ScheduledRuns: Service {
     let schedule: ServerSchedule
     let workspace: Workspace
+    let clock: any VerdictClock
+    let refresh: (@Sendable (Workspace, any VerdictClock, LocalDay) throws -> [String])?
     let logger: Logger
 
     func run() async throws {
@@ -100,11 +106,29 @@ struct ScheduledRuns: Service {
                 return  // the server is stopping
             }
             if Task.isShuttingDownGracefully { return }
-            let clock = SystemClock()
-            let date = workspace.today(clock)
-            for line in schedule.runDue(workspace: workspace, clock: clock, date: date) {
+            for line in Self.runDue(schedule, workspace: workspace, clock: clock, refresh: refresh) {
                 logger.info("scheduled run", metadata: ["summary": .string(line)])
             }
         }
+    }
+}
+
+extension ScheduledRuns {
+    /// What is due today under `clock`, then the dashboard for today: what `verdict daily` (and,
+    /// on the weekly day, `verdict run-all`) would print, then where the page was written.
+    static func runDue(
+        _ schedule: ServerSchedule, workspace: Workspace, clock: any VerdictClock,
+        refresh: (@Sendable (Workspace, any VerdictClock, LocalDay) throws -> [String])?
+    ) -> [String] {
+        let date = workspace.today(clock)
+        var lines = schedule.runDue(workspace: workspace, clock: clock, date: date)
+        guard let refresh else { return lines }
+        do {
+            let pages = try refresh(workspace, clock, date)
+            lines.append("dashboard refreshed: \(pages.joined(separator: ", "))")
+        } catch {
+            lines.append("the dashboard for \(date) was not refreshed: \(error)")
+        }
+        return lines
     }
 }

@@ -323,7 +323,8 @@ import VerdictTestSupport
         #expect(try VerdictProcess.run(["audit", "verify"], in: folder.url).status == 0)
     }
 
-    /// `--daily-at`: the morning run in the server's process, under the runs' lock.
+    /// `--daily-at`: the morning run in the server's process, under the runs' lock and the
+    /// server's clock, with the dashboard refreshed as `verdict daily` refreshes it.
     @Test func theMorningRunHappensInTheServer() async throws {
         let folder = try TemporaryFolder()
         #expect(try VerdictProcess.run(["init", ".", "--time-zone", "UTC"], in: folder.url).status == 0)
@@ -331,15 +332,18 @@ import VerdictTestSupport
         utc.timeZone = TimeZone(identifier: "UTC")!
         let soon = utc.dateComponents([.hour, .minute, .second], from: Date().addingTimeInterval(3))
         let at = String(format: "%02d:%02d:%02d", soon.hour!, soon.minute!, soon.second!)
-        let server = try RunningServer(in: folder.url, ["--daily-at", at])
-        let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        let summary = folder.url.appendingPathComponent("daily/\(today).txt")
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: summary.path) { try await Task.sleep(nanoseconds: 100_000_000) }
+        // The server runs as of a fixed instant: the run is that day's, not the machine's.
+        let server = try RunningServer(in: folder.url, ["--daily-at", at, "--now", "2026-11-09T07:00:00Z"])
+        let summary = folder.url.appendingPathComponent("daily/2026-11-09.txt")
+        let page = folder.url.appendingPathComponent("dashboards/2026-11-09.html")
+        let index = folder.url.appendingPathComponent("dashboards/index.html")
+        for _ in 0..<150 where !FileManager.default.fileExists(atPath: page.path) { try await Task.sleep(nanoseconds: 100_000_000) }
         let log = server.stop()
         #expect(FileManager.default.fileExists(atPath: summary.path), "\(log)")
-        #expect(log.contains("scheduled run"), "\(log)")
+        #expect(FileManager.default.fileExists(atPath: page.path) && FileManager.default.fileExists(atPath: index.path), "\(log)")
+        #expect(log.contains("scheduled run") && log.contains("dashboard refreshed"), "\(log)")
         // cron's run for the same date finds it done.
-        let again = try VerdictProcess.run(["daily", "--no-dashboard"], in: folder.url)
+        let again = try VerdictProcess.run(["daily", "--no-dashboard", "--now", "2026-11-09T07:05:00Z"], in: folder.url)
         #expect(again.status == 0 && again.output.contains("changed nothing") || again.output.contains("already"), "\(again.output)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VerdictCore
+import VerdictDashboard
 
 extension VerdictCommand {
     /// `verdict daily [--date D]`: the morning run.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VerdictCore
+import VerdictDashboard
 
 extension VerdictCommand {
     /// `verdict dashboard [--out FILE] [--date D]`: the daily page.

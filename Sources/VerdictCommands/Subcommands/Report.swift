@@ -94,17 +94,21 @@ extension VerdictCommand {
             var texts: [String] = []
             var failed = false
             // A started change's customer lists, said under its report (Core counts them).
+            let lifecycle = try? Lifecycle(workspace: workspace, clock: SystemClock(), actor: "")
             let lists = from != nil ? [:] : Dictionary(
-                ((try? Lifecycle(workspace: workspace, clock: SystemClock(), actor: "").statuses()) ?? []).map { ($0.changeID, $0.lists) },
+                ((try? lifecycle?.statuses()) ?? []).map { ($0.changeID, $0.lists) },
                 uniquingKeysWith: { _, last in last })
             for outcome in outcomes {
                 do {
                     let evaluated = try outcome.get()
+                    // A recorded verdict stands on every surface; today's figures only add to it.
+                    var document = ReportDocument(evaluated)
+                    if let lifecycle { document = try lifecycle.onRecord(document) }
                     let rendering = ReportRendering(
                         report: evaluated.report, declaration: evaluated.declaration, daily: evaluated.days,
-                        today: workspace.today(try clockOptions.clock()))
+                        today: workspace.today(try clockOptions.clock()), shown: document)
                     if json {
-                        documents.append(ReportDocument(evaluated))
+                        documents.append(document)
                     } else if let counts = lists[evaluated.declaration.changeID] ?? nil {
                         texts.append(
                             rendering.text()

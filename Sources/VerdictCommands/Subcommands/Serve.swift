@@ -107,6 +107,7 @@ extension VerdictCommand {
                 configuration.schedule = ServerSchedule(
                     dailyAt: try Self.clockTime(dailyAt), weeklyDay: ScheduleCommand.weekdays.firstIndex(of: weeklyOn.lowercased())! + 1,
                     apply: apply)
+                configuration.refreshDashboard = { workspace, clock, date in try DashboardFiles.refresh(workspace, clock: clock, date: date) }
             }
             let server = VerdictServer(workspace: workspace, configuration: configuration, clock: clock, logger: Logger(label: "verdict"))
             if let stopAfter {

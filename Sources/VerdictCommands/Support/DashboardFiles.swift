@@ -4,7 +4,8 @@ import VerdictDashboard
 
 /// Writes the dashboard page: `dashboards/DATE.html` and `dashboards/index.html` in the
 /// workspace, or one file given with `--out`. Each file is written whole, then renamed, so a
-/// browser or a killed run never sees half a page.
+/// browser or a killed run never sees half a page. `verdict daily`, `verdict dashboard` and the
+/// server's scheduled morning run (`verdict serve --daily-at`) all write it here.
 enum DashboardFiles {
     /// Builds the page for `date` and writes it; returns the paths written, as the user gives
     /// them (relative to the workspace when inside it).

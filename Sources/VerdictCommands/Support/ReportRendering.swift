@@ -11,6 +11,9 @@ struct ReportRendering {
     var daily: [[(day: LocalDay, result: KPIResult)]] = []
     /// Today, to say whether outcomes are still arriving.
     var today: LocalDay?
+    /// The document as every surface shows it (`Lifecycle.onRecord`): its verdict and
+    /// recommendation are the recorded ones once a verdict is on record for the window.
+    var shown: ReportDocument?
 
     func text() -> String {
         var lines = [
@@ -73,9 +76,17 @@ struct ReportRendering {
                 "outcome lag: outcomes counted through \(through)"
                     + (arriving ? "; they are still arriving, so this verdict is provisional until after \(through)" : ""))
         }
-        lines.append("verdict: \(report.verdict.outcome.rawValue.uppercased()) — \(report.verdict.reason)")
-        let recommendation = report.recommendation
-        lines.append("recommendation: \(recommendation.action.rawValue.uppercased()) — \(recommendation.reason)")
+        if let shown {
+            let recorded = shown.verdict.recordedAt.map { " (recorded \($0))" } ?? ""
+            lines.append("verdict: \(shown.verdict.outcome.uppercased()) — \(shown.verdict.reason)\(recorded)")
+            if let today = shown.verdictFromToday {
+                lines.append("today's data would give: \(today.outcome.uppercased()) — \(today.reason)")
+            }
+            lines.append("recommendation: \(shown.recommendation.action.uppercased()) — \(shown.recommendation.reason)")
+        } else {
+            lines.append("verdict: \(report.verdict.outcome.rawValue.uppercased()) — \(report.verdict.reason)")
+            lines.append("recommendation: \(report.recommendation.action.rawValue.uppercased()) — \(report.recommendation.reason)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

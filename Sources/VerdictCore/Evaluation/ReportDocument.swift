@@ -1,5 +1,6 @@
 import Foundation
 import VerdictStats
+import VerdictStore
 
 /// An experiment report as JSON: `verdict report --json`, and what the dashboard and the server
 /// show. Field names are documented in docs/report-json.md and stable; a number that does not
@@ -9,8 +10,14 @@ public struct ReportDocument: Encodable, Sendable {
     public var window: Window
     /// With an outcome lag: the last day whose outcomes count.
     public var outcomesThrough: String?
+    /// The verdict: the recorded one once a verdict is on record for this window (with
+    /// `recorded_at`), else what today's figures give.
     public var verdict: VerdictPart
+    /// The recommendation beside it: the recorded one with a recorded verdict.
     public var recommendation: RecommendationPart
+    /// With a recorded verdict: what today's data would give, when that differs from the record
+    /// (late events, a corrected import); null otherwise. It never replaces the record.
+    public var verdictFromToday: VerdictPart?
     public var srm: SRM?
     public var unknownEvents: [UnknownEventName]
     public var kpis: [KPIPart]
@@ -28,12 +35,26 @@ public struct ReportDocument: Encodable, Sendable {
         public var to: String
     }
 
-    public struct VerdictPart: Encodable, Sendable {
+    public struct VerdictPart: Codable, Sendable, Equatable {
         public var outcome: String
         public var reason: String
+        /// When the verdict was recorded (UTC); null for figures not on record.
+        public var recordedAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case outcome, reason
+            case recordedAt = "recorded_at"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(outcome, forKey: .outcome)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(recordedAt, forKey: .recordedAt)
+        }
     }
 
-    public struct RecommendationPart: Encodable, Sendable {
+    public struct RecommendationPart: Codable, Sendable, Equatable {
         /// keep, rollback or extend.
         public var action: String
         public var reason: String
@@ -180,6 +201,7 @@ public struct ReportDocument: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case window, verdict, recommendation, srm, kpis, cohorts
         case changeID = "change_id", unknownEvents = "unknown_events", outcomesThrough = "outcomes_through"
+        case verdictFromToday = "verdict_from_today"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -189,6 +211,7 @@ public struct ReportDocument: Encodable, Sendable {
         try c.encode(outcomesThrough, forKey: .outcomesThrough)
         try c.encode(verdict, forKey: .verdict)
         try c.encode(recommendation, forKey: .recommendation)
+        try c.encode(verdictFromToday, forKey: .verdictFromToday)
         try c.encodeIfPresent(srm, forKey: .srm)
         try c.encode(unknownEvents, forKey: .unknownEvents)
         try c.encode(kpis, forKey: .kpis)
@@ -201,7 +224,7 @@ public struct ReportDocument: Encodable, Sendable {
         changeID = report.changeID
         window = Window(from: report.from.description, to: report.to.description)
         outcomesThrough = report.outcomesThrough?.description
-        verdict = VerdictPart(outcome: report.verdict.outcome.rawValue, reason: report.verdict.reason)
+        verdict = VerdictPart(outcome: report.verdict.outcome.rawValue, reason: report.verdict.reason, recordedAt: nil)
         recommendation = RecommendationPart(
             action: report.recommendation.action.rawValue, reason: report.recommendation.reason,
             beyondVerdict: report.recommendation.beyondVerdict, riskTolerance: report.recommendation.tolerance)
@@ -217,6 +240,32 @@ public struct ReportDocument: Encodable, Sendable {
         cohorts = report.cohorts.map { cohort, results in
             CohortPart(cohort: cohort, kpis: results.map { Self.part($0, ruleHolds: nil, daily: nil) })
         }
+    }
+
+    /// The document with its verdict and recommendation as recorded, when `records` (the
+    /// change's recorded verdicts) hold one for this window: the record stands, with its date,
+    /// and today's verdict is kept beside it only where it differs. Throws when that record's
+    /// figures cannot be read.
+    mutating func standOnRecord(_ records: [VerdictRow]) throws {
+        guard let row = records.last(where: {
+            $0.changeID == changeID && LocalDay(number: $0.startDay).description == window.from
+                && LocalDay(number: $0.endDay).description == window.to
+        }) else { return }
+        struct Stored: Decodable {
+            var verdict: VerdictPart
+            var recommendation: RecommendationPart
+        }
+        let stored: Stored
+        do {
+            stored = try JSONDecoder().decode(Stored.self, from: Data(row.document.utf8))
+        } catch {
+            throw RecordError.unreadable("the verdict on \(changeID) recorded at \(utcTime(row.at))", error)
+        }
+        let today = verdict
+        verdict = stored.verdict
+        verdict.recordedAt = utcTime(row.at)
+        recommendation = stored.recommendation
+        verdictFromToday = today.outcome != stored.verdict.outcome || today.reason != stored.verdict.reason ? today : nil
     }
 
     /// One KPI's part: its figures, its risks, and its days when given.
@@ -249,5 +298,16 @@ public struct ReportDocument: Encodable, Sendable {
         Arms(
             control: Arm(n: result.control.n, value: Number(result.control.value)),
             treatment: Arm(n: result.treatment.n, value: Number(result.treatment.value)))
+    }
+}
+
+/// A stored record that cannot be read back.
+public enum RecordError: Error, CustomStringConvertible {
+    case unreadable(String, any Error)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let what, let error): "\(what) cannot be read: \(error)"
+        }
     }
 }

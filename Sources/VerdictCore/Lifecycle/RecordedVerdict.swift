@@ -117,6 +117,15 @@ extension Lifecycle {
         }
     }
 
+    /// `document` as every surface shows it: with the verdict and the recommendation recorded
+    /// for its window when there is one (with its date, and today's verdict beside it only when
+    /// that differs), else as computed.
+    public func onRecord(_ document: ReportDocument) throws -> ReportDocument {
+        var document = document
+        try document.standOnRecord(try store.verdicts(changeID: document.changeID))
+        return document
+    }
+
     /// Every recorded verdict, oldest first; only `changeID`'s when given.
     public func verdicts(changeID: String? = nil) throws -> [RecordedVerdict] {
         try store.verdicts(changeID: changeID).map(RecordedVerdict.init)

@@ -59,6 +59,40 @@ import VerdictTestSupport
         #expect(try lifecycle.verdicts(changeID: "CHG-0007").map(\.digest) == [verdict.digest])
     }
 
+    /// Once recorded, the verdict stands on every surface with its date; late events change
+    /// what today's data would give, said beside it, never in its place.
+    @Test func theRecordedVerdictStandsAndTodaysDataIsSaidBesideIt() throws {
+        let (fixture, tests) = try started()
+        let lifecycle = try tests.lifecycle(fixture)
+        let (evaluated, verdict, _) = try lifecycle.evaluate("CHG-0007")
+        let fresh = try lifecycle.onRecord(ReportDocument(evaluated))
+        #expect(fresh.verdict.outcome == verdict.outcome && fresh.verdict.recordedAt == verdict.at && fresh.verdictFromToday == nil)
+        // A late import: sixty more bookings in the treatment arm of the window.
+        var rows: [String] = []
+        for index in 0..<60 {
+            rows.append(#"{"event":"quote_viewed","timestamp":"2026-11-05T18:00:00Z","user_id":"late\#(index)","user_cohort":"new_customer","change_id":"CHG-0007","version_flag":"on"}"#)
+            rows.append(#"{"event":"appointment_booked","timestamp":"2026-11-05T19:00:00Z","user_id":"late\#(index)","user_cohort":"new_customer","change_id":"CHG-0007","version_flag":"on"}"#)
+        }
+        try fixture.ingest(rows.joined(separator: "\n") + "\n", as: "late.jsonl")
+        let sealed = try #require(try lifecycle.sealedExperiment(changeID: "CHG-0007"))
+        let today = try ReportRun.evaluate(
+            [(URL(fileURLWithPath: "experiments/book-now.lua"), .success(sealed.declaration))], sandbox: nil,
+            workspace: fixture.workspace, from: sealed.from, to: sealed.to, daily: false)[0].get()
+        let shown = try lifecycle.onRecord(ReportDocument(today))
+        #expect(shown.verdict.outcome == verdict.outcome && shown.verdict.recordedAt == verdict.at)
+        #expect(shown.recommendation.action == verdict.recommendation)
+        let now = try #require(shown.verdictFromToday)
+        #expect(now.reason == today.report.verdict.reason && now.recordedAt == nil)
+        // Another window than the record's: today's figures, not on record.
+        let other = try ReportRun.evaluate(
+            [(URL(fileURLWithPath: "experiments/book-now.lua"), .success(sealed.declaration))], sandbox: nil,
+            workspace: fixture.workspace, from: LocalDay("2026-11-03")!, to: LocalDay("2026-11-08")!, daily: false)[0].get()
+        let unrecorded = try lifecycle.onRecord(ReportDocument(other))
+        #expect(unrecorded.verdict.recordedAt == nil && unrecorded.verdictFromToday == nil)
+        let json = String(decoding: try JSONEncoder().encode(shown), as: UTF8.self)
+        #expect(json.contains(#""recorded_at":"\#(verdict.at)""#) && json.contains(#""verdict_from_today":{"#))
+    }
+
     @Test func theDigestFollowsTheStoredEvents() throws {
         let (fixture, tests) = try started()
         let store = try fixture.workspace.openStore()
