@@ -134,3 +134,44 @@ extension Compare {
             value: exp(logRatio), standardError: se, low: exp(logRatio - z * se), high: exp(logRatio + z * se), pValue: pValue)
     }
 }
+
+extension Power {
+    /// The power of the two-sided two-sample t test with `perArm` observations in each arm to
+    /// detect a difference of `effectSize` standard deviations (Cohen's d), from the noncentral
+    /// t distribution, as R's `pwr.t.test` and statsmodels' `TTestIndPower` compute it: with
+    /// ν = 2n − 2 degrees of freedom and noncentrality δ = d √(n/2), the chance that |T| passes
+    /// the critical t. T = (Z + δ)/S with S = √(χ²_ν/ν), integrated over S by Simpson's rule.
+    public static func tTestPower(effectSize: Double, perArm: Double, alpha: Double) -> Double {
+        guard perArm > 1 else { return alpha }
+        let nu = 2 * perArm - 2
+        let delta = abs(effectSize) * (perArm / 2).squareRoot()
+        let critical = StudentT(degreesOfFreedom: nu).quantile(1 - alpha / 2)
+        // The density of S: 2νs · χ²_ν(νs²), over where it has mass.
+        let chi = ChiSquared(degreesOfFreedom: nu)
+        let low = (chi.quantile(1e-12) / nu).squareRoot(), high = (chi.quantile(1 - 1e-12) / nu).squareRoot()
+        let steps = 2000
+        let h = (high - low) / Double(steps)
+        var total = 0.0
+        for i in 0...steps {
+            let s = low + Double(i) * h
+            let weight = i == 0 || i == steps ? 1.0 : (i % 2 == 1 ? 4.0 : 2.0)
+            let density = 2 * nu * s * chi.pdf(nu * s * s)
+            total += weight * density * (Normal.cdf(delta - critical * s) + Normal.cdf(-delta - critical * s))
+        }
+        return total * h / 3
+    }
+
+    /// The observations each arm needs for the t test to detect `effectSize` standard
+    /// deviations with the given power (not rounded up; `pwr.t.test`'s n).
+    public static func tTestSampleSizePerArm(effectSize: Double, alpha: Double, power target: Double) -> Double {
+        guard effectSize != 0 else { return .infinity }
+        let logN = Special.solve(target, low: log(2.0001), high: log(1e12), { tTestPower(effectSize: effectSize, perArm: exp($0), alpha: alpha) })
+        return exp(logN)
+    }
+
+    /// The smallest effect (standard deviations) the t test detects with `perArm` per arm.
+    public static func tTestMinimumDetectableEffect(perArm: Double, alpha: Double, power target: Double) -> Double {
+        guard perArm > 1 else { return .infinity }
+        return Special.solve(target, low: 0, high: 50, { tTestPower(effectSize: $0, perArm: perArm, alpha: alpha) })
+    }
+}

@@ -37,4 +37,22 @@ import Testing
         }
         #expect(OneArm.poissonRate(count: 3, exposure: 0) == nil)
     }
+
+    /// The two-sample t test's power and sample size, from the noncentral t (pwr.t.test's 63.77
+    /// per arm for d = 0.5: the vignette's 64, where the normal approximation gives 63).
+    @Test func theTTestsPowerAsPwrAndStatsmodels() throws {
+        let power = ReferenceValues.intervals["t_power"] ?? []
+        #expect(power.count == 6)
+        for c in power {
+            expectClose(Power.tTestSampleSizePerArm(effectSize: c["effect"]!, alpha: c["alpha"]!, power: c["power"]!), c["n"]!, relative: 1e-6, "t n \(c)")
+            expectClose(Power.tTestPower(effectSize: c["effect"]!, perArm: 40, alpha: c["alpha"]!), c["power_at_40"]!, relative: 1e-6, absolute: 1e-9, "t power at 40 \(c)")
+        }
+        let mde = ReferenceValues.intervals["t_mde"] ?? []
+        #expect(mde.count == 4)
+        for c in mde {
+            expectClose(Power.tTestMinimumDetectableEffect(perArm: c["n"]!, alpha: c["alpha"]!, power: c["power"]!), c["effect"]!, relative: 1e-6, "t mde \(c)")
+        }
+        #expect(Int(Power.tTestSampleSizePerArm(effectSize: 0.5, alpha: 0.05, power: 0.8).rounded(.up)) == 64)
+        #expect(Int(Power.sampleSizePerArm(effectSize: 0.5, alpha: 0.05, power: 0.8).rounded(.up)) == 63)
+    }
 }

@@ -338,10 +338,12 @@ public struct Evaluator {
             result.treatmentInterval = OneArm.mean(b, alpha: alpha)
             if a.mean != 0, a.variance > 0 {
                 let sd = a.variance.squareRoot()
-                let mde = Power.minimumDetectableEffect(perArm: Double(min(a.n, b.n)), alpha: alpha, power: power)
+                // The t test's power (noncentral t, as pwr.t.test), not the normal's: at contractor
+                // scale the difference matters (64 per arm for d = 0.5, not 63).
+                let mde = Power.tTestMinimumDetectableEffect(perArm: Double(min(a.n, b.n)), alpha: alpha, power: power)
                 result.minimumDetectableEffect = Self.directed(mde * sd / abs(a.mean), kpi)
                 if let threshold = ruleChange(kpi.rule, control: a.mean) {
-                    result.requiredPerArm = Power.sampleSizePerArm(effectSize: threshold * abs(a.mean) / sd, alpha: alpha, power: power)
+                    result.requiredPerArm = Power.tTestSampleSizePerArm(effectSize: threshold * abs(a.mean) / sd, alpha: alpha, power: power)
                 }
             }
             return result

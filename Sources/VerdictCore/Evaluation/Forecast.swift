@@ -73,9 +73,11 @@ public struct ForecastDocument: Encodable, Sendable {
 public struct KPIForecast: Sendable, Encodable {
     public var role: KPIResult.Role
     public var name: String
-    /// Units per day in the history (trials for rates, events for counts, observations for means).
+    /// Units per day in the history: trials for a rate of customers, the denominator's events for a
+    /// rate per event (appointments, for no-shows per appointment), events for counts,
+    /// observations for means.
     public var perDay: Double
-    /// The baseline level: a rate, events per day, or a mean.
+    /// The baseline level: a rate (per customer, or per denominator event), events per day, or a mean.
     public var baseline: Double?
     /// The spread: the standard deviation of a mean's values, or of daily counts.
     public var spread: Double?
@@ -195,14 +197,38 @@ extension Evaluator {
                 result.baseline = moments.mean
                 result.spread = sd
                 result.minimumDetectableEffect = Self.directed(
-                    Power.minimumDetectableEffect(perArm: max(1, result.perArm), alpha: alpha, power: power) * sd / abs(moments.mean), kpi)
+                    Power.tTestMinimumDetectableEffect(perArm: max(1, result.perArm), alpha: alpha, power: power) * sd / abs(moments.mean), kpi)
                 let daysFor = { (lift: Double) -> Double in
-                    Power.sampleSizePerArm(effectSize: lift * abs(moments.mean) / sd, alpha: alpha, power: power) / max(result.perDay * armShare, 1e-9)
+                    Power.tTestSampleSizePerArm(effectSize: lift * abs(moments.mean) / sd, alpha: alpha, power: power) / max(result.perDay * armShare, 1e-9)
                 }
                 result.daysForThreshold = threshold.map(daysFor)
                 result.daysForExpectedLift = declaration.expectedLift.map(daysFor)
             }
-        case .count(let event), .dailyCount(let event), .rate(let event, _):
+        case .rate(let numerator, let denominator):
+            // A rate per event (no-shows per appointment): the sample is the denominator's
+            // events, and the rate's events among them are what a comparison counts.
+            let appointments = try store.count(scoped(denominator))
+            let events = try store.count(scoped(numerator))
+            result.perDay = Double(appointments) / Double(days)
+            result.perArm = result.perDay * windowDays * armShare
+            guard appointments > 0 else { break }
+            let rate = Double(events) / Double(appointments)
+            result.baseline = rate
+            let expected = rate * result.perArm  // the rate's events in an arm over the window
+            if expected > 0 {
+                // Two Poisson counts over their arms' appointments: the normal approximation to
+                // the log rate ratio, as for counts, in the rate's events.
+                let z = Normal.quantile(1 - alpha / 2) + Normal.quantile(power)
+                result.minimumDetectableEffect = Self.directed(z * (2 / expected).squareRoot(), kpi)
+                let daysFor = { (lift: Double) -> Double in
+                    let change = kpi.better == .lower ? -lift : lift
+                    guard change > -1 else { return .infinity }
+                    return (z * z * (1 + 1 / (1 + change)) / (change * change)) / max(rate * result.perDay * armShare, 1e-9)
+                }
+                result.daysForThreshold = threshold.map(daysFor)
+                result.daysForExpectedLift = declaration.expectedLift.map(daysFor)
+            }
+        case .count(let event), .dailyCount(let event):
             let counts = try store.countEvents(scoped(event), groupedBy: [.day]).map(\.count)
             let total = counts.reduce(0, +)
             result.perDay = Double(total) / Double(days)

@@ -31,6 +31,33 @@ import VerdictTestSupport
         return (fixture, Evaluator(store: fixture.store, declaration: declaration, settings: fixture.workspace.settings, sandbox: sandbox))
     }
 
+    /// A rate per event is read per appointment, as the report reads it: 24 appointments fall
+    /// due a day and 6 of them are no-shows, so 24 a day at 25%, not 6 "a day" of customers.
+    @Test func aRatePerAppointmentIsForecastPerAppointment() throws {
+        let fixture = try IngestFixture(timeZone: "UTC")
+        var lines: [String] = []
+        for day in 0..<28 {
+            let date = LocalDay(number: LocalDay("2026-12-01")!.number - Int32(day + 1)).description
+            for index in 0..<24 {
+                lines.append(#"{"event":"appointment_due","timestamp":"\#(date)T09:00:00Z","user_id":"c\#(day)-\#(index)"}"#)
+                if index < 6 { lines.append(#"{"event":"no_show","timestamp":"\#(date)T10:00:00Z","user_id":"c\#(day)-\#(index)"}"#) }
+            }
+        }
+        try fixture.ingest(lines.joined(separator: "\n") + "\n", as: "appointments.jsonl")
+        let text = try String(contentsOf: Self.repository.appendingPathComponent("experiments/templates/no-show.lua"), encoding: .utf8)
+        let (declaration, sandbox) = try ExperimentLoader(workspace: fixture.workspace).loadKeepingSandbox(try fixture.folder.write(text, to: "experiments/n.lua"))
+        let evaluator = Evaluator(store: fixture.store, declaration: declaration, settings: fixture.workspace.settings, sandbox: sandbox)
+        let forecast = try withExtendedLifetime(fixture) { try evaluator.forecast(today: LocalDay("2026-12-01")!, baselineDays: 28) }
+        let primary = forecast.kpis[0]
+        #expect(abs(primary.perDay - 24) < 1e-9 && abs(primary.baseline! - 0.25) < 1e-12)
+        #expect(abs(primary.perArm - 24 * 7 * 0.5) < 1e-9)
+        // 21 no-shows an arm over the window: the log rate ratio's normal approximation.
+        let z = Normal.quantile(0.975) + Normal.quantile(0.8)
+        #expect(abs(primary.minimumDetectableEffect! - z * (2.0 / 21).squareRoot()) < 1e-9)
+        // A 30% drop needs z²(1 + 1/0.7)/0.09 no-shows an arm, at 3 an arm a day.
+        #expect(abs(primary.daysForThreshold! - z * z * (1 + 1 / 0.7) / 0.09 / 3) < 1e-6)
+    }
+
     @Test func emptyHistorySaysWhatItCannotKnow() throws {
         let (fixture, evaluator) = try evaluator(days: 0, viewers: 0)
         let forecast = try withExtendedLifetime(fixture) { try evaluator.forecast(today: LocalDay("2026-12-01")!, baselineDays: 28) }

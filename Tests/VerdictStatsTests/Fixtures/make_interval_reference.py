@@ -7,7 +7,8 @@ statsmodels. Run it to regenerate intervals.json:
 
 Wilson for a proportion (statsmodels' proportion_confint), the t interval of a mean from its
 sample variance (scipy's stats.t.interval), and the exact Garwood interval of a Poisson rate
-(scipy's chi2.ppf). The Swift tests read the JSON; they never need Python.
+(scipy's chi2.ppf); and the two-sample t test's power and sample size (statsmodels' TTestIndPower,
+the noncentral t, as R's pwr.t.test). The Swift tests read the JSON; they never need Python.
 """
 import json
 import math
@@ -38,6 +39,36 @@ for count, exposure in [(0, 7.0), (1, 7.0), (9, 3.5), (30, 7.0), (120, 14.0), (2
         low = stats.chi2.ppf(alpha / 2, 2 * count) / 2 if count > 0 else 0.0
         high = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
         cases["poisson"].append({"count": count, "exposure": exposure, "alpha": alpha, "low": low / exposure, "high": high / exposure})
+
+# The two-sample t test's power, sample size and smallest detectable effect: the noncentral t,
+# as R's pwr.t.test and statsmodels' TTestIndPower compute it (n = 63.77 for d = 0.5 at 5% and
+# 80%, the pwr vignette's 64). Written with scipy's nct directly, and solved within a bracket
+# found by doubling: far past the answer (noncentrality in the tens) scipy's nct returns NaN.
+from scipy.optimize import brentq
+
+
+def bracketed(f, low, start):
+    high = start
+    while f(high) < 0:
+        low, high = high, high * 2
+    return brentq(f, low, high, xtol=1e-14, rtol=1e-14)
+
+
+def t_power(effect, n, alpha):
+    df = 2 * n - 2
+    ncp = effect * math.sqrt(n / 2)
+    critical = stats.t.isf(alpha / 2, df)
+    return stats.nct.sf(critical, df, ncp) + stats.nct.cdf(-critical, df, ncp)
+
+
+cases["t_power"] = []
+for effect, alpha, target in [(0.5, 0.05, 0.8), (0.2, 0.05, 0.8), (0.8, 0.05, 0.9), (1.2, 0.1, 0.9), (0.05, 0.05, 0.8), (2.0, 0.05, 0.8)]:
+    n = bracketed(lambda m: t_power(effect, m, alpha) - target, 2.5, 3.0)
+    cases["t_power"].append({"effect": effect, "alpha": alpha, "power": target, "n": n, "power_at_40": t_power(effect, 40, alpha)})
+cases["t_mde"] = []
+for n, alpha, target in [(30, 0.05, 0.8), (64, 0.05, 0.8), (120, 0.05, 0.8), (8, 0.1, 0.9)]:
+    effect = bracketed(lambda d: t_power(d, n, alpha) - target, 1e-6, 0.01)
+    cases["t_mde"].append({"n": n, "alpha": alpha, "power": target, "effect": effect})
 
 json.dump(cases, sys.stdout, indent=1, sort_keys=True)
 sys.stdout.write("\n")
