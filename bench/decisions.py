@@ -181,8 +181,9 @@ def main():
             rows.append((per_arm, rule, gain, harmful))
         if per_arm == 120:
             ours_gain, ours_harm = scores["verdict, week 1"]
-            careful = [gain for rule, (gain, harm) in scores.items() if not rule.startswith("verdict") and harm <= 0.03]
-            goal = (ours_gain, ours_harm, max(careful) if careful else None, len(extended))
+            both_gain, both_harm = scores["verdict, two weeks (extend)"]
+            careful = [gain for rule, (gain, harm) in scores.items() if not rule.startswith("verdict") and harm <= 0.02]
+            goal = (ours_gain, ours_harm, max(careful) if careful else None, both_gain, both_harm)
         print(f"  {per_arm} per arm: {len(extended)} of {changes} extended to a second week", file=sys.stderr)
 
     print(f"  {changes} simulated changes per portfolio; true effects {', '.join(f'{e:+.0%}' for e in EFFECTS)} "
@@ -190,12 +191,15 @@ def main():
     print(f"  {'per arm':>7}  {'decision rule':<30} {'gain kept':>9}  {'harmful kept':>12}")
     for per_arm, rule, gain, harmful in rows:
         print(f"  {per_arm:>7}  {rule:<30} {gain:>9.1%}  {harmful:>12.1%}")
-    ours_gain, ours_harm, best_careful, _ = goal
-    met = ours_gain >= 0.65 and ours_harm <= 0.03 and (best_careful is None or ours_gain > best_careful)
-    careful_text = "no reference rule keeps at most 3% of harmful changes" if best_careful is None else \
-        f"the best reference rule keeping at most 3% of harmful changes keeps {best_careful:.1%}"
-    print(f"  at 120 per arm: verdict keeps {ours_gain:.1%} of the gain and {ours_harm:.1%} of harmful changes; {careful_text}")
-    print(f"  goal (at least 65% of the gain, at most 3% harmful, more than every careful reference): {'met' if met else 'NOT met'}")
+    ours_gain, ours_harm, best_careful, both_gain, both_harm = goal
+    met = ours_gain >= 0.65 and ours_harm <= 0.02 and both_gain >= 0.80 and both_harm <= 0.02 \
+        and (best_careful is None or ours_gain > best_careful)
+    careful_text = "no reference rule keeps at most 2% of harmful changes" if best_careful is None else \
+        f"the best reference rule keeping at most 2% of harmful changes keeps {best_careful:.1%}"
+    print(f"  at 120 per arm: verdict keeps {ours_gain:.1%} of the gain and {ours_harm:.1%} of harmful changes after one week, "
+          f"{both_gain:.1%} and {both_harm:.1%} with the extension week; {careful_text}")
+    print("  goal (one week: at least 65% of the gain, at most 2% harmful, more than every careful reference; "
+          f"with the extension: at least 80%, at most 2%): {'met' if met else 'NOT met'}")
 
     # A/A at a sample large enough to decide the rule: the verdict's passes stay at or below alpha.
     aa_changes = max(100, changes // 2)
