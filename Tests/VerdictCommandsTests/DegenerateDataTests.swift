@@ -110,6 +110,14 @@ import VerdictTestSupport
             #expect(found.isEmpty, "\(surface) shows \(found):\n\(text.prefix(6000))")
         }
         if ProcessInfo.processInfo.environment["SHOW_SURFACES"] != nil { for (s, t) in surfaces { print("=== \(s)\n\(t)") } }
+        // The dashboard's audit records are sentences, never raw JSON.
+        #expect(!page.contains("<td>{&quot;"), "a raw audit record on the dashboard")
+        #expect(page.contains("started although the forecast said the window cannot decide the rule"))
+        // Money as money, limits in the KPI's unit, and reasons that say what is missing.
+        let text = surfaces.first { $0.0 == "report --all --from 2026-11-02 --to 2026-11-08" }!.1
+        #expect(text.contains("$305.00 (n 12)") && text.contains("$40.00 (n 1)"), "\(text)")
+        #expect(text.contains("no events in either arm yet") && text.contains("no control events to compare with"), "\(text)")
+        #expect(text.contains("(rule: no worse than 2 pp)") && !text.contains("the interval straddles"), "\(text)")
         // A figure that cannot exist is said, not shown as a number.
         let report = surfaces.first { $0.0.hasPrefix("report --all --from") }!.1
         #expect(report.contains("no control events to compare with") || report.contains("—"), "\(report)")

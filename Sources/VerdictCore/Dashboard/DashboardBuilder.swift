@@ -300,10 +300,10 @@ extension Dashboard {
     static func guardrail(_ result: KPIResult, holds: Bool??) -> Guardrail {
         let kpi = result.kpi
         var text = result.difference.map {
-            "\(Verdict.signed($0.value, kpi)) (\(Verdict.signed($0.low, kpi)) to \(Verdict.signed($0.high, kpi)))"
-        } ?? "no figures yet"
-        if let limit = kpi.maxIncrease { text += ", limit +\(Verdict.formatAbsolute(limit, kpi))" }
-        if let rule = kpi.rule { text += ", rule \(Verdict.ruleText(rule))" }
+            "\(kpi.shownChange($0.value)) (\(kpi.shownChange($0.low)) to \(kpi.shownChange($0.high)))"
+        } ?? result.absoluteChange.map { "\(kpi.shownChange($0)) (no interval yet)" } ?? "no figures yet"
+        if let limit = kpi.maxIncrease { text += ", limit +\(kpi.shownMargin(limit))" }
+        if let rule = kpi.rule { text += ", rule \(Verdict.ruleText(rule, kpi))" }
         return Guardrail(
             kpi: kpi.name, change: result.difference?.value, low: result.difference?.low, high: result.difference?.high,
             limit: kpi.maxIncrease, holds: holds ?? nil, text: text)
@@ -442,8 +442,21 @@ extension AuditRecord {
             let reverses = d["reverses"].map { " (a reversal of record \($0["seq"]?.text ?? "?"): \($0["decision"]?.text ?? "keep"))" } ?? ""
             return "decision \(d["decision"]?.text ?? "")\(d["early"] == .bool(true) ? " (early)" : "")\(reverses)\(note.isEmpty ? "" : ": \(note)")"
         case "safety-breach": return "safety breach at \(d["hour"]?.text ?? "?")h: \(d["words"]?.text ?? d["action"]?.text ?? "")"
+        case "override-underpowered":
+            return "started although the forecast said the window cannot decide the rule: \(d["forecast"]?["conclusion"]?.text ?? "")"
+        case "override-overlap":
+            let running: [String]
+            if case .array(let items)? = d["running"] { running = items.compactMap(\.text) } else { running = [] }
+            return "started beside changes already running: \(running.isEmpty ? "?" : running.joined(separator: ", "))"
+        case "assign":
+            return "customer list of \(d["day"]?.text ?? "?") from \(d["source"]?.text ?? "?"): \(d["customers"]?["treatment"]?.text ?? "?") get the change, \(d["customers"]?["control"]?.text ?? "?") do not"
+        case "watch-end":
+            return "watch over (\(d["kept_on"]?.text ?? "?") to \(d["watched_through"]?.text ?? "?")), \(d["breaches"]?.text ?? "0") breaches: kept for good"
+        case "ingest":
+            return "ingested \(d["source"]?.text ?? "?"): \(d["stored"]?.text ?? "?") stored, \(d["quarantined"]?.text ?? "0") quarantined"
         default:
-            return String(details.prefix(120))
+            // Never a raw record: its action, and where to read the whole of it.
+            return "\(action) (the whole record: verdict audit --json)"
         }
     }
 }

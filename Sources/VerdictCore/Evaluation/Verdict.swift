@@ -181,7 +181,7 @@ public struct Verdict: Sendable, Equatable {
         let interval = declaration.confidence == .interval
         let primaryHolds = RuleCheck(result: primary, interval: interval).holds(rule)
         holds[primary.kpi.name] = primaryHolds
-        parts.append("primary \(primary.kpi.name) \(describeChange(primary)) (rule: \(ruleText(rule)))")
+        parts.append("primary \(primary.kpi.name) \(describeChange(primary)) (rule: \(ruleText(rule, primary.kpi)))")
 
         var guardrailFailed = false
         var guardrailUndecided = false
@@ -201,7 +201,7 @@ public struct Verdict: Sendable, Equatable {
             }
             if let rule = guardrail.kpi.rule {
                 verdicts.append(check.holds(rule))
-                limitText.append("rule: \(ruleText(rule))")
+                limitText.append("rule: \(ruleText(rule, guardrail.kpi))")
             }
             let holdsAll: Bool? = verdicts.contains(false) ? false : (verdicts.contains(nil) ? nil : true)
             holds[guardrail.kpi.name] = holdsAll
@@ -223,7 +223,7 @@ public struct Verdict: Sendable, Equatable {
                 "sample \(min(primary.control.n, primary.treatment.n)) per arm is below the \(Int(required.rounded(.up))) the rule needs", at: 0)
         } else if primaryHolds == nil {
             outcome = .inconclusive
-            parts.insert("the interval straddles the rule's threshold", at: 0)
+            parts.insert(undecided(primary), at: 0)
         } else if guardrailUndecided {
             outcome = .inconclusive
             parts.insert("a guardrail cannot be judged yet", at: 0)
@@ -233,6 +233,30 @@ public struct Verdict: Sendable, Equatable {
         return Verdict(outcome: outcome, reason: parts.joined(separator: "; "), ruleHolds: holds)
     }
 
+    /// Why the primary's rule cannot be judged, in words: missing figures first, else the
+    /// interval that straddles the threshold.
+    static func undecided(_ primary: KPIResult) -> String {
+        switch (primary.control.n, primary.treatment.n) {
+        case (0, 0): return "no events in either arm yet"
+        case (0, _): return "no events in the control arm yet"
+        case (_, 0): return "no events in the treatment arm yet"
+        default: break
+        }
+        if primary.relative == nil, primary.control.value == 0, primary.kpi.rule.map(Self.isRelative) == true {
+            return "no control events to compare with: a relative change needs a control above 0"
+        }
+        if let why = primary.noIntervalReason { return "no interval: \(why)" }
+        return "the interval straddles the rule's threshold"
+    }
+
+    static func isRelative(_ rule: Rule) -> Bool {
+        switch rule {
+        case .liftAtLeast, .dropAtLeast: true
+        case .allOf(let rules), .anyOf(let rules): rules.contains(where: isRelative)
+        default: false
+        }
+    }
+
     private static func describeChange(_ result: KPIResult) -> String {
         if let relative = result.relative {
             return "\(signedPercent(relative.value)) [\(signedPercent(relative.low)), \(signedPercent(relative.high))]"
@@ -240,39 +264,39 @@ public struct Verdict: Sendable, Equatable {
         if let change = result.relativeChange, let why = result.noIntervalReason {
             return "\(signedPercent(change)) (no interval: \(why))"
         }
+        if result.control.n > 0, result.control.value == 0, result.treatment.n > 0 {
+            return "\(describeAbsolute(result)) (no control events to compare with, so no relative change)"
+        }
         return describeAbsolute(result)
     }
 
     private static func describeAbsolute(_ result: KPIResult) -> String {
-        guard let difference = result.difference else { return "\(format(result.treatment.value)) vs \(format(result.control.value))" }
-        return "\(signed(difference.value, result.kpi))"
+        if let difference = result.difference, difference.low.isFinite, difference.high.isFinite {
+            return "\(result.kpi.shownChange(difference.value)) [\(result.kpi.shownChange(difference.low)), \(result.kpi.shownChange(difference.high))]"
+        }
+        if let change = result.absoluteChange { return result.kpi.shownChange(change) }
+        return "\(result.kpi.shown(result.treatment.value)) vs \(result.kpi.shown(result.control.value))"
     }
 
-    public static func ruleText(_ rule: Rule) -> String {
+    /// A rule in words, with its levels and margins in the KPI's own unit (`lift ≥ 5%`,
+    /// `no worse than 2 pp`, `≤ 800 ms`, `no worse than $150`).
+    public static func ruleText(_ rule: Rule, _ kpi: KPI) -> String {
         switch rule {
         case .liftAtLeast(let x): "lift ≥ \(percent(x))"
         case .dropAtLeast(let x): "drop ≥ \(percent(x))"
-        case .atLeast(let v): "≥ \(format(v))"
-        case .atMost(let v): "≤ \(format(v))"
-        case .noWorseThan(let m): "no worse than \(format(m))"
-        case .allOf(let rules): rules.map(ruleText).joined(separator: " and ")
-        case .anyOf(let rules): rules.map(ruleText).joined(separator: " or ")
+        case .atLeast(let v): "≥ \(kpi.shownLevel(v))"
+        case .atMost(let v): "≤ \(kpi.shownLevel(v))"
+        case .noWorseThan(let m): "no worse than \(kpi.shownMargin(m))"
+        case .allOf(let rules): rules.map { ruleText($0, kpi) }.joined(separator: " and ")
+        case .anyOf(let rules): rules.map { ruleText($0, kpi) }.joined(separator: " or ")
         }
     }
 
     static func percent(_ x: Double) -> String { FigureText.percent(x, trimmed: true) }
     static func signedPercent(_ x: Double) -> String { FigureText.percent(x, signed: true, trimmed: true) }
-    static func format(_ x: Double) -> String { String(format: "%g", (x * 10000).rounded() / 10000) }
 
-    /// Proportions in percentage points, other values as they are.
-    static func formatAbsolute(_ x: Double, _ kpi: KPI) -> String {
-        switch kpi.kind {
-        case .conversion, .errorRate: String(format: "%g pp", (x * 1000).rounded() / 10)
-        default: format(x)
-        }
-    }
-
-    static func signed(_ x: Double, _ kpi: KPI) -> String { (x >= 0 ? "+" : "") + formatAbsolute(x, kpi) }
+    /// A limit on a KPI in its own unit (`0.5 pp`, `$75`).
+    static func formatAbsolute(_ x: Double, _ kpi: KPI) -> String { kpi.shownMargin(x) }
 }
 
 /// Judges a rule on one KPI's result: true (holds), false (does not), nil (cannot tell: with

@@ -247,7 +247,7 @@ extension ExperimentDeclaration {
     public var ruleText: String {
         guard let rule = primary.rule else { return "no pass rule" }
         let how = confidence == .interval ? "its whole 95% interval" : "its estimate"
-        return "PASS when \(primary.name) shows \(Verdict.ruleText(rule)) (\(how)), and every guardrail holds; "
+        return "PASS when \(primary.name) shows \(Verdict.ruleText(rule, primary)) (\(how)), and every guardrail holds; "
             + "if inconclusive: \(ifInconclusive.rawValue)"
     }
 
@@ -256,7 +256,7 @@ extension ExperimentDeclaration {
         guardrails.map { kpi in
             var parts: [String] = []
             if let limit = kpi.maxIncrease { parts.append("may rise at most \(Verdict.formatAbsolute(limit, kpi))") }
-            if let rule = kpi.rule { parts.append("must show \(Verdict.ruleText(rule))") }
+            if let rule = kpi.rule { parts.append("must show \(Verdict.ruleText(rule, kpi))") }
             return "\(kpi.name) \(parts.joined(separator: " and "))"
         }
     }

@@ -78,15 +78,18 @@ enum SafetyTest {
                     successes: successes(result.treatment.n, result.treatment.value), trials: result.treatment.n, alpha: alpha)
                 return judged(finding, breach: wilson.high < value, "\(percent(result.treatment.value)) [\(percent(wilson.low)), \(percent(wilson.high))]")
             }
-            let worsening = worseIsUp ? (interval.difference, interval.low, interval.high) : (-interval.difference, -interval.high, -interval.low)
-            let text = "\(points(worsening.0)) [\(points(worsening.1)), \(points(worsening.2))]"
-            return judged(finding, breach: worsening.1 > (limit ?? 0), text)
+            let worseningLow = worseIsUp ? interval.low : -interval.high
+            let text = "\(result.kpi.shownChange(interval.difference)) [\(result.kpi.shownChange(interval.low)), \(result.kpi.shownChange(interval.high))]"
+            return judged(finding, breach: worseningLow > (limit ?? 0), text)
         case .mean, .quantile:
             guard let difference = result.difference, difference.low.isFinite else { return waiting(finding, "no spread to test yet") }
             let z = Normal.quantile(1 - alpha / 2) / Normal.quantile(0.975)  // rescale the report's 95% half-width
             let half = (difference.high - difference.value) * z
             let worsening = worseIsUp ? (difference.value, difference.value - half) : (-difference.value, -difference.value - half)
-            return judged(finding, breach: worsening.1 > (limit ?? 0), FigureText.number(worsening.0, digits: 1, trimmed: true))
+            let change = difference.value
+            return judged(
+                finding, breach: worsening.1 > (limit ?? 0),
+                "\(result.kpi.shownChange(change)) [\(result.kpi.shownChange(change - half)), \(result.kpi.shownChange(change + half))]")
         case .count, .dailyCount, .rate:
             guard let posterior = result.posterior, let change = result.absoluteChange else {
                 return waiting(finding, "no exposure in an arm yet")
@@ -131,19 +134,11 @@ enum SafetyTest {
     }
 
     static func limitText(_ result: KPIResult) -> String {
-        if case .atMost(let value)? = result.kpi.rule { return "at most \(FigureText.number(value, digits: 4, trimmed: true))" }
-        if case .atLeast(let value)? = result.kpi.rule { return "at least \(FigureText.number(value, digits: 4, trimmed: true))" }
+        if case .atMost(let value)? = result.kpi.rule { return "at most \(result.kpi.shownLevel(value))" }
+        if case .atLeast(let value)? = result.kpi.rule { return "at least \(result.kpi.shownLevel(value))" }
         guard let limit = limitValue(result) else { return "no significant \(result.kpi.better == .lower ? "rise" : "drop")" }
-        switch result.kpi.kind {
-        case .conversion, .errorRate: return "+\(FigureText.number(limit * 100, digits: 2, trimmed: true)) pp"
-        default: return "+\(FigureText.number(limit, digits: 2, trimmed: true))"
-        }
+        return "\(result.kpi.better == .lower ? "+" : "-")\(result.kpi.shownMargin(limit))"
     }
 
     static func percent(_ x: Double) -> String { FigureText.percent(x) }
-
-    /// A worsening of a rate in percentage points (positive: worse).
-    static func points(_ x: Double) -> String {
-        (x >= 0 ? "+" : "") + FigureText.number(x * 100, digits: 2, trimmed: true) + " pp"
-    }
 }

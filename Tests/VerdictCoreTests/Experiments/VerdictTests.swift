@@ -41,7 +41,7 @@ import VerdictTestSupport
         let d = try declaration()
         let verdict = Verdict.decide(d, results: results(d, lift: estimate(0.08, 0.03, 0.13), guardrailIncrease: estimate(0.001, -0.002, 0.004)))
         #expect(verdict.outcome == .pass)
-        #expect(verdict.reason == "primary quote_viewed → appointment_booked +8% [+3%, +13%] (rule: lift ≥ 5%); guardrail booking_submit error rate +0.1 pp (limit +0.5 pp)")
+        #expect(verdict.reason == "primary quote_viewed → appointment_booked +8% [+3%, +13%] (rule: lift ≥ 5%); guardrail booking_submit error rate +0.1 pp [-0.2 pp, +0.4 pp] (limit +0.5 pp)")
         #expect(verdict.ruleHolds["quote_viewed → appointment_booked"] == .some(true))
     }
 
@@ -57,7 +57,7 @@ import VerdictTestSupport
         let verdict = Verdict.decide(d, results: results(d, lift: estimate(0.09, 0.04, 0.14), guardrailIncrease: estimate(0.008, 0.004, 0.012)))
         #expect(verdict.outcome == .fail)
         #expect(verdict.reason.hasPrefix("a guardrail does not hold; "))
-        #expect(verdict.reason.hasSuffix("guardrail booking_submit error rate +0.8 pp (limit +0.5 pp)"))
+        #expect(verdict.reason.hasSuffix("guardrail booking_submit error rate +0.8 pp [+0.4 pp, +1.2 pp] (limit +0.5 pp)"))
     }
 
     @Test func inconclusiveWhenTheSampleIsTooSmall() throws {
