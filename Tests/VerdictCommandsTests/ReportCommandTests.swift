@@ -23,10 +23,11 @@ import VerdictTestSupport
         #expect(text.output.contains("recommendation: KEEP — the chance it beats control is"))
         // Each row's intervals, p-value and chance come from one named distribution; counts say what per day means.
         #expect(text.output.contains("intervals, p-value and chance, each KPI's from one distribution: Beta posteriors (uniform prior) for quote_viewed → appointment_booked"))
-        #expect(text.output.contains("counts are per day at full traffic"))
+        #expect(text.output.contains("counts: what each arm counted, then (scaled) a day at full traffic"))
         #expect(text.output.contains("(as designed: a mismatch needs p < 0.001)"))
         let daily = try VerdictProcess.run(["report", "book-now", "--from", "2026-11-02", "--daily"], in: folder.url)
-        #expect(daily.output.contains("2026-11-02  0.0/day (n 0)  14.0/day (n 7)"))  // 7 clicks in the half of the traffic that sees the button
+        // 7 clicks counted in the half of the traffic that sees the button: 14 a day scaled to all of it.
+        #expect(daily.output.contains("2026-11-02  0 (0.0/day scaled)  7 (14.0/day scaled)"), "\(daily.output)")
         let forecast = try VerdictProcess.run(["forecast", "book-now", "--now", "2026-11-09T07:00:00-06:00"], in: folder.url)
         #expect(forecast.output.contains("per day: all traffic, as the report's counts per day at full traffic"))
 

@@ -33,8 +33,8 @@ struct ReportRendering {
             lines.append(TableOutput(
                 headers: ["day", "control", "treatment", "change"],
                 rows: days.map { day, result in
-                    [day.description, "\(valueText(result.control.value, result.kpi)) (n \(result.control.n))",
-                     "\(valueText(result.treatment.value, result.kpi)) (n \(result.treatment.n))",
+                    [day.description, result.kpi.shownArm(value: result.control.value, n: result.control.n, compact: true),
+                     result.kpi.shownArm(value: result.treatment.value, n: result.treatment.n, compact: true),
                      result.relativeChange.map(signedPercent) ?? result.absoluteChange.map { signedValue($0, result.kpi) } ?? "—"]
                 }).text())
         }
@@ -48,7 +48,7 @@ struct ReportRendering {
             }
         }
         if report.kpis.contains(where: { if case .count = $0.kpi.kind { true } else if case .dailyCount = $0.kpi.kind { true } else { false } }) {
-            lines.append("counts are per day at full traffic: an arm's events over its days and its share of the traffic, as the forecast's per day")
+            lines.append("counts: what each arm counted, then (scaled) a day at full traffic: its events over its days and its share of the traffic, as the forecast's per day; their change compares the scaled figures")
         }
         if !tests.isEmpty {
             lines.append(
@@ -98,8 +98,8 @@ struct ReportRendering {
         let p = result.pValue.map { format($0, digits: 3) } ?? "—"
         let holds = report.verdict.ruleHolds[result.kpi.name].map { $0.map { $0 ? "holds" : "fails" } ?? "undecided" } ?? ""
         return [
-            result.kpi.name, result.role.rawValue, "\(value(result.control.value)) (n \(result.control.n))",
-            "\(value(result.treatment.value)) (n \(result.treatment.n))", change, interval, p,
+            result.kpi.name, result.role.rawValue, result.kpi.shownArm(value: result.control.value, n: result.control.n, compact: true),
+            result.kpi.shownArm(value: result.treatment.value, n: result.treatment.n, compact: true), change, interval, p,
             result.minimumDetectableEffect.flatMap { $0.isFinite ? "±" + percent($0) : nil } ?? "—", holds,
         ]
     }

@@ -89,6 +89,17 @@ extension KPI {
         }
     }
 
+    /// One arm as counted, with its value: for a count, what was counted first and its rate
+    /// scaled to full traffic labelled as such (`9 counted, 18.0/day at full traffic`); for
+    /// anything else, the value and its sample (`36.6% (n 82)`). `compact`, for a table's cell
+    /// under a note that says what scaled means: `9 (18.0/day scaled)`.
+    public func shownArm(value: Double, n: Int, compact: Bool = false) -> String {
+        switch unit {
+        case .perDay: compact ? "\(n) (\(shown(value)) scaled)" : "\(n) counted, \(shown(value)) at full traffic"
+        default: "\(shown(value)) (n \(n))"
+        }
+    }
+
     /// A change of this KPI (treatment − control) or a limit on it, in its own unit and signed:
     /// percentage points for a rate, per day for a count, dollars for money, ms for a latency.
     public func shownChange(_ change: Double) -> String {

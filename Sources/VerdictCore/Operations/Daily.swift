@@ -200,8 +200,8 @@ public struct Daily: Sendable {
         let leading = try evaluator.daily(declaration.leading, role: .leading, from: LocalDay(number: row.startDay), to: lastFinished)
             .map { day, result in
                 let arms = ReportDocument.arms(result)
-                let shown = "control \(result.kpi.shown(result.control.value)) (n \(result.control.n)), "
-                    + "treatment \(result.kpi.shown(result.treatment.value)) (n \(result.treatment.n))"
+                let shown = "control \(result.kpi.shownArm(value: result.control.value, n: result.control.n)); "
+                    + "treatment \(result.kpi.shownArm(value: result.treatment.value, n: result.treatment.n))"
                 return DailySummary.LeadingDay(day: day.description, control: arms.control, treatment: arms.treatment, shown: shown)
             }
         var did = false
