@@ -183,6 +183,7 @@ public enum DashboardPage {
         html += "\(escape(v.window))\(v.recordedAt.map { ", recorded \(escape($0))" } ?? "").</p>"
         html += "<p class=\"reason\">\(escape(v.reason))</p>"
         html += "<p class=\"recommendation\"><strong>Recommendation: \(escape(v.recommendation)).</strong> \(escape(v.recommendationReason))</p>"
+        for line in change.outcomes { html += "<p class=\"outcome\">\(escape(line))</p>" }
         return html + "</div>"
     }
 

@@ -222,6 +222,37 @@ extension EventStore {
         try aggregate("COUNT(*)", filter) ?? 0
     }
 
+    /// The earliest timestamp (epoch ms) of the matching events at or after `notBefore`; nil
+    /// when there is none.
+    public func earliest(_ filter: EventFilter, notBefore: Int64) throws(StoreError) -> Int64? {
+        let (whereSQL, arguments) = filter.whereClause()
+        let sql = "SELECT MIN(ts) FROM events " + (whereSQL.isEmpty ? "WHERE " : whereSQL + " AND ") + "ts >= ?"
+        var all = arguments
+        _ = all.append(contentsOf: [notBefore])
+        return try read { db in try Int64.fetchOne(db, sql: sql, arguments: all) }
+    }
+
+    /// Per customer (events with a user_id), the total `value` of the events named `events`,
+    /// zero for a customer without one: how many customers, and the sum and sum of squares of
+    /// their totals (what a revenue per customer and its spread come from).
+    public func valuePerCustomer(_ filter: EventFilter, events: [String]) throws(StoreError) -> Moments {
+        var scoped = filter
+        scoped.event = nil
+        let (whereSQL, arguments) = scoped.whereClause()
+        let marks = events.map { _ in "?" }.joined(separator: ", ")
+        let sql = """
+            SELECT COUNT(*), TOTAL(s), TOTAL(s * s) FROM (
+                SELECT user_id, TOTAL(CASE WHEN event IN (\(marks.isEmpty ? "NULL" : marks)) THEN value END) AS s FROM events
+                \((whereSQL.isEmpty ? "WHERE " : whereSQL + " AND ") + "user_id IS NOT NULL") GROUP BY user_id)
+            """
+        var all: StatementArguments = StatementArguments(events)
+        _ = all.append(contentsOf: arguments)
+        return try read { db in
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: all) else { return Moments() }
+            return Moments(n: row[0], sum: row[1], sumOfSquares: row[2])
+        }
+    }
+
     /// The sum of a column over the matching events (0 when none has it).
     public func sum(_ column: MeasureColumn, _ filter: EventFilter) throws(StoreError) -> Double {
         try aggregate("TOTAL(\(column.rawValue))", filter) ?? 0

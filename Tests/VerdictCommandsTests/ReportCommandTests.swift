@@ -117,7 +117,20 @@ import VerdictTestSupport
         let script = folder.url.appendingPathComponent("experiments/book-now.lua")
         try String(contentsOf: script, encoding: .utf8).replacingOccurrences(of: #"{ "new_customer" }"#, with: #"{ "new_customer", "returning" }"#)
             .write(to: script, atomically: true, encoding: .utf8)
-        let json = try VerdictProcess.run(["report", "book-now", "--from", "2026-11-02", "--json", "--daily"], in: folder.url)
+        // Jobs with values in both arms, so that what keeping is worth is there; started, so that
+        // its timeline is.
+        var jobs: [String] = []
+        for index in 0..<20 {
+            let arm = index % 2 == 0 ? "off" : "on"
+            jobs.append(
+                #"{"event":"job_completed","timestamp":"2026-11-0\#(3 + index % 5)T18:00:00Z","user_id":"job-\#(index)","user_cohort":"new_customer","change_id":"CHG-0007","version_flag":"\#(arm)","value":\#(200 + index * 15)}"#)
+        }
+        try (jobs.joined(separator: "\n") + "\n").write(to: folder.url.appendingPathComponent("jobs.jsonl"), atomically: true, encoding: .utf8)
+        #expect(try VerdictProcess.run(["ingest", "jobs.jsonl"], in: folder.url).status == 0)
+        let now = ["--now", "2026-11-09T07:00:00-06:00"]
+        let started = try VerdictProcess.run(["start", "book-now", "--at", "2026-11-02T07:00:00-06:00", "--accept-underpowered"] + now, in: folder.url)
+        #expect(started.status == 0, "\(started.error)")
+        let json = try VerdictProcess.run(["report", "book-now", "--json", "--daily"] + now, in: folder.url)
         #expect(json.status == 0, "\(json.error)")
         let produced = Self.keys(of: try JSONSerialization.jsonObject(with: Data(json.output.utf8)))
 

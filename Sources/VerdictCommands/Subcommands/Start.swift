@@ -95,7 +95,15 @@ extension VerdictCommand {
                         Terminal.write(
                             "  lists: \(lists.handedOut) handed out; \(lists.treatment) customers meant to get the change, \(lists.control) not\n")
                     }
+                    if let timeline = try lifecycle.timeline(of: status.changeID) { Terminal.write("  timeline: \(timeline.sentence)\n") }
                 }
+                let recover = try lifecycle.meanTimeToRecover(days: 90)
+                Terminal.write(
+                    recover.incidents == 0
+                        ? "last 90 days: no incident (safety breach, watch breach or rollback)\n"
+                        : "last 90 days: \(recover.incidents) incident\(recover.incidents == 1 ? "" : "s")"
+                            + (recover.hours.map { ", mean time to recover \(FigureText.number($0, digits: 1, trimmed: true)) hours" } ?? "")
+                            + (recover.open > 0 ? ", \(recover.open) not recovered yet" : "") + "\n")
             } catch {
                 throw Terminal.report(error)
             }

@@ -76,6 +76,8 @@ struct ReportRendering {
                 "outcome lag: outcomes counted through \(through)"
                     + (arriving ? "; they are still arriving, so this verdict is provisional until after \(through)" : ""))
         }
+        if let value = shown?.value ?? report.value { lines.append("value: \(value.sentence)") }
+        if let timeline = shown?.timeline { lines.append("timeline: \(timeline.sentence)") }
         if let shown {
             let recorded = shown.verdict.recordedAt.map { " (recorded \($0))" } ?? ""
             lines.append("verdict: \(shown.verdict.outcome.uppercased()) — \(shown.verdict.reason)\(recorded)")

@@ -77,6 +77,9 @@ public struct Dashboard: Sendable {
         public var verdict: VerdictSummary?
         /// The owner's decisions, oldest first.
         public var decisions: [DecisionSummary]
+        /// What keeping it is worth in money, and how fast customers felt it and it recovered,
+        /// each in one sentence.
+        public var outcomes: [String] = []
         /// What the owner can decide now, as `verdict decide` would take it (the live page offers
         /// these to someone signed in with an admin token).
         public var choices: DecisionChoices = DecisionChoices(decisions: [], early: false, noteNeeded: false)

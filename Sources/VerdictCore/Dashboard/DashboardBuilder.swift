@@ -70,7 +70,11 @@ extension Dashboard {
         var failures: [RunAllSummary.Failure] = []
         for (status, outcome) in zip(statuses, outcomes.withLock { $0 }) {
             switch outcome! {
-            case .success(let change): changes.append(change)
+            case .success(var change):
+                // How fast customers felt it, and how fast it recovered (the same figures as
+                // `report --json`'s timeline).
+                if let timeline = try lifecycle.timeline(of: status.changeID) { change.outcomes.append("Timeline: \(timeline.sentence).") }
+                changes.append(change)
             case .failure(let error): failures.append(.init(changeID: status.changeID, message: "\(error)"))
             }
         }
@@ -167,6 +171,7 @@ extension Dashboard {
             timeline: timeline(status, declaration: declaration, checks: checks, records: records, zone: zone),
             warnings: warnings, verdict: verdict, decisions: decisions,
             audit: records.map { AuditLine(seq: $0.seq, at: $0.at, actor: $0.actor, action: $0.action, summary: $0.summary, hash: $0.hash) })
+        if let value = report.value { change.outcomes.insert("Value: \(value.sentence).", at: 0) }
         change.choices = DecisionChoices(
             state: status.state, flagThrottled: status.flag?.state == .throttled, date: date,
             windowEnd: LocalDay(status.windowEnd) ?? date)

@@ -55,6 +55,9 @@ public struct ExperimentReport: Sendable {
 
     /// The units (customers, else events) in each arm that the sample ratio check counted.
     public var sampleRatioUnits: [Int] = []
+    /// What keeping the change is worth in money, from its customers' job and invoice values
+    /// (nil without them).
+    public var value: ValueEffect?
 
     /// Below this p-value the arms' sizes are taken to differ from the design (a broken flag or
     /// split), as GrowthBook and most platforms do: SRM checks run on every report, so the
@@ -139,7 +142,17 @@ public struct Evaluator {
         report.unknownEvents = unknown
         if declaration.outcomeLagDays > 0 { report.outcomesThrough = LocalDay(number: to.number + Int32(declaration.outcomeLagDays)) }
         report.sampleRatioUnits = sampleRatioUnits(control: control, treatment: treatment, window: window)
+        report.value = try valueEffect(control: control, treatment: treatment, days: days)
         return report
+    }
+
+    /// Each arm's customers' job and invoice value over the window (A/B and switchback: a
+    /// before/after baseline repeats customers across periods, so it has none).
+    func valueEffect(control: Arm, treatment: Arm, days: Int) throws -> ValueEffect? {
+        if case .beforeAfter = declaration.design { return nil }
+        return ValueEffect.make(
+            control: try store.valuePerCustomer(control.filter, events: ValueEffect.events),
+            treatment: try store.valuePerCustomer(treatment.filter, events: ValueEffect.events), days: days, alpha: alpha)
     }
 
     /// The leading indicator and the guardrails alone over `from`...`to`: what a safety check

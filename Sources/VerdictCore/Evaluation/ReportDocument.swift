@@ -18,6 +18,11 @@ public struct ReportDocument: Encodable, Sendable {
     /// With a recorded verdict: what today's data would give, when that differs from the record
     /// (late events, a corrected import); null otherwise. It never replaces the record.
     public var verdictFromToday: VerdictPart?
+    /// What keeping the change is worth in money (`ValueEffect`); null without job or invoice values.
+    public var value: ValueEffect?
+    /// For a started change: how fast customers felt it and how fast it recovered (`Timeline`);
+    /// null otherwise.
+    public var timeline: Timeline?
     public var srm: SRM?
     public var unknownEvents: [UnknownEventName]
     public var kpis: [KPIPart]
@@ -201,7 +206,7 @@ public struct ReportDocument: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case window, verdict, recommendation, srm, kpis, cohorts
         case changeID = "change_id", unknownEvents = "unknown_events", outcomesThrough = "outcomes_through"
-        case verdictFromToday = "verdict_from_today"
+        case verdictFromToday = "verdict_from_today", value, timeline
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -212,6 +217,8 @@ public struct ReportDocument: Encodable, Sendable {
         try c.encode(verdict, forKey: .verdict)
         try c.encode(recommendation, forKey: .recommendation)
         try c.encode(verdictFromToday, forKey: .verdictFromToday)
+        try c.encode(value, forKey: .value)
+        try c.encode(timeline, forKey: .timeline)
         try c.encodeIfPresent(srm, forKey: .srm)
         try c.encode(unknownEvents, forKey: .unknownEvents)
         try c.encode(kpis, forKey: .kpis)
@@ -228,6 +235,7 @@ public struct ReportDocument: Encodable, Sendable {
         recommendation = RecommendationPart(
             action: report.recommendation.action.rawValue, reason: report.recommendation.reason,
             beyondVerdict: report.recommendation.beyondVerdict, riskTolerance: report.recommendation.tolerance)
+        value = report.value
         srm = report.sampleRatioMismatch.map {
             SRM(statistic: Number($0.statistic), pValue: Number($0.pValue), mismatch: report.hasSampleRatioMismatch, judged: report.sampleRatioJudged)
         }

@@ -119,10 +119,11 @@ extension Lifecycle {
 
     /// `document` as every surface shows it: with the verdict and the recommendation recorded
     /// for its window when there is one (with its date, and today's verdict beside it only when
-    /// that differs), else as computed.
+    /// that differs), else as computed; and, for a started change, its timeline.
     public func onRecord(_ document: ReportDocument) throws -> ReportDocument {
         var document = document
         try document.standOnRecord(try store.verdicts(changeID: document.changeID))
+        document.timeline = try timeline(of: document.changeID)
         return document
     }
 
