@@ -371,6 +371,17 @@ public struct Evaluator {
                 treatment: (v1.count, v1.isEmpty ? 0 : Bootstrap.quantile(sorted: v1, p)),
                 difference: compared?.difference, relative: compared?.relative)
             result.comparison = KPIResult.Comparison(compared?.relative)
+            // The same minimum-sample safeguard as the other kinds, from the bootstrap's standard
+            // error, which shrinks as 1/√n: the sample at which the rule's change is detectable at
+            // the declared power.
+            if let relative = compared?.relative, relative.standardError.isFinite, relative.standardError > 0 {
+                let z = Normal.quantile(1 - alpha / 2) + Normal.quantile(power)
+                let n = Double(min(v0.count, v1.count))
+                result.minimumDetectableEffect = z * relative.standardError
+                if let threshold = ruleChange(kpi.rule, control: result.control.value), threshold > 0 {
+                    result.requiredPerArm = n * pow(z * relative.standardError / threshold, 2)
+                }
+            }
             return result
         case .custom(let compute):
             guard let customKPIs else { throw ScriptError(kind: .runtime, message: "\(kpi.name): custom KPIs need the experiment's sandbox") }

@@ -8,9 +8,8 @@ import VerdictStore
 /// - Time to first exposure: the hours from the start to the first treatment event that carries
 ///   the change.
 /// - Time to impact: the hours from the start to the first morning check that sees the leading
-///   indicator, over the days since the start, differ from control in the expected direction
-///   (its 95% interval of the difference entirely on the better side): the end of the first
-///   local day whose figures show it.
+///   indicator differ from control in the expected direction on the day it checks (its 95%
+///   interval of the difference entirely on the better side): the end of that local day.
 /// - Incidents: each adverse signal (a safety breach in the first days, a breach while watched
 ///   after keeping, a rollback decision), from its detection to its recovery: the flag change in
 ///   effect and, for a throttle, the next check back within its limits. The time to recover is
@@ -83,18 +82,19 @@ extension Lifecycle {
         var filter = EventFilter(changeID: changeID, fromDay: row.startDay)
         if case .ab(_, _, let treatment, _) = declaration.design { filter.versionFlag = treatment }
         let first = try store.earliest(filter, notBefore: row.startedAt)
-        // Impact: day by day since the start, the leading indicator's difference on the better side.
+        // Impact: the leading indicator day by day, as each morning's check shows it, from one
+        // read of the days since the start; the first day whose difference is on the better side.
         var impact: Double?
         let evaluator = Evaluator(
             store: store, declaration: declaration, settings: workspace.settings, sandbox: declaration.hasCustomKPIs ? sealed.sandbox : nil)
         let lastDay = min(today.number - 1, row.endDay)
         if lastDay >= row.startDay {
-            for day in row.startDay...lastDay {
-                let leading = try evaluator.safetyResults(from: LocalDay(number: row.startDay), to: LocalDay(number: day))[0]
+            let days = try evaluator.daily(
+                declaration.leading, role: .leading, from: LocalDay(number: row.startDay), to: LocalDay(number: lastDay))
+            for (day, leading) in days {
                 guard let difference = leading.difference, difference.low.isFinite, difference.high.isFinite else { continue }
-                let better = leading.kpi.better == .lower ? difference.high < 0 : difference.low > 0
-                if better {
-                    impact = Double(endOfDay(day) - row.startedAt) / hour
+                if leading.kpi.better == .lower ? difference.high < 0 : difference.low > 0 {
+                    impact = Double(endOfDay(day.number) - row.startedAt) / hour
                     break
                 }
             }
