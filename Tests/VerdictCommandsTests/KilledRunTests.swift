@@ -128,6 +128,12 @@ import VerdictTestSupport
             #expect(try VerdictProcess.run(["run-all", "--apply", "--now", Self.now], in: attempt.url).output.contains("already ran at"))
         }
         #expect(midway, "no attempt was killed half way through; the run is too fast for these delays")
+        // Each breach is an incident, recovered when the flag went off: the workspace's mean time
+        // to recover says so (the 24- and 48-hour checks ran in one morning's catch-up).
+        let attempt = try copy(prepared)
+        _ = try VerdictProcess.run(["daily", "--date", "2026-11-04", "--now", Self.now], in: attempt.url)
+        let status = try VerdictProcess.run(["status", "--now", Self.now], in: attempt.url)
+        #expect(status.output.contains("last 90 days: \(2 * Self.changes / 3) incidents, mean time to recover 0 hours"), "\(status.output)")
     }
 
     /// The same for `daily` on the 4th, whose safety checks throttle every third change (its 24-hour
@@ -160,5 +166,11 @@ import VerdictTestSupport
             }
         }
         #expect(midway, "no attempt was killed half way through; the run is too fast for these delays")
+        // Each breach is an incident, recovered when the flag went off: the workspace's mean time
+        // to recover says so (the 24- and 48-hour checks ran in one morning's catch-up).
+        let attempt = try copy(prepared)
+        _ = try VerdictProcess.run(["daily", "--date", "2026-11-04", "--now", Self.now], in: attempt.url)
+        let status = try VerdictProcess.run(["status", "--now", Self.now], in: attempt.url)
+        #expect(status.output.contains("last 90 days: \(2 * Self.changes / 3) incidents, mean time to recover 0 hours"), "\(status.output)")
     }
 }

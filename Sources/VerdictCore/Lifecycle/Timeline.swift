@@ -128,18 +128,15 @@ extension Lifecycle {
                 Timeline.Incident(kind: kind, detectedAt: utcTime(detected), recoveredAt: recovered.map(utcTime), hours: hours, detected: detected))
         }
         for check in checks where check.outcome == "breach" {
-            // The flag change it made (at its check, in the same transaction), then for a throttle
-            // the next check back within its limits; a rollback recovers when the flag is off.
-            let change = changes.first { $0.at >= check.checkedAt - 1000 }
-            let recovered: Int64?
-            if let change, change.state == FlagState.off.rawValue {
-                recovered = change.at
-            } else if let change {
-                recovered = checks.first { $0.checkedAt > check.checkedAt && $0.outcome == "ok" }.map { max($0.checkedAt, change.at) }
-            } else {
-                recovered = nil
+            // Recovered when the flag is off (a rollback, then or later), or, after the throttle
+            // it made, at the next check back within its limits; whichever comes first.
+            let detected = check.checkedAt
+            let action = changes.first { $0.at >= detected - 1000 }
+            let off = changes.first { $0.at >= detected - 1000 && $0.state == FlagState.off.rawValue }?.at
+            let calm = action.flatMap { action in
+                checks.first { $0.checkedAt > detected && $0.outcome == "ok" }.map { max($0.checkedAt, action.at) }
             }
-            add(check.hour >= 1000 ? "watch_breach" : "safety_breach", at: check.checkedAt, recovered: recovered)
+            add(check.hour >= 1000 ? "watch_breach" : "safety_breach", at: detected, recovered: [off, calm].compactMap { $0 }.min())
         }
         for decision in try store.decisions(changeID: row.changeID) where decision.decision == "rollback" {
             let off = changes.first { $0.at >= decision.at - 1000 && $0.state == FlagState.off.rawValue }
