@@ -128,12 +128,6 @@ import VerdictTestSupport
             #expect(try VerdictProcess.run(["run-all", "--apply", "--now", Self.now], in: attempt.url).output.contains("already ran at"))
         }
         #expect(midway, "no attempt was killed half way through; the run is too fast for these delays")
-        // Each breach is an incident, recovered when the flag went off: the workspace's mean time
-        // to recover says so (the 24- and 48-hour checks ran in one morning's catch-up).
-        let attempt = try copy(prepared)
-        _ = try VerdictProcess.run(["daily", "--date", "2026-11-04", "--now", Self.now], in: attempt.url)
-        let status = try VerdictProcess.run(["status", "--now", Self.now], in: attempt.url)
-        #expect(status.output.contains("last 90 days: \(2 * Self.changes / 3) incidents, mean time to recover 0 hours"), "\(status.output)")
     }
 
     /// The same for `daily` on the 4th, whose safety checks throttle every third change (its 24-hour
@@ -144,7 +138,9 @@ import VerdictTestSupport
         var delay = 0.02
         let whole = try duration(["daily", "--date", "2026-11-04"], on: prepared)
         for attempt in 0..<24 where !midway {
-            delay = attempt < 4 ? 0.02 * Double(attempt + 1) : whole * (0.2 + 0.04 * Double(attempt - 4))
+            // The checks act early in the run, before the dashboard it then refreshes: the delays
+            // step through the first half of it finely.
+            delay = attempt < 4 ? 0.02 * Double(attempt + 1) : whole * (0.02 + 0.025 * Double(attempt - 4))
             let attempt = try copy(prepared)
             let wasKilled = try killed(["daily", "--date", "2026-11-04"], in: attempt.url, after: delay)
             let acted = try count("safety-breach", in: attempt.url)

@@ -93,7 +93,6 @@ struct ReportRendering {
     }
 
     private func row(_ result: KPIResult) -> [String] {
-        let value = { (v: Double) in valueText(v, result.kpi) }
         let change = result.relativeChange.map(signedPercent) ?? result.absoluteChange.map { signedValue($0, result.kpi) } ?? "—"
         let interval = result.relative.map { "[\(signedPercent($0.low)), \(signedPercent($0.high))]" }
             ?? result.difference.flatMap { $0.low.isNaN ? nil : "[\(signedValue($0.low, result.kpi)), \(signedValue($0.high, result.kpi))]" } ?? "—"
@@ -106,7 +105,6 @@ struct ReportRendering {
         ]
     }
 
-    private func valueText(_ v: Double, _ kpi: KPI) -> String { kpi.shown(v) }
 
     private func signedValue(_ v: Double, _ kpi: KPI) -> String { kpi.shownChange(v) }
 
