@@ -91,12 +91,12 @@ extension KPI {
 
     /// One arm as counted, with its value: for a count, what was counted first and its rate
     /// scaled to full traffic labelled as such (`9 counted, 18.0/day at full traffic`); for
-    /// anything else, the value and its sample (`36.6% (n 82)`). `compact`, for a table's cell
+    /// anything else, the value and its sample (`36.6% (n 82)`; an arm with none: `— (n 0)`). `compact`, for a table's cell
     /// under a note that says what scaled means: `9 (18.0/day scaled)`.
     public func shownArm(value: Double, n: Int, compact: Bool = false) -> String {
         switch unit {
         case .perDay: compact ? "\(n) (\(shown(value)) scaled)" : "\(n) counted, \(shown(value)) at full traffic"
-        default: "\(shown(value)) (n \(n))"
+        default: n == 0 ? "— (n 0)" : "\(shown(value)) (n \(n))"  // an arm without observations has no value
         }
     }
 
