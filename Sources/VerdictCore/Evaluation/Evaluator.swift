@@ -284,36 +284,13 @@ public struct Evaluator {
         case .count(let event), .dailyCount(let event):
             let c0 = try figures.count(control, event: event, filter: kpi.filter, status: .kpi)
             let c1 = try figures.count(treatment, event: event, filter: kpi.filter, status: .kpi)
-            let perDay = { (count: Int, arm: Arm) in arm.exposure > 0 ? Double(count) / arm.exposure : 0 }
-            let (r0, r1) = (perDay(c0, control), perDay(c1, treatment))
-            let posterior = TwoArmPosterior.counts(control: (c0, control.exposure), treatment: (c1, treatment.exposure))
-            var result = KPIResult(
-                role: role, kpi: kpi, control: (c0, r0), treatment: (c1, r1),
-                difference: posterior?.absolute(observed: r1 - r0, alpha: alpha),
-                relative: posterior?.relative(observed: r0 > 0 ? r1 / r0 - 1 : .infinity, alpha: alpha))
-            result.comparison = KPIResult.Comparison(posterior)
-        result.posterior = posterior
-            result.posterior = posterior
-            result.summaries = Self.poisson((c0, control.exposure), (c1, treatment.exposure))
-            result.treatmentInterval = OneArm.poissonRate(count: c1, exposure: treatment.exposure, alpha: alpha)
-            return result
+            return poissonResult(kpi, role: role, control: (c0, control.exposure, c0), treatment: (c1, treatment.exposure, c1))
         case .rate(let numerator, let denominator):
             let n0 = try figures.count(control, event: numerator, filter: kpi.filter, status: .kpi)
             let d0 = try figures.count(control, event: denominator, filter: kpi.filter, status: .kpi)
             let n1 = try figures.count(treatment, event: numerator, filter: kpi.filter, status: .kpi)
             let d1 = try figures.count(treatment, event: denominator, filter: kpi.filter, status: .kpi)
-            let r0 = d0 > 0 ? Double(n0) / Double(d0) : 0, r1 = d1 > 0 ? Double(n1) / Double(d1) : 0
-            let posterior = TwoArmPosterior.counts(control: (n0, Double(d0)), treatment: (n1, Double(d1)))
-            var result = KPIResult(
-                role: role, kpi: kpi, control: (d0, r0), treatment: (d1, r1),
-                difference: posterior?.absolute(observed: r1 - r0, alpha: alpha),
-                relative: posterior?.relative(observed: r0 > 0 ? r1 / r0 - 1 : .infinity, alpha: alpha))
-            result.comparison = KPIResult.Comparison(posterior)
-        result.posterior = posterior
-            result.posterior = posterior
-            result.summaries = Self.poisson((n0, Double(d0)), (n1, Double(d1)))
-            result.treatmentInterval = OneArm.poissonRate(count: n1, exposure: Double(d1), alpha: alpha)
-            return result
+            return poissonResult(kpi, role: role, control: (n0, Double(d0), d0), treatment: (n1, Double(d1), d1))
         case .conversion(let from, let to):
             // Per customer when the events carry user_id; otherwise per event.
             let byCustomer = (
@@ -404,6 +381,26 @@ public struct Evaluator {
                 return KPIResult(role: role, kpi: kpi, control: value(r0), treatment: value(r1), difference: nil, relative: nil)
             }
         }
+    }
+
+    /// A count over its exposure (days at the arm's share, or a denominator's events), each arm
+    /// with the sample it shows as n: the arms' Gamma posteriors give both intervals, the p-value,
+    /// the chance and the losses.
+    private func poissonResult(
+        _ kpi: KPI, role: KPIResult.Role, control: (count: Int, exposure: Double, n: Int), treatment: (count: Int, exposure: Double, n: Int)
+    ) -> KPIResult {
+        let rate = { (arm: (count: Int, exposure: Double, n: Int)) in arm.exposure > 0 ? Double(arm.count) / arm.exposure : 0 }
+        let (r0, r1) = (rate(control), rate(treatment))
+        let posterior = TwoArmPosterior.counts(control: (control.count, control.exposure), treatment: (treatment.count, treatment.exposure))
+        var result = KPIResult(
+            role: role, kpi: kpi, control: (control.n, r0), treatment: (treatment.n, r1),
+            difference: posterior?.absolute(observed: r1 - r0, alpha: alpha),
+            relative: posterior?.relative(observed: r0 > 0 ? r1 / r0 - 1 : .infinity, alpha: alpha))
+        result.comparison = KPIResult.Comparison(posterior)
+        result.posterior = posterior
+        result.summaries = Self.poisson((control.count, control.exposure), (treatment.count, treatment.exposure))
+        result.treatmentInterval = OneArm.poissonRate(count: treatment.count, exposure: treatment.exposure, alpha: alpha)
+        return result
     }
 
     private func proportionResult(_ kpi: KPI, role: KPIResult.Role, control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int)) -> KPIResult {

@@ -197,7 +197,7 @@ public struct Verdict: Sendable, Equatable {
             var limitText: [String] = []
             if let limit = guardrail.kpi.maxIncrease {
                 verdicts.append(check.increaseAtMost(limit))
-                limitText.append("limit +\(formatAbsolute(limit, guardrail.kpi))")
+                limitText.append("limit +\(guardrail.kpi.shownMargin(limit))")
             }
             if let rule = guardrail.kpi.rule {
                 verdicts.append(check.holds(rule))
@@ -295,8 +295,6 @@ public struct Verdict: Sendable, Equatable {
     static func percent(_ x: Double) -> String { FigureText.percent(x, trimmed: true) }
     static func signedPercent(_ x: Double) -> String { FigureText.percent(x, signed: true, trimmed: true) }
 
-    /// A limit on a KPI in its own unit (`0.5 pp`, `$75`).
-    static func formatAbsolute(_ x: Double, _ kpi: KPI) -> String { kpi.shownMargin(x) }
 }
 
 /// Judges a rule on one KPI's result: true (holds), false (does not), nil (cannot tell: with

@@ -255,7 +255,7 @@ extension ExperimentDeclaration {
     public var limitTexts: [String] {
         guardrails.map { kpi in
             var parts: [String] = []
-            if let limit = kpi.maxIncrease { parts.append("may rise at most \(Verdict.formatAbsolute(limit, kpi))") }
+            if let limit = kpi.maxIncrease { parts.append("may rise at most \(kpi.shownMargin(limit))") }
             if let rule = kpi.rule { parts.append("must show \(Verdict.ruleText(rule, kpi))") }
             return "\(kpi.name) \(parts.joined(separator: " and "))"
         }
