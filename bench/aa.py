@@ -32,12 +32,13 @@ AA_SEED changes the simulation's seed.
 import json
 import math
 import os
-import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 from scipy.stats import binomtest
+
+from decisions import verdict  # the same CLI runner as the decisions benchmark
 
 START = datetime(2026, 9, 7, tzinfo=timezone.utc)
 N = 400  # units an arm
@@ -57,13 +58,6 @@ return experiment {{
   if_inconclusive = "rollback",
 }}
 """
-
-
-def verdict(binary, workspace, *args):
-    done = subprocess.run([binary, *args], cwd=workspace, capture_output=True, text=True)
-    if done.returncode not in (0, 3):
-        sys.exit(f"verdict {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
-    return done.stdout
 
 
 def arcsine_lift(p, n, up):
